@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers (see CONTRIBUTING.md): peapod → PeapodCLI → PeapodLinux → PeapodRuntime → PeapodSpec.
+// CPeapod holds the only code that runs between clone() and execve().
+let package = Package(
+    name: "Peapod",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "peapod", targets: ["peapod"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(
+            name: "CPeapod",
+            cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Wextra", "-Wno-unused-parameter"])],
+            linkerSettings: [.linkedLibrary("seccomp"), .linkedLibrary("cap")]
+        ),
+        .target(name: "PeapodSpec", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "PeapodRuntime", dependencies: ["PeapodSpec"]),
+        .target(name: "PeapodLinux", dependencies: ["PeapodSpec", "PeapodRuntime", "CPeapod"]),
+        .target(
+            name: "PeapodCLI",
+            dependencies: [
+                "PeapodSpec", "PeapodRuntime", "PeapodLinux",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "peapod", dependencies: ["PeapodCLI"]),
+        .testTarget(name: "PeapodSpecTests", dependencies: ["PeapodSpec"]),
+        .testTarget(name: "PeapodRuntimeTests", dependencies: ["PeapodRuntime", "PeapodSpec"]),
+        .testTarget(name: "PeapodLinuxTests", dependencies: ["PeapodLinux", "PeapodSpec", "PeapodRuntime"]),
+        .testTarget(name: "PeapodIntegrationTests", dependencies: ["PeapodSpec"]),
+    ]
+)

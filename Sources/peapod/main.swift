@@ -1,0 +1,2 @@
+import PeapodCLI
+PeapodCommand.main()
