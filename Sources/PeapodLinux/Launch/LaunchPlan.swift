@@ -1,0 +1,131 @@
+// What one container process needs from the kernel, as plain values built in Swift before any
+// clone(). The C shim (CPeapod) receives this flattened into `struct pp_launch` and carries it out
+// in the child; nothing here performs a system call.
+
+/// One mount made inside the container's root filesystem, after the root itself and the standard
+/// /proc, /dev, /sys set are in place. Mounts are made in array order.
+public struct MountSpec: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// Bind `source` (a host path) onto the target. `recursive` uses MS_REC.
+        case bind(source: String, recursive: Bool)
+        /// A fresh tmpfs with the given mount data (e.g. "mode=1777,size=65536k").
+        case tmpfs(options: String)
+    }
+
+    /// What the target must be created as when it does not exist in the image.
+    public enum TargetType: Sendable, Equatable {
+        case directory
+        case file
+    }
+
+    public var kind: Kind
+    /// Absolute path inside the container.
+    public var target: String
+    public var targetType: TargetType
+    public var readOnly: Bool
+    /// Names the mount in errors, e.g. `volume "data"` or `/etc/hosts`.
+    public var label: String
+
+    public init(kind: Kind, target: String, targetType: TargetType = .directory, readOnly: Bool = false, label: String) {
+        self.kind = kind
+        self.target = target
+        self.targetType = targetType
+        self.readOnly = readOnly
+        self.label = label
+    }
+}
+
+/// The overlay root filesystem of one container instance.
+public struct RootfsLayout: Sendable, Equatable {
+    /// Image layers, topmost first (overlayfs lowerdir order). Never written.
+    public var lowerDirs: [String]
+    /// This instance's upper and work directories (same filesystem).
+    public var upperDir: String
+    public var workDir: String
+    /// Where the overlay is mounted, inside the container's private mount namespace only.
+    public var mergedDir: String
+    public var readOnly: Bool
+
+    public init(lowerDirs: [String], upperDir: String, workDir: String, mergedDir: String, readOnly: Bool = false) {
+        self.lowerDirs = lowerDirs
+        self.upperDir = upperDir
+        self.workDir = workDir
+        self.mergedDir = mergedDir
+        self.readOnly = readOnly
+    }
+}
+
+/// Pinned namespace files of the pod sandbox that a container joins with setns().
+public struct SandboxNamespaces: Sendable, Equatable {
+    public var net: String
+    public var ipc: String
+    public var uts: String
+    /// Set when the pod shares one PID namespace (shareProcessNamespace); otherwise each
+    /// container gets a new PID namespace.
+    public var pid: String?
+
+    public init(net: String, ipc: String, uts: String, pid: String? = nil) {
+        self.net = net
+        self.ipc = ipc
+        self.uts = uts
+        self.pid = pid
+    }
+}
+
+/// Everything one container process needs. Built by the host layer, executed by the shim.
+public struct ContainerLaunch: Sendable, Equatable {
+    /// The container's name, used in error messages ("container app: ...").
+    public var containerName: String
+    public var rootfs: RootfsLayout
+    public var namespaces: SandboxNamespaces
+    public var mounts: [MountSpec]
+    /// argv[0] is looked up in the PATH of `environment` when it has no slash.
+    public var argv: [String]
+    /// "KEY=VALUE" strings, in order.
+    public var environment: [String]
+    /// Absolute path inside the container; created when missing (as runc does).
+    public var workingDir: String
+    public var uid: UInt32
+    public var gid: UInt32
+    public var supplementalGroups: [UInt32]
+    /// File descriptors in the caller for the child's stdin/stdout/stderr.
+    public var stdinFD: Int32
+    public var stdoutFD: Int32
+    public var stderrFD: Int32
+    /// Paths under /proc and /sys made inaccessible, and paths remounted read-only
+    /// (k8s-pod-semantics.md section 10). Defaults are filled by `ContainerLaunch.defaultMaskedPaths`.
+    public var maskedPaths: [String]
+    public var readonlyPaths: [String]
+
+    public init(
+        containerName: String, rootfs: RootfsLayout, namespaces: SandboxNamespaces, mounts: [MountSpec],
+        argv: [String], environment: [String], workingDir: String, uid: UInt32 = 0, gid: UInt32 = 0,
+        supplementalGroups: [UInt32] = [], stdinFD: Int32, stdoutFD: Int32, stderrFD: Int32,
+        maskedPaths: [String] = ContainerLaunch.defaultMaskedPaths,
+        readonlyPaths: [String] = ContainerLaunch.defaultReadonlyPaths
+    ) {
+        self.containerName = containerName
+        self.rootfs = rootfs
+        self.namespaces = namespaces
+        self.mounts = mounts
+        self.argv = argv
+        self.environment = environment
+        self.workingDir = workingDir
+        self.uid = uid
+        self.gid = gid
+        self.supplementalGroups = supplementalGroups
+        self.stdinFD = stdinFD
+        self.stdoutFD = stdoutFD
+        self.stderrFD = stderrFD
+        self.maskedPaths = maskedPaths
+        self.readonlyPaths = readonlyPaths
+    }
+
+    public static let defaultMaskedPaths = [
+        "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+    ]
+    public static let defaultReadonlyPaths = [
+        "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+    ]
+}
