@@ -1,2 +1,3 @@
 import PeapodCLI
-PeapodCommand.main()
+
+PeapodCommand.runMain()

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Glibc
+import PeapodLinux
+import PeapodRuntime
+import PeapodSpec
+
+/// Restart back-off flags shared by `apply` and `run`; the defaults are the kubelet's.
+struct BackoffOptions: ParsableArguments {
+    @Option(help: "Restart back-off base in seconds (the kubelet uses 10).")
+    var backoffBase: Double = 10
+
+    @Option(help: "Restart back-off cap in seconds (the kubelet uses 300).")
+    var backoffCap: Double = 300
+
+    var policy: BackoffPolicy { BackoffPolicy(baseSeconds: backoffBase, capSeconds: backoffCap) }
+}
+
+struct ApplyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply", abstract: "Create the pods of a manifest (YAML or JSON; - for stdin) and return.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var backoff: BackoffOptions
+
+    @Option(name: .shortAndLong, help: "The manifest file, or - for standard input.")
+    var filename: String
+
+    @Option(name: .customLong("dry-run"), help: "client: run every check of a real apply and create nothing.")
+    var dryRun: String?
+
+    func run() throws {
+        try global.requireRoot()
+        if let dryRun, dryRun != "client", dryRun != "none" {
+            throw CLIError("invalid --dry-run value \"\(dryRun)\": only \"client\" and \"none\" are supported on one host")
+        }
+        let loaded = try ManifestInput.load(filename)
+        let creator = PodCreator(store: global.store, backoff: backoff.policy)
+        try global.store.withLock {
+            let planned = try creator.check(loaded.pods)
+            for item in planned {
+                switch item.outcome {
+                case .unchanged:
+                    print("pod/\(item.pod.name) unchanged\(dryRun == "client" ? " (dry run)" : "")")
+                case .create:
+                    if dryRun == "client" {
+                        print("pod/\(item.pod.name) created (dry run)")
+                    } else {
+                        _ = try creator.create(item.pod)
+                        print("pod/\(item.pod.name) created")
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The hidden entry point of the per-pod supervisor process that `apply` starts.
+struct SuperviseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "supervise", abstract: "Supervise one pod (started by apply; not for direct use).",
+        shouldDisplay: false)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var backoff: BackoffOptions
+
+    @Argument var podDir: String
+
+    func run() throws {
+        let store = global.store
+        guard let location = store.list().first(where: { $0.podDir == podDir }) else {
+            throw CLIError("no pod at \(podDir)")
+        }
+        let pod = try store.readPod(location)
+        let supervisor = try PodSupervisor(
+            store: store, location: location, pod: pod, config: PlannerConfig(backoff: backoff.policy))
+        throw ExitCode(supervisor.run(readyFD: 3))
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Glibc
+import PeapodLinux
+import PeapodSpec
+
+struct DeleteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delete", abstract: "Delete pods gracefully; nothing of them is left afterwards.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "pod NAME..., pod/NAME") var resources: [String] = []
+    @Option(name: .shortAndLong, help: "Delete the pods of this manifest.") var filename: String?
+    @Option(name: .shortAndLong) var namespace: String = "default"
+    @Option(name: .customLong("grace-period"), help: "Seconds before SIGKILL; -1 uses the pod's own.")
+    var gracePeriod: Int = -1
+    @Flag(help: "With --grace-period=0: kill at once.") var force = false
+    @Flag(name: .customLong("ignore-not-found")) var ignoreNotFound = false
+    @Flag(name: .customLong("wait"), inversion: .prefixedNo, help: "Wait until the pods are gone.") var wait = true
+
+    func run() throws {
+        try global.requireRoot()
+        var targets: [(namespace: String, name: String)] = []
+        if let filename {
+            targets = try ManifestInput.load(filename).pods.map { ($0.namespace, $0.name) }
+        } else {
+            guard !resources.isEmpty else { throw CLIError("resource(s) were provided, but no name was specified") }
+            targets = try ResourceArguments.podNames(resources).map { (namespace, $0) }
+            guard !targets.isEmpty else { throw CLIError("resource(s) were provided, but no name was specified") }
+        }
+        // kubectl: a zero grace period without --force means "as short as possible", i.e. 1 s.
+        var grace = gracePeriod
+        if grace == 0 && !force { grace = 1 }
+        if force && grace < 0 { grace = 0 }
+        if force && grace == 0 {
+            fputs("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n", stderr)
+        }
+        var failed = false
+        for target in targets {
+            guard let location = global.store.find(namespace: target.namespace, name: target.name) else {
+                if !ignoreNotFound {
+                    fputs("Error from server (NotFound): pods \"\(target.name)\" not found\n", stderr)
+                    failed = true
+                }
+                continue
+            }
+            try PodDeletion.delete(location, store: global.store, grace: grace >= 0 ? grace : nil, wait: wait)
+            print("pod \"\(target.name)\" deleted")
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
+
+enum PodDeletion {
+    /// Asks the pod's supervisor to terminate it (preStop, SIGTERM, grace, SIGKILL, teardown) and
+    /// waits until it is gone. A pod without a live supervisor is cleaned up here.
+    static func delete(_ location: PodLocation, store: PodStore, grace: Int?, wait: Bool) throws {
+        let view = PodView.load(location, store: store)
+        if let view, view.supervisorAlive, let pid = view.supervisorPid {
+            let seconds = grace ?? Int(view.pod.spec.terminationGracePeriodSeconds ?? 30)
+            try FileSystem.writeAtomically(location.deleteRequestFile, "\(seconds)\n")
+            kill(pid, SIGTERM)
+            guard wait else { return }
+            // The supervisor exits once everything is removed; allow the grace period and a margin.
+            let deadline = Clock.monotonic() + Int64(seconds + 30) * 1_000_000_000
+            while kill(pid, 0) == 0 && Clock.monotonic() < deadline {
+                var status: Int32 = 0
+                if waitpid(pid, &status, WNOHANG) == pid { break }
+                usleep(5_000)
+            }
+        }
+        try store.withLock { forceRemove(location, view: view) }
+    }
+
+    /// Whatever is still there: container processes by pid, then sandbox, volumes, directories.
+    static func forceRemove(_ location: PodLocation, view: PodView?) {
+        if let view {
+            if let pid = view.supervisorPid, view.supervisorAlive { kill(pid, SIGKILL) }
+            for container in view.pod.allContainers {
+                if let pid = view.containerPid(container.name) { kill(pid, SIGKILL) }
+            }
+        }
+        PodCleanup.removeAll(location)
+    }
+}

@@ -1,0 +1,153 @@
+import ArgumentParser
+import Glibc
+import PeapodLinux
+import PeapodSpec
+
+struct DescribeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "describe", abstract: "Show a pod's details and events, as kubectl describe pod.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "pod NAME or pod/NAME") var resources: [String]
+    @Option(name: .shortAndLong) var namespace: String = "default"
+
+    func run() throws {
+        try global.requireRoot()
+        let names = try ResourceArguments.podNames(resources)
+        let targets = names.isEmpty ? global.store.list(namespace: namespace).map(\.name) : names
+        for (index, name) in targets.enumerated() {
+            if index > 0 { print("\n") }
+            let view = try PodView.find(name, namespace: namespace, store: global.store)
+            print(PodDescription.render(view, events: EventRecorder.load(path: view.location.eventsFile), now: Clock.now()),
+                  terminator: "")
+        }
+    }
+}
+
+enum PodDescription {
+    static func render(_ view: PodView, events: [PodEvent], now: Timestamp) -> String {
+        let pod = view.json()
+        let status = pod["status"] ?? .null
+        var out = ""
+        func line(_ key: String, _ value: String, indent: Int = 0) {
+            let pad = String(repeating: " ", count: indent)
+            let label = pad + key + ":"
+            out += label + String(repeating: " ", count: max(1, 18 - label.count)) + value + "\n"
+        }
+        func map(_ value: JSONValue?) -> String {
+            guard let o = value?.objectValue, !o.isEmpty else { return "<none>" }
+            return o.entries.map { "\($0.key)=\($0.value.stringValue ?? "")" }.joined(separator: "\n" + String(repeating: " ", count: 18))
+        }
+        line("Name", view.pod.name)
+        line("Namespace", view.pod.namespace)
+        line("Priority", "0")
+        line("Node", Clock.hostname)
+        line("Start Time", status["startTime"]?.stringValue ?? "<unset>")
+        line("Labels", map(pod["metadata"]?["labels"]))
+        line("Annotations", map(pod["metadata"]?["annotations"]))
+        line("Status", view.terminating ? "Terminating" : status["phase"]?.stringValue ?? "Pending")
+        line("IP", "")
+        let specs = pod["spec"] ?? .null
+        for (title, specKey, statusKey) in [("Init Containers", "initContainers", "initContainerStatuses"),
+                                            ("Containers", "containers", "containerStatuses")] {
+            guard let containers = specs[specKey]?.arrayValue, !containers.isEmpty else { continue }
+            out += title + ":\n"
+            let statuses = status[statusKey]?.arrayValue ?? []
+            for container in containers {
+                let name = container["name"]?.stringValue ?? ""
+                let s = statuses.first { $0["name"]?.stringValue == name } ?? .null
+                out += "  \(name):\n"
+                line("Container ID", s["containerID"]?.stringValue ?? "", indent: 4)
+                line("Image", container["image"]?.stringValue ?? "", indent: 4)
+                line("Image ID", s["imageID"]?.stringValue ?? "", indent: 4)
+                if let command = container["command"]?.arrayValue {
+                    out += "    Command:\n" + command.map { "      \($0.stringValue ?? "")\n" }.joined()
+                }
+                if let args = container["args"]?.arrayValue {
+                    out += "    Args:\n" + args.map { "      \($0.stringValue ?? "")\n" }.joined()
+                }
+                out += state("State", s["state"], indent: 4)
+                if let last = s["lastState"], last.objectValue?.isEmpty == false { out += state("Last State", last, indent: 4) }
+                line("Ready", s["ready"]?.boolValue == true ? "True" : "False", indent: 4)
+                line("Restart Count", "\(s["restartCount"]?.intValue ?? 0)", indent: 4)
+                let env = container["env"]?.arrayValue ?? []
+                out += "    Environment:" + (env.isEmpty ? "  <none>\n" : "\n")
+                for e in env {
+                    let value = e["value"]?.stringValue
+                        ?? e["valueFrom"]?["fieldRef"]?["fieldPath"]?.stringValue.map { " (v1:\($0))" } ?? ""
+                    out += "      \(e["name"]?.stringValue ?? ""):  \(value)\n"
+                }
+                let mounts = container["volumeMounts"]?.arrayValue ?? []
+                out += "    Mounts:" + (mounts.isEmpty ? "  <none>\n" : "\n")
+                for m in mounts {
+                    let mode = m["readOnly"]?.boolValue == true ? "ro" : "rw"
+                    let sub = m["subPath"]?.stringValue.map { ",path=\"\($0)\"" } ?? ""
+                    out += "      \(m["mountPath"]?.stringValue ?? "") from \(m["name"]?.stringValue ?? "") (\(mode)\(sub))\n"
+                }
+            }
+        }
+        out += "Conditions:\n  Type                        Status\n"
+        for c in status["conditions"]?.arrayValue ?? [] {
+            let type = c["type"]?.stringValue ?? ""
+            out += "  " + type + String(repeating: " ", count: max(1, 28 - type.count)) + (c["status"]?.stringValue ?? "") + "\n"
+        }
+        let volumes = specs["volumes"]?.arrayValue ?? []
+        out += "Volumes:" + (volumes.isEmpty ? "  <none>\n" : "\n")
+        for v in volumes {
+            out += "  \(v["name"]?.stringValue ?? ""):\n"
+            if let e = v["emptyDir"] {
+                line("Type", "EmptyDir (a temporary directory that shares a pod's lifetime)", indent: 4)
+                line("Medium", e["medium"]?.stringValue ?? "", indent: 4)
+                line("SizeLimit", e["sizeLimit"]?.stringValue ?? "<unset>", indent: 4)
+            } else if let h = v["hostPath"] {
+                line("Type", "HostPath (bare host directory volume)", indent: 4)
+                line("Path", h["path"]?.stringValue ?? "", indent: 4)
+                line("HostPathType", h["type"]?.stringValue ?? "", indent: 4)
+            } else if v["downwardAPI"] != nil {
+                line("Type", "DownwardAPI (a volume populated by information about the pod)", indent: 4)
+            }
+        }
+        line("QoS Class", status["qosClass"]?.stringValue ?? "BestEffort")
+        line("Node-Selectors", "<none>")
+        line("Tolerations", "<none>")
+        if events.isEmpty {
+            out += "Events:            <none>\n"
+        } else {
+            out += "Events:\n"
+            var rows = [["Type", "Reason", "Age", "From", "Message"], ["----", "------", "----", "----", "-------"]]
+            for e in events {
+                var age = HumanDuration.format(seconds: now.secondsSince(e.lastTimestamp))
+                if e.count > 1 {
+                    age += " (x\(e.count) over \(HumanDuration.format(seconds: now.secondsSince(e.firstTimestamp))))"
+                }
+                rows.append([e.type, e.reason, age, e.reason == "Scheduled" ? "default-scheduler" : "kubelet", e.message])
+            }
+            out += Table.render(rows).split(separator: "\n").map { "  " + $0 + "\n" }.joined()
+        }
+        return out
+    }
+
+    static func state(_ title: String, _ state: JSONValue?, indent: Int) -> String {
+        let pad = String(repeating: " ", count: indent)
+        func field(_ key: String, _ value: String) -> String {
+            let label = pad + "  " + key + ":"
+            return label + String(repeating: " ", count: max(1, 18 - label.count)) + value + "\n"
+        }
+        let label = pad + title + ":"
+        let head = label + String(repeating: " ", count: max(1, 18 - label.count))
+        if let w = state?["waiting"] {
+            return head + "Waiting\n" + field("Reason", w["reason"]?.stringValue ?? "")
+        }
+        if let r = state?["running"] {
+            return head + "Running\n" + field("Started", r["startedAt"]?.stringValue ?? "")
+        }
+        if let t = state?["terminated"] {
+            var s = head + "Terminated\n" + field("Reason", t["reason"]?.stringValue ?? "")
+            if let m = t["message"]?.stringValue { s += field("Message", m) }
+            s += field("Exit Code", "\(t["exitCode"]?.intValue ?? 0)")
+            s += field("Started", t["startedAt"]?.stringValue ?? "") + field("Finished", t["finishedAt"]?.stringValue ?? "")
+            return s
+        }
+        return head + "Waiting\n"
+    }
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Glibc
+import PeapodLinux
+import PeapodSpec
+
+struct LogsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print a container's logs, as kubectl logs.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "NAME or pod/NAME") var pod: String
+    @Option(name: .shortAndLong) var container: String?
+    @Option(name: .shortAndLong) var namespace: String = "default"
+    @Flag(name: .shortAndLong, help: "Follow the log.") var follow = false
+    @Flag(name: .shortAndLong, help: "The previous instance's log.") var previous = false
+    @Flag var timestamps = false
+    @Option(help: "Lines from the end; -1 for all.") var tail: Int = -1
+
+    func run() throws {
+        try global.requireRoot()
+        let name = try ResourceArguments.podNames([pod], requireType: false).first ?? pod
+        let view = try PodView.find(name, namespace: namespace, store: global.store)
+        let containerName = try view.defaultContainer(container)
+        let statuses = (view.status?["initContainerStatuses"]?.arrayValue ?? []) + (view.status?["containerStatuses"]?.arrayValue ?? [])
+        let status = statuses.first { $0["name"]?.stringValue == containerName }
+        let started = status?["containerID"] != nil || status?["lastState"]?["terminated"] != nil
+        var restartCount = Int(status?["restartCount"]?.intValue ?? 0)
+        if previous {
+            guard restartCount > 0 else {
+                throw CLIError("previous terminated container \"\(containerName)\" in pod \"\(name)\" not found")
+            }
+            restartCount -= 1
+        }
+        let path = view.location.logFile(container: containerName, restartCount: restartCount)
+        guard started || FileSystem.exists(path) else {
+            let reason = status?["state"]?["waiting"]?["reason"]?.stringValue ?? "ContainerCreating"
+            throw CLIError("container \"\(containerName)\" in pod \"\(name)\" is waiting to start: \(reason)", code: 1)
+        }
+        let reader = CRILogReader(path: path)
+        let records = tail >= 0 ? try reader.tail(tail) : try reader.lines()
+        for record in records { write(record) }
+        if follow {
+            let store = global.store
+            let location = view.location
+            CRILogReader.follow(path: path, from: reader.endOffset, until: {
+                // Stop once the container has finished and will not restart, or the pod is gone.
+                guard let current = PodView.load(location, store: store) else { return true }
+                if !current.supervisorAlive { return true }
+                let s = ((current.status?["initContainerStatuses"]?.arrayValue ?? []) + (current.status?["containerStatuses"]?.arrayValue ?? []))
+                    .first { $0["name"]?.stringValue == containerName }
+                return s?["state"]?["terminated"] != nil || Int(s?["restartCount"]?.intValue ?? 0) != restartCount
+            }, emit: { write($0) })
+        }
+    }
+
+    func write(_ line: CRILogLine) {
+        var text = timestamps ? line.timestamp + " " + line.content : line.content
+        text += "\n"
+        fputs(text, stdout)
+        fflush(stdout)
+    }
+}
+
+struct ExecCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exec", abstract: "Run a command in a running container; exits with its exit code.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "NAME or pod/NAME") var pod: String
+    @Option(name: .shortAndLong) var container: String?
+    @Option(name: .shortAndLong) var namespace: String = "default"
+    @Flag(name: .shortAndLong, help: "Pass stdin to the command.") var stdin = false
+    @Flag(name: .shortAndLong, help: "The command uses this terminal.") var tty = false
+    @Argument(parsing: .postTerminator) var command: [String] = []
+
+    func run() throws {
+        try global.requireRoot()
+        guard !command.isEmpty else { throw CLIError("you must specify at least one command for the container") }
+        let name = try ResourceArguments.podNames([pod], requireType: false).first ?? pod
+        let view = try PodView.find(name, namespace: namespace, store: global.store)
+        let containerName = try view.defaultContainer(container)
+        guard view.supervisorAlive, let pid = view.containerPid(containerName), kill(pid, 0) == 0 else {
+            throw CLIError("cannot exec into a container in a completed pod; current phase is \(view.status?["phase"]?.stringValue ?? "Unknown")")
+        }
+        // The command gets the container's own environment, as runc exec gives it.
+        let environ = (try? FileSystem.readText("/proc/\(pid)/environ")) ?? ""
+        let environment = environ.split(separator: "\0").map(String.init)
+            + (tty ? ["TERM=" + (ProcessInfoLite.environment["TERM"] ?? "xterm")] : [])
+        let stdinFD: Int32 = stdin || tty ? 0 : open("/dev/null", O_RDONLY | O_CLOEXEC)
+        let child = try execInContainer(
+            pid: pid, argv: command, environment: environment, workingDir: "", uid: 0, gid: 0,
+            stdinFD: stdinFD, stdoutFD: 1, stderrFD: 2)
+        if stdinFD != 0 { close(stdinFD) }
+        var status: Int32 = 0
+        while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        throw ExitCode(code)
+    }
+}

@@ -1,5 +1,0 @@
-import ArgumentParser
-public struct PeapodCommand: ParsableCommand {
-    public init() {}
-    public func run() throws {}
-}

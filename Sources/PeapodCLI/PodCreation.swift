@@ -1,0 +1,175 @@
+// Creating pods: every check of `apply` runs before anything is created (so `--dry-run=client`
+// runs the same checks), then each pod gets its store entry and a detached supervisor that
+// reports back once the sandbox exists. A failure at any step removes what was made.
+
+import Glibc
+import PeapodLinux
+import PeapodRuntime
+import PeapodSpec
+
+enum ManifestInput {
+    static func read(_ file: String) throws -> String {
+        if file == "-" {
+            var bytes: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = read(0, &buffer, buffer.count)
+                if n <= 0 { break }
+                bytes.append(contentsOf: buffer[0..<n])
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        guard FileSystem.exists(file) else { throw CLIError("the path \"\(file)\" does not exist") }
+        return try FileSystem.readText(file)
+    }
+
+    static func load(_ file: String) throws -> LoadedManifest {
+        let text = try read(file)
+        do {
+            let loaded = try Manifest.load(text)
+            for warning in loaded.warnings { fputs("Warning: \(warning)\n", stderr) }
+            return loaded
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+}
+
+struct PlannedCreation {
+    enum Outcome { case create, unchanged }
+    var pod: Pod
+    var outcome: Outcome
+}
+
+struct PodCreator {
+    let store: PodStore
+    let backoff: BackoffPolicy
+
+    var images: ImageStore { ImageStore(root: store.root) }
+
+    /// Every check of a real apply; creates nothing.
+    func check(_ pods: [Pod]) throws -> [PlannedCreation] {
+        var seen = Set<String>()
+        var result: [PlannedCreation] = []
+        for pod in pods {
+            let key = "\(pod.namespace)/\(pod.name)"
+            guard seen.insert(key).inserted else {
+                throw CLIError("pod \"\(pod.name)\" appears twice in the manifest (namespace \(pod.namespace))")
+            }
+            for container in pod.allContainers {
+                let reference = container.image
+                guard (try? images.lookup(reference: reference)) ?? nil != nil else {
+                    throw CLIError("pod \(pod.name), container \(container.name): \(ImageStore.missingImageMessage(reference: reference))")
+                }
+            }
+            do {
+                try VolumePlanner.check(pod: pod)
+            } catch {
+                throw CLIError("pod \(pod.name): \(error)")
+            }
+            if let existing = store.find(namespace: pod.namespace, name: pod.name) {
+                let stored = try store.readPod(existing)
+                if let difference = PodComparison.firstDifference(stored: stored, applied: pod) {
+                    throw CLIError("pod \"\(pod.name)\" already exists with a different \(difference): delete it first (peapod delete pod \(pod.name)\(pod.namespace == "default" ? "" : " -n \(pod.namespace)"))")
+                }
+                result.append(PlannedCreation(pod: pod, outcome: .unchanged))
+            } else {
+                result.append(PlannedCreation(pod: pod, outcome: .create))
+            }
+        }
+        return result
+    }
+
+    /// Creates one checked pod and starts its supervisor; on failure nothing of it remains.
+    func create(_ template: Pod) throws -> PodLocation {
+        var pod = template
+        pod.metadata.uid = Clock.uuid()
+        pod.metadata.creationTimestamp = Clock.now()
+        let location = store.location(namespace: pod.namespace, name: pod.name, uid: pod.metadata.uid)
+        do {
+            try FileSystem.makeDirectories(location.podDir, mode: 0o700)
+            try FileSystem.makeDirectories(location.runDir, mode: 0o700)
+            try FileSystem.writeAtomically(location.podFile, pod.json().serialized(pretty: true) + "\n", mode: 0o600)
+            try startSupervisor(location)
+        } catch {
+            PodCleanup.removeAll(location)
+            throw CLIError("pod \(pod.name): \(error)")
+        }
+        return location
+    }
+
+    func startSupervisor(_ location: PodLocation) throws {
+        var ready: [Int32] = [0, 0]
+        guard pipe2(&ready, O_CLOEXEC) == 0 else { throw CLIError("pipe: \(String(cString: strerror(errno)))") }
+        let arguments = [
+            "peapod", "supervise", "--root", store.root, "--run-root", store.runRoot,
+            "--backoff-base", String(Double(backoff.baseNanos) / 1e9),
+            "--backoff-cap", String(Double(backoff.capNanos) / 1e9), location.podDir,
+        ]
+        let pid: Int32
+        do {
+            pid = try DetachedProcess.spawn(
+                executable: DetachedProcess.selfExecutable, arguments: arguments, logFile: location.supervisorLog,
+                extraFD: ready[1])
+        } catch {
+            close(ready[0])
+            close(ready[1])
+            throw error
+        }
+        close(ready[1])
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        while read(ready[0], &byte, 1) == 1 { line.append(byte) }
+        close(ready[0])
+        let answer = String(decoding: line, as: UTF8.self).trimmingCharacters(in: "\n")
+        guard answer == "ok" else {
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            let log = (try? FileSystem.readText(location.supervisorLog)) ?? ""
+            let message = answer.isEmpty ? "the pod supervisor exited before the sandbox was ready: \(log)" : answer
+            throw CLIError(message.hasPrefix("error: ") ? String(message.dropFirst(7)) : message)
+        }
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: Character) -> String {
+        var s = Substring(self)
+        while s.last == set { s = s.dropLast() }
+        while s.first == set { s = s.dropFirst() }
+        return String(s)
+    }
+}
+
+/// Names the first field where an applied pod differs from the stored one.
+enum PodComparison {
+    static func firstDifference(stored: Pod, applied: Pod) -> String? {
+        if let path = diff(stored.json()["spec"] ?? .null, applied.json()["spec"] ?? .null, path: "spec") {
+            return "spec (\(path) differs)"
+        }
+        for field in ["labels", "annotations"] {
+            let a = stored.json()["metadata"]?[field] ?? .null
+            let b = applied.json()["metadata"]?[field] ?? .null
+            if let path = diff(a, b, path: "metadata.\(field)") { return "metadata (\(path) differs)" }
+        }
+        return nil
+    }
+
+    static func diff(_ a: JSONValue, _ b: JSONValue, path: String) -> String? {
+        switch (a, b) {
+        case let (.object(x), .object(y)):
+            for key in Set(x.keys).union(y.keys).sorted() {
+                if let d = diff(x[key] ?? .null, y[key] ?? .null, path: "\(path).\(key)") { return d }
+            }
+            return nil
+        case let (.array(x), .array(y)):
+            if x.count != y.count { return path }
+            for (i, pair) in zip(x, y).enumerated() {
+                if let d = diff(pair.0, pair.1, path: "\(path)[\(i)]") { return d }
+            }
+            return nil
+        default:
+            return a == b ? nil : path
+        }
+    }
+}

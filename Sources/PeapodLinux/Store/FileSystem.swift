@@ -1,0 +1,101 @@
+// Small file helpers on plain system calls; the supervisor uses them, so they avoid Foundation.
+
+import Glibc
+
+public enum FileSystem {
+    public static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    public static func readText(_ path: String) throws -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw StoreError("read", path) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StoreError("read", path)
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: buffer[0..<n])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Replaces `path` atomically: readers see the old or the new content, never a part.
+    public static func writeAtomically(_ path: String, _ text: String, mode: mode_t = 0o644) throws {
+        let temp = path + ".tmp"
+        try writeFile(temp, text, mode: mode)
+        guard rename(temp, path) == 0 else { throw StoreError("rename", path) }
+    }
+
+    public static func writeFile(_ path: String, _ text: String, mode: mode_t = 0o644, append: Bool = false) throws {
+        let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC)
+        let fd = open(path, flags, mode)
+        guard fd >= 0 else { throw StoreError("write", path) }
+        defer { close(fd) }
+        var utf8 = Array(text.utf8)
+        var offset = 0
+        while offset < utf8.count {
+            let n = utf8.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StoreError("write", path)
+            }
+            offset += n
+        }
+    }
+
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
+        if isDirectory(path) { return }
+        var current = ""
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, mode) != 0 && errno != EEXIST { throw StoreError("create directory", current) }
+        }
+    }
+
+    public static func listDirectory(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Removes a tree without crossing into other filesystems: a mount point still in place is an
+    /// error (a leak the caller must unmount first), never a reason to delete what is under it.
+    public static func removeTree(_ path: String) throws {
+        var st = stat()
+        guard lstat(path, &st) == 0 else {
+            if errno == ENOENT { return }
+            throw StoreError("remove", path)
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            for name in listDirectory(path) {
+                var child = stat()
+                let childPath = path + "/" + name
+                if lstat(childPath, &child) == 0 && child.st_dev != st.st_dev {
+                    throw StoreError("remove (still mounted)", childPath, errno: EBUSY)
+                }
+                try removeTree(childPath)
+            }
+            guard rmdir(path) == 0 || errno == ENOENT else { throw StoreError("remove", path) }
+        } else {
+            guard unlink(path) == 0 || errno == ENOENT else { throw StoreError("remove", path) }
+        }
+    }
+}

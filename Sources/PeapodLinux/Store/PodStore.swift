@@ -1,0 +1,103 @@
+// Where a pod lives on disk (DESIGN.md "On disk"):
+//   <root>/pods/<namespace>_<name>_<uid>/   pod.json, status.json, events.jsonl, volumes, overlays
+//   <root>/logs/<namespace>_<name>_<uid>/   CRI logs, <container>/<restartCount>.log
+//   <run-root>/pods/<uid>/                  pinned namespaces, shm, supervisor.pid, delete request
+// Namespaces and names are DNS labels, so the underscore separates the parts unambiguously.
+
+import Glibc
+import PeapodSpec
+
+public struct StoreError: Error, CustomStringConvertible {
+    public var operation: String
+    public var path: String
+    public var errno: Int32
+
+    public init(_ operation: String, _ path: String, errno: Int32 = Glibc.errno) {
+        self.operation = operation
+        self.path = path
+        self.errno = errno
+    }
+
+    public var description: String { "\(operation) \(path): \(String(cString: strerror(errno)))" }
+}
+
+/// The paths of one pod.
+public struct PodLocation: Sendable, Equatable {
+    public var namespace: String
+    public var name: String
+    public var uid: String
+    public var podDir: String
+    public var logDir: String
+    public var runDir: String
+
+    public var dirName: String { "\(namespace)_\(name)_\(uid)" }
+    public var podFile: String { podDir + "/pod.json" }
+    public var statusFile: String { podDir + "/status.json" }
+    public var eventsFile: String { podDir + "/events.jsonl" }
+    public var supervisorPidFile: String { runDir + "/supervisor.pid" }
+    public var deleteRequestFile: String { runDir + "/delete-request" }
+    public var supervisorLog: String { podDir + "/supervisor.log" }
+
+    public func containerDir(_ container: String) -> String { podDir + "/containers/" + container }
+    public func logFile(container: String, restartCount: Int) -> String {
+        "\(logDir)/\(container)/\(restartCount).log"
+    }
+}
+
+public struct PodStore: Sendable {
+    public var root: String
+    public var runRoot: String
+
+    public init(root: String, runRoot: String) {
+        self.root = root
+        self.runRoot = runRoot
+    }
+
+    public var podsDir: String { root + "/pods" }
+    public var logsDir: String { root + "/logs" }
+    public var imagesDir: String { root + "/images" }
+    public var lockFile: String { runRoot + "/lock" }
+
+    public func location(namespace: String, name: String, uid: String) -> PodLocation {
+        let dir = "\(namespace)_\(name)_\(uid)"
+        return PodLocation(
+            namespace: namespace, name: name, uid: uid, podDir: podsDir + "/" + dir, logDir: logsDir + "/" + dir,
+            runDir: runRoot + "/pods/" + uid)
+    }
+
+    /// Every pod in the store, in name order.
+    public func list(namespace: String? = nil) -> [PodLocation] {
+        FileSystem.listDirectory(podsDir).compactMap { entry -> PodLocation? in
+            let parts = entry.split(separator: "_", omittingEmptySubsequences: false)
+            guard parts.count == 3 else { return nil }
+            if let namespace, parts[0] != namespace { return nil }
+            return location(namespace: String(parts[0]), name: String(parts[1]), uid: String(parts[2]))
+        }.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+    }
+
+    public func find(namespace: String, name: String) -> PodLocation? {
+        list(namespace: namespace).first { $0.name == name }
+    }
+
+    public func readPod(_ location: PodLocation) throws -> Pod {
+        let text = try FileSystem.readText(location.podFile)
+        return try Pod(json: JSONValue.parse(text))
+    }
+
+    /// The last status the supervisor published, and its runtime notes (pids).
+    public func readStatus(_ location: PodLocation) -> JSONValue? {
+        guard let text = try? FileSystem.readText(location.statusFile) else { return nil }
+        return try? JSONValue.parse(text)
+    }
+
+    /// Holds the store lock (flock on <run-root>/lock) while `body` runs, so two commands never
+    /// create or delete the same pod at once.
+    public func withLock<T>(_ body: () throws -> T) throws -> T {
+        try FileSystem.makeDirectories(runRoot, mode: 0o700)
+        let fd = open(lockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StoreError("open", lockFile) }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX) == 0 else { throw StoreError("lock", lockFile) }
+        return try body()
+    }
+}

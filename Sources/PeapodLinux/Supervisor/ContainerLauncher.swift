@@ -1,0 +1,229 @@
+// Turns a container of the pod spec into a running process: resolves the image, the command,
+// the environment and the user, lays out the overlay directories of the new instance, opens its
+// log, and hands a `ContainerLaunch` to the C shim.
+
+import Glibc
+import PeapodRuntime
+import PeapodSpec
+
+struct ContainerLauncher {
+    let store: PodStore
+    let location: PodLocation
+    let pod: Pod
+    let images: [String: ImageRecord]
+
+    init(store: PodStore, location: PodLocation, pod: Pod) throws {
+        self.store = store
+        self.location = location
+        self.pod = pod
+        let imageStore = ImageStore(root: store.root)
+        var images: [String: ImageRecord] = [:]
+        for container in pod.allContainers {
+            guard let record = try imageStore.lookup(reference: container.image) else {
+                throw LauncherError("container \(container.name): \(ImageStore.missingImageMessage(reference: container.image))")
+            }
+            images[container.name] = record
+        }
+        self.images = images
+    }
+
+    func imageName(_ container: String) -> String {
+        images[container]?.reference.normalized ?? ""
+    }
+
+    func imageID(_ container: String) -> String {
+        guard let record = images[container] else { return "" }
+        return record.reference.repository + "@sha256:" + record.id
+    }
+
+    var qosClass: String { QoS.classify(pod) }
+
+    func spec(_ name: String) -> Container {
+        pod.allContainers.first { $0.name == name }!
+    }
+
+    func launch(container name: String, instanceID: String, restartCount: Int, podMounts: PodMounts, sandbox: PodSandbox)
+        throws -> RunningContainer
+    {
+        let container = spec(name)
+        let image = images[name]!
+        let config = image.config
+
+        let (environment, specVariables) = VariableExpansion.environment(
+            image: config.env, spec: container.env.map { ($0.name, value(of: $0)) },
+            extra: defaultEnvironment(imageEnv: config.env))
+        let expand = { (s: String) in VariableExpansion.expand(s) { specVariables[$0] } }
+        let argv = ContainerCommand.argv(
+            entrypoint: config.entrypoint, cmd: config.cmd,
+            command: container.command.isEmpty ? nil : container.command.map(expand),
+            args: container.args.isEmpty ? nil : container.args.map(expand))
+        guard !argv.isEmpty else { throw LauncherError("container \(name): no command specified (the image has none either)") }
+        let workingDir = !container.workingDir.isEmpty ? container.workingDir : (config.workingDir.isEmpty ? "/" : config.workingDir)
+        let user = try UserResolver.resolve(config.user, rootfs: image.rootfsPath)
+
+        // The overlay of this instance; the previous instance's layers are no longer needed.
+        let containerDir = location.containerDir(name)
+        for old in FileSystem.listDirectory(containerDir) { try? FileSystem.removeTree(containerDir + "/" + old) }
+        let instanceDir = containerDir + "/" + instanceID.prefix(12)
+        for sub in ["upper", "work", "merged"] { try FileSystem.makeDirectories(instanceDir + "/" + sub, mode: 0o755) }
+
+        let logPath = location.logFile(container: name, restartCount: restartCount)
+        try FileSystem.makeDirectories(location.logDir + "/" + name, mode: 0o755)
+        let log = try CRILogWriter(path: logPath)
+
+        var stdout: [Int32] = [0, 0]
+        var stderr: [Int32] = [0, 0]
+        guard pipe2(&stdout, O_CLOEXEC) == 0 else { throw LauncherError("container \(name): pipe: \(String(cString: strerror(errno)))") }
+        guard pipe2(&stderr, O_CLOEXEC) == 0 else {
+            close(stdout[0]); close(stdout[1])
+            throw LauncherError("container \(name): pipe: \(String(cString: strerror(errno)))")
+        }
+        let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer {
+            close(devNull)
+            close(stdout[1])
+            close(stderr[1])
+        }
+        let launch = ContainerLaunch(
+            containerName: name,
+            rootfs: RootfsLayout(
+                lowerDirs: [image.rootfsPath], upperDir: instanceDir + "/upper", workDir: instanceDir + "/work",
+                mergedDir: instanceDir + "/merged"),
+            namespaces: sandbox.namespaces, mounts: podMounts.mounts(for: name), argv: argv,
+            environment: environment, workingDir: workingDir, uid: user.uid, gid: user.gid,
+            supplementalGroups: user.groups, stdinFD: devNull, stdoutFD: stdout[1], stderrFD: stderr[1])
+        let pid: Int32
+        do {
+            pid = try spawnContainer(launch)
+        } catch {
+            close(stdout[0])
+            close(stderr[0])
+            log.close()
+            throw error
+        }
+        _ = fcntl(stdout[0], F_SETFL, fcntl(stdout[0], F_GETFL) | O_NONBLOCK)
+        _ = fcntl(stderr[0], F_SETFL, fcntl(stderr[0], F_GETFL) | O_NONBLOCK)
+        return RunningContainer(name: name, pid: pid, instanceID: instanceID, stdout: stdout[0], stderr: stderr[0], log: log)
+    }
+
+    /// PATH when the image sets none (containerd's default) and HOSTNAME (containerd sets it).
+    func defaultEnvironment(imageEnv: [String]) -> [(String, String)] {
+        var extra: [(String, String)] = []
+        if !imageEnv.contains(where: { $0.hasPrefix("PATH=") }) {
+            extra.append(("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"))
+        }
+        extra.append(("HOSTNAME", pod.hostnameForSandbox))
+        return extra
+    }
+
+    /// An env entry's value: literal, or from the downward API (k8s-pod-semantics.md 11.1).
+    func value(of env: EnvVar) -> String {
+        guard let path = env.valueFrom?.fieldRef?.fieldPath else { return env.value }
+        return FieldPath.resolve(path, pod: pod, nodeName: Clock.hostname) ?? ""
+    }
+}
+
+struct LauncherError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The downward API's field paths.
+public enum FieldPath {
+    public static func resolve(_ path: String, pod: Pod, nodeName: String) -> String? {
+        switch path {
+        case "metadata.name": return pod.name
+        case "metadata.namespace": return pod.namespace
+        case "metadata.uid": return pod.metadata.uid
+        case "spec.nodeName": return pod.spec.nodeName.isEmpty ? nodeName : pod.spec.nodeName
+        case "spec.serviceAccountName": return pod.spec.serviceAccountName
+        case "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs": return ""
+        default:
+            for (prefix, map) in [("metadata.labels", pod.metadata.labels), ("metadata.annotations", pod.metadata.annotations)] {
+                if path.hasPrefix(prefix + "['"), path.hasSuffix("']") {
+                    let key = String(path.dropFirst(prefix.count + 2).dropLast(2))
+                    return map[key] ?? ""
+                }
+            }
+            return nil
+        }
+    }
+}
+
+/// The image's USER: `uid[:gid]` or names, looked up in the container's own /etc/passwd and
+/// /etc/group (a static binary has no NSS, and the host's databases are the wrong ones anyway).
+enum UserResolver {
+    struct User {
+        var uid: UInt32
+        var gid: UInt32
+        var groups: [UInt32]
+    }
+
+    static func resolve(_ spec: String, rootfs: String) throws -> User {
+        if spec.isEmpty { return User(uid: 0, gid: 0, groups: []) }
+        let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
+        let passwd = ((try? FileSystem.readText(rootfs + "/etc/passwd")) ?? "").split(separator: "\n")
+            .map { $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init) }
+        let group = ((try? FileSystem.readText(rootfs + "/etc/group")) ?? "").split(separator: "\n")
+            .map { $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init) }
+        var uid: UInt32
+        var gid: UInt32 = 0
+        var userName: String?
+        if let numeric = UInt32(parts[0]) {
+            uid = numeric
+            if let entry = passwd.first(where: { $0.count > 3 && $0[2] == parts[0] }) {
+                gid = UInt32(entry[3]) ?? 0
+                userName = entry[0]
+            }
+        } else {
+            guard let entry = passwd.first(where: { $0.count > 3 && $0[0] == parts[0] }) else {
+                throw LauncherError("unable to find user \(parts[0]): no matching entries in passwd file")
+            }
+            uid = UInt32(entry[2]) ?? 0
+            gid = UInt32(entry[3]) ?? 0
+            userName = entry[0]
+        }
+        if parts.count > 1 {
+            if let numeric = UInt32(parts[1]) {
+                gid = numeric
+            } else {
+                guard let entry = group.first(where: { $0.count > 2 && $0[0] == parts[1] }) else {
+                    throw LauncherError("unable to find group \(parts[1]): no matching entries in group file")
+                }
+                gid = UInt32(entry[2]) ?? 0
+            }
+        }
+        var groups: [UInt32] = []
+        if let userName {
+            for entry in group where entry.count > 3 && entry[3].split(separator: ",").contains(Substring(userName)) {
+                if let g = UInt32(entry[2]), g != gid { groups.append(g) }
+            }
+        }
+        _ = uid
+        return User(uid: uid, gid: gid, groups: groups)
+    }
+}
+
+/// The pod's QoS class (k8s-pod-semantics.md 8.4).
+public enum QoS {
+    public static func classify(_ pod: Pod) -> String {
+        let containers = pod.allContainers
+        var any = false
+        var guaranteed = true
+        for c in containers {
+            for resource in ["cpu", "memory"] {
+                let request = c.resources.requests[resource]
+                let limit = c.resources.limits[resource]
+                if request != nil || limit != nil { any = true }
+                guard let limit, !limit.isZero else {
+                    guaranteed = false
+                    continue
+                }
+                if let request, request.milliValue != limit.milliValue { guaranteed = false }
+            }
+            if !c.resources.requests.isEmpty || !c.resources.limits.isEmpty { any = true }
+        }
+        if !any { return "BestEffort" }
+        return guaranteed ? "Guaranteed" : "Burstable"
+    }
+}

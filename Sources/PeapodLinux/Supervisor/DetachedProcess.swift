@@ -1,0 +1,45 @@
+// Starting the per-pod supervisor: posix_spawn (no Swift code runs in the child) in a new
+// session, so it outlives the command that started it and the terminal it ran in.
+
+import Glibc
+
+public enum DetachedProcess {
+    /// glibc's POSIX_SPAWN_SETSID (not imported into Swift as a constant).
+    static let setsidFlag: Int32 = 0x80
+
+    public static var selfExecutable: String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        return n > 0 ? String(cString: buffer) : CommandLine.arguments[0]
+    }
+
+    /// Spawns `executable` with stdin from /dev/null, stdout and stderr appended to `logFile`,
+    /// and `extraFD` as its fd 3. Returns its pid.
+    public static func spawn(executable: String, arguments: [String], logFile: String, extraFD: Int32) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logFile, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        posix_spawn_file_actions_adddup2(&actions, extraFD, 3)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(setsidFlag | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, &actions, &attributes, &argv, environ)
+        guard rc == 0 else { throw StoreError("start supervisor", executable, errno: rc) }
+        return pid
+    }
+}

@@ -1,0 +1,314 @@
+// The per-pod supervisor: one detached process per pod (as conmon is per container), the only
+// writer of the pod's status. It is a thin loop around the pure planner:
+//   observe (reaped children, log pipes, a delete request) → plan → apply the actions → publish.
+// It waits in poll(2) on a signalfd and the containers' output pipes, with the planner's next
+// wake-up as the timeout, so an idle pod costs no CPU.
+
+import Glibc
+import PeapodRuntime
+import PeapodSpec
+
+/// A container process the supervisor started and has not reaped yet.
+struct RunningContainer {
+    var name: String
+    var pid: Int32
+    var instanceID: String
+    var stdout: Int32
+    var stderr: Int32
+    var log: CRILogWriter
+}
+
+public final class PodSupervisor {
+    let store: PodStore
+    let location: PodLocation
+    let pod: Pod
+    let shape: PodShape
+    var observed: ObservedPod
+    let config: PlannerConfig
+    let events: EventRecorder
+    var sandbox: PodSandbox?
+    var podMounts: PodMounts?
+    var running: [Int32: RunningContainer] = [:]
+    var conditionClock = ConditionClock()
+    var lastPublished = ""
+    var signalFD: Int32 = -1
+    let launcher: ContainerLauncher
+
+    public init(store: PodStore, location: PodLocation, pod: Pod, config: PlannerConfig) throws {
+        self.store = store
+        self.location = location
+        self.pod = pod
+        self.shape = PodShape(pod: pod)
+        self.config = config
+        self.observed = ObservedPod(podUID: location.uid)
+        self.events = EventRecorder(path: location.eventsFile)
+        self.launcher = try ContainerLauncher(store: store, location: location, pod: pod)
+    }
+
+    /// Runs the pod until it is deleted. `ready` receives one line once the sandbox exists
+    /// ("ok") or could not be made ("error: ..."), so `apply` can report it and leave nothing.
+    public func run(readyFD: Int32) -> Int32 {
+        prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        signalFD = Self.blockSignalsIntoFD()
+        do {
+            try FileSystem.writeFile(location.supervisorPidFile, "\(getpid())\n")
+            try createSandbox()
+        } catch {
+            report(readyFD, "error: \(error)\n")
+            tearDown()
+            return 1
+        }
+        report(readyFD, "ok\n")
+        close(readyFD)
+        let now = Clock.now()
+        observed.sandboxReady = true
+        observed.sandboxReadyAt = now
+        observed.startTime = now
+        events.record("Normal", "Scheduled", "Successfully assigned \(pod.namespace)/\(pod.name) to \(Clock.hostname)", at: now)
+        loop()
+        return 0
+    }
+
+    func createSandbox() throws {
+        try FileSystem.makeDirectories(location.runDir, mode: 0o700)
+        try FileSystem.makeDirectories(location.podDir)
+        sandbox = try PodSandbox.create(
+            runDir: location.runDir, hostname: pod.hostnameForSandbox, shmSizeBytes: 64 * 1024 * 1024)
+        podMounts = try PodMounts.prepare(pod: pod, location: location, shmDir: sandbox!.shmDir)
+    }
+
+    func loop() {
+        while true {
+            let now = Clock.now()
+            let plan = Planner.plan(shape: shape, observed: observed, now: now, config: config)
+            if plan.actions == [.teardown] {
+                publish(plan.status, now: now)
+                tearDown()
+                return
+            }
+            for action in plan.actions { apply(action, now: now) }
+            if !plan.actions.isEmpty { continue }
+            publish(plan.status, now: now)
+            wait(until: plan.nextWakeup)
+        }
+    }
+
+    func apply(_ action: PodAction, now: Timestamp) {
+        switch action {
+        case let .start(name, backoff):
+            start(name, backoff: backoff, now: now)
+        case let .signal(name, signal):
+            guard let container = running.values.first(where: { $0.name == name }) else { return }
+            if signal == SignalNumber.sigkill {
+                observed[name].killed = true
+                if observed.deletion != nil {
+                    events.record("Warning", "ExceededGracePeriod",
+                                  "Container runtime did not kill the pod within specified grace period.", at: now)
+                }
+            } else {
+                observed[name].stopRequestedAt = now
+                events.record("Normal", "Killing", "Stopping container \(name)", container: name,
+                              isInit: shape.isInit(name), at: now)
+            }
+            kill(container.pid, signal)
+        case .teardown:
+            break
+        }
+    }
+
+    func start(_ name: String, backoff: BackoffEntry?, now: Timestamp) {
+        let isInit = shape.isInit(name)
+        var record = observed[name]
+        if let backoff { record.backoff = backoff }
+        let restartCount = record.current == nil ? 0 : record.restartCount + 1
+        let instanceID = Clock.randomHex(32)
+        if restartCount == 0 {
+            events.record("Normal", "Pulled", "Container image \"\(launcher.imageName(name))\" already present on machine",
+                          container: name, isInit: isInit, at: now)
+        }
+        do {
+            let started = try launcher.launch(
+                container: name, instanceID: instanceID, restartCount: restartCount,
+                podMounts: podMounts!, sandbox: sandbox!)
+            running[started.pid] = started
+            record.started(ContainerInstance(id: instanceID, startedAt: now))
+            events.record("Normal", "Created", "Created container: \(name)", container: name, isInit: isInit, at: now)
+            events.record("Normal", "Started", "Started container \(name)", container: name, isInit: isInit, at: now)
+        } catch {
+            // The runtime could not start the process: the instance ends at once with exit code
+            // 128 and reason StartError (containerd's reporting), and is restarted with back-off.
+            record.started(ContainerInstance(
+                id: instanceID, startedAt: now, finishedAt: now, exitCode: 128, reason: "StartError",
+                message: "\(error)"))
+            events.record("Warning", "Failed", "Error: \(error)", container: name, isInit: isInit, at: now)
+        }
+        observed[name] = record
+    }
+
+    func publish(_ status: PlannedPodStatus, now: Timestamp) {
+        let statusJSON = StatusRendering.json(
+            status, clock: &conditionClock, now: now, image: { self.launcher.imageName($0) },
+            imageID: { self.launcher.imageID($0) }, qosClass: launcher.qosClass, hostIP: nil)
+        var pids = JSONObject()
+        for container in running.values { pids[container.name] = .int(Int64(container.pid)) }
+        var file = JSONObject()
+        file["status"] = statusJSON
+        file["supervisorPid"] = .int(Int64(getpid()))
+        file["containerPids"] = .object(pids)
+        let text = JSONValue.object(file).serialized(pretty: false)
+        guard text != lastPublished else { return }
+        lastPublished = text
+        try? FileSystem.writeAtomically(location.statusFile, text + "\n")
+    }
+
+    // MARK: waiting and observing
+
+    static func blockSignalsIntoFD() -> Int32 {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in [SIGCHLD, SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, s) }
+        sigprocmask(SIG_BLOCK, &set, nil)
+        signal(SIGPIPE, SIG_IGN)
+        return signalfd(-1, &set, Int32(SFD_CLOEXEC | SFD_NONBLOCK))
+    }
+
+    func wait(until wakeup: Timestamp?) {
+        var fds = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0)]
+        for container in running.values {
+            for fd in [container.stdout, container.stderr] where fd >= 0 {
+                fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
+            }
+        }
+        var timeout: Int32 = -1
+        if let wakeup {
+            let millis = (wakeup.nanos - Clock.now().nanos + 999_999) / 1_000_000
+            timeout = Int32(max(0, min(millis, 3_600_000)))
+        }
+        let n = poll(&fds, nfds_t(fds.count), timeout)
+        guard n > 0 else { return }
+        for p in fds.dropFirst() where p.revents != 0 { drain(fd: p.fd) }
+        if fds[0].revents != 0 { handleSignals() }
+    }
+
+    func drain(fd: Int32) {
+        guard let pid = running.first(where: { $0.value.stdout == fd || $0.value.stderr == fd })?.key else { return }
+        var container = running[pid]!
+        let isStdout = container.stdout == fd
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n > 0 {
+                container.log.append(buffer[0..<n], stream: isStdout ? .stdout : .stderr)
+                continue
+            }
+            if n < 0 && (errno == EINTR) { continue }
+            if n == 0 {
+                container.log.finish(stream: isStdout ? .stdout : .stderr)
+                close(fd)
+                if isStdout { container.stdout = -1 } else { container.stderr = -1 }
+            }
+            break
+        }
+        running[pid] = container
+    }
+
+    func handleSignals() {
+        var info = signalfd_siginfo()
+        while read(signalFD, &info, MemoryLayout<signalfd_siginfo>.size) == MemoryLayout<signalfd_siginfo>.size {
+            switch Int32(info.ssi_signo) {
+            case SIGCHLD: reap()
+            default: requestDeletion()
+            }
+        }
+        reap()
+    }
+
+    func reap() {
+        while true {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            guard pid > 0 else { return }
+            guard var container = running.removeValue(forKey: pid) else { continue }
+            // Whatever the process wrote before it exited is still in the pipes.
+            for fd in [container.stdout, container.stderr] where fd >= 0 { drain(fd: fd, in: &container) }
+            container.log.close()
+            let now = Clock.now()
+            var record = observed[container.name]
+            if var current = record.current, current.id == container.instanceID {
+                current.finishedAt = now
+                if (status & 0x7f) == 0 {
+                    current.exitCode = (status >> 8) & 0xff
+                } else {
+                    current.signal = status & 0x7f
+                    current.exitCode = 128 + (status & 0x7f)
+                }
+                record.current = current
+                observed[container.name] = record
+            }
+        }
+    }
+
+    func drain(fd: Int32, in container: inout RunningContainer) {
+        running[container.pid] = container
+        drain(fd: fd)
+        container = running.removeValue(forKey: container.pid)!
+        for fd in [container.stdout, container.stderr] where fd >= 0 { close(fd) }
+        container.stdout = -1
+        container.stderr = -1
+    }
+
+    /// SIGTERM, SIGINT or SIGHUP: delete the pod, with the grace period the CLI left in the
+    /// delete request (the pod's terminationGracePeriodSeconds when there is none).
+    func requestDeletion() {
+        guard observed.deletion == nil else {
+            // A second request may shorten the grace period (delete --force after a delete).
+            if let grace = Self.requestedGrace(location), var deletion = observed.deletion,
+               grace < deletion.graceNanos {
+                deletion.graceNanos = grace
+                observed.deletion = deletion
+            }
+            return
+        }
+        let grace = Self.requestedGrace(location) ?? Int64(pod.spec.terminationGracePeriodSeconds ?? 30) * 1_000_000_000
+        observed.deletion = PodDeletion(requestedAt: Clock.now(), graceNanos: grace)
+    }
+
+    static func requestedGrace(_ location: PodLocation) -> Int64? {
+        guard let text = try? FileSystem.readText(location.deleteRequestFile),
+              let seconds = Int64(text.split(separator: "\n").first ?? "") else { return nil }
+        return max(0, seconds) * 1_000_000_000
+    }
+
+    func report(_ fd: Int32, _ line: String) {
+        var bytes = Array(line.utf8)
+        _ = write(fd, &bytes, bytes.count)
+    }
+
+    /// Removes everything of the pod: processes, sandbox, volumes, directories. Also the path
+    /// taken after a failed start, so it copes with any part missing.
+    func tearDown() {
+        for container in running.values { kill(container.pid, SIGKILL) }
+        while !running.isEmpty {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, 0)
+            if pid < 0 && errno == ECHILD { break }
+            if pid > 0, let container = running.removeValue(forKey: pid) {
+                for fd in [container.stdout, container.stderr] where fd >= 0 { close(fd) }
+                container.log.close()
+            }
+        }
+        PodCleanup.removeAll(location)
+    }
+}
+
+/// Everything of a pod that is left on the host, removed from the paths alone: what the
+/// supervisor does at the end, and what `delete` does when the supervisor is gone.
+public enum PodCleanup {
+    public static func removeAll(_ location: PodLocation) {
+        try? PodSandbox.destroy(runDir: location.runDir)
+        try? VolumePlanner.teardown(podDir: location.podDir)
+        try? FileSystem.removeTree(location.runDir)
+        try? FileSystem.removeTree(location.logDir)
+        try? FileSystem.removeTree(location.podDir)
+    }
+}

@@ -1,0 +1,108 @@
+// What the supervisor has seen of a pod's containers: plain values, so the planner that reads
+// them is a pure function and can be tested with a fake clock.
+
+import PeapodSpec
+
+/// One run of a container: created by a `.start` action, ended when its process was reaped.
+public struct ContainerInstance: Sendable, Equatable {
+    public var id: String
+    public var startedAt: Timestamp
+    public var finishedAt: Timestamp?
+    public var exitCode: Int32?
+    public var signal: Int32?
+    /// Terminated reason when the host knows better than the exit code (`OOMKilled`, `StartError`).
+    public var reason: String?
+    public var message: String?
+
+    public init(
+        id: String, startedAt: Timestamp, finishedAt: Timestamp? = nil, exitCode: Int32? = nil,
+        signal: Int32? = nil, reason: String? = nil, message: String? = nil
+    ) {
+        self.id = id
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.exitCode = exitCode
+        self.signal = signal
+        self.reason = reason
+        self.message = message
+    }
+
+    public var isRunning: Bool { finishedAt == nil }
+    public var succeeded: Bool { finishedAt != nil && exitCode == 0 }
+}
+
+public struct ObservedContainer: Sendable, Equatable {
+    /// The newest instance, running or finished.
+    public var current: ContainerInstance?
+    /// The instance before `current` (the container status's lastState).
+    public var previous: ContainerInstance?
+    public var restartCount: Int
+    public var backoff: BackoffEntry?
+    /// When SIGTERM was sent to the current instance during termination.
+    public var stopRequestedAt: Timestamp?
+    public var killed: Bool
+
+    public init(
+        current: ContainerInstance? = nil, previous: ContainerInstance? = nil, restartCount: Int = 0,
+        backoff: BackoffEntry? = nil, stopRequestedAt: Timestamp? = nil, killed: Bool = false
+    ) {
+        self.current = current
+        self.previous = previous
+        self.restartCount = restartCount
+        self.backoff = backoff
+        self.stopRequestedAt = stopRequestedAt
+        self.killed = killed
+    }
+
+    /// Record a new instance: the old one becomes `previous`, and the restart count grows when
+    /// there was an old one.
+    public mutating func started(_ instance: ContainerInstance) {
+        if let current {
+            previous = current
+            restartCount += 1
+        }
+        current = instance
+        stopRequestedAt = nil
+        killed = false
+    }
+}
+
+/// A deletion in progress: the grace period counts from `requestedAt`.
+public struct PodDeletion: Sendable, Equatable {
+    public var requestedAt: Timestamp
+    public var graceNanos: Int64
+
+    public init(requestedAt: Timestamp, graceNanos: Int64) {
+        self.requestedAt = requestedAt
+        self.graceNanos = graceNanos
+    }
+
+    public var deadline: Timestamp { Timestamp(nanos: requestedAt.nanos + graceNanos) }
+}
+
+public struct ObservedPod: Sendable, Equatable {
+    /// metadata.uid, which the kubelet's CrashLoopBackOff message names.
+    public var podUID: String
+    public var sandboxReady: Bool
+    public var sandboxReadyAt: Timestamp?
+    public var startTime: Timestamp?
+    public var containers: [String: ObservedContainer]
+    public var deletion: PodDeletion?
+
+    public init(
+        podUID: String = "", sandboxReady: Bool = false, sandboxReadyAt: Timestamp? = nil, startTime: Timestamp? = nil,
+        containers: [String: ObservedContainer] = [:], deletion: PodDeletion? = nil
+    ) {
+        self.podUID = podUID
+        self.sandboxReady = sandboxReady
+        self.sandboxReadyAt = sandboxReadyAt
+        self.startTime = startTime
+        self.containers = containers
+        self.deletion = deletion
+    }
+
+    public subscript(name: String) -> ObservedContainer {
+        get { containers[name] ?? ObservedContainer() }
+        set { containers[name] = newValue }
+    }
+}

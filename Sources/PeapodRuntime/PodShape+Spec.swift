@@ -1,0 +1,26 @@
+import PeapodSpec
+
+extension PodShape {
+    /// The planner's view of a validated, defaulted pod.
+    public init(pod: Pod) {
+        self.init(
+            podName: pod.metadata.name, namespace: pod.metadata.namespace,
+            initContainers: pod.spec.initContainers.map { ContainerRole(name: $0.name, kind: $0.isSidecar ? .sidecar : .initContainer) },
+            appContainers: pod.spec.containers.map { ContainerRole(name: $0.name, kind: .app) },
+            restartPolicy: RestartPolicy(rawValue: pod.spec.restartPolicy) ?? .always)
+    }
+
+    public func isInit(_ name: String) -> Bool {
+        initContainers.contains { $0.name == name }
+    }
+}
+
+extension Pod {
+    public var name: String { metadata.name }
+    public var namespace: String { metadata.namespace.isEmpty ? "default" : metadata.namespace }
+    /// The pod's hostname: spec.hostname, else the pod name (truncated to 63 characters as the
+    /// kubelet does).
+    public var hostnameForSandbox: String {
+        spec.hostname.isEmpty ? String(metadata.name.prefix(63)) : spec.hostname
+    }
+}
