@@ -1,0 +1,367 @@
+// The local image store: `<root>/images/<safe-name>/{rootfs/, config.json, image.json}`.
+//
+// Peapod has no registry client; an image is a root filesystem folder or tarball imported under a
+// reference (`peapod image import busybox DIR`). `rootfs/` is used read-only as the overlay lower
+// directory of every container of the image. `config.json` is an OCI image config; `image.json`
+// holds what the OCI config has no place for (the reference, the id, the size).
+//
+// Imports are atomic: everything is built in a hidden `.import-<pid>-<n>` folder next to the
+// final one, then swapped in with renameat2(RENAME_EXCHANGE) (or renamed when new), so a reader
+// sees the old image or the new one, never half of either. Leftovers of a crashed import are
+// removed by the next import once their pid is gone.
+//
+// The folder name is the normalised reference made filesystem- and overlayfs-safe (no "/", ":",
+// "@", ",": overlayfs splits lowerdir on ":" and options on ","), plus a hash of the reference so
+// that two references never share a folder.
+
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// One stored image.
+public struct ImageRecord: Sendable, Equatable {
+    public var reference: ImageReference
+    /// `sha256:<64 hex>`: the digest of config.json and of the content listing (paths, types,
+    /// modes, owners, sizes, link targets) of the root filesystem.
+    public var id: String
+    /// The store folder of this image.
+    public var directory: String
+    /// Apparent size in bytes of the root filesystem (regular files and symlinks), as docker's SIZE.
+    public var size: Int64
+    public var created: Date
+    public var config: ImageConfig
+
+    /// The root filesystem, to be used read-only (overlayfs lower directory).
+    public var rootfsPath: String { directory + "/rootfs" }
+    public var configPath: String { directory + "/config.json" }
+    /// The first 12 hex digits of the id, as `docker images` shows it.
+    public var shortID: String { String(id.dropFirst("sha256:".count).prefix(12)) }
+}
+
+/// Errors of the image store, each one line a user can act on.
+public enum ImageStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidReference(ImageReferenceError)
+    case sourceNotFound(path: String)
+    case unsupportedSource(path: String)
+    case notFound(reference: String)
+    case invalidChange(change: String, message: String)
+    case toolFailed(command: String, status: Int32, stderr: String)
+    case io(operation: String, path: String, errno: Int32)
+    case corrupt(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalidReference(let error): return error.description
+        case .sourceNotFound(let path): return "cannot import \"\(path)\": no such file or directory"
+        case .unsupportedSource(let path):
+            return "cannot import \"\(path)\": not a directory or a tar archive (.tar, .tar.gz)"
+        case .notFound(let reference): return "image \"\(reference)\" not found"
+        case .invalidChange(let change, let message): return "invalid --change \"\(change)\": \(message)"
+        case .toolFailed(let command, let status, let stderr):
+            let detail = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+            return "\(command) failed with exit status \(status)" + (detail.isEmpty ? "" : ": \(detail)")
+        case .io(let operation, let path, let code):
+            return "\(operation) \(path): \(String(cString: strerror(code)))"
+        case .corrupt(let path, let reason): return "image store entry \(path) is damaged: \(reason)"
+        }
+    }
+}
+
+public struct ImageStore: Sendable {
+    /// `<root>/images`.
+    public let directory: String
+
+    /// `root` is Peapod's state root (`--root`); images live in `<root>/images`.
+    public init(root: String) {
+        self.directory = root + "/images"
+    }
+
+    /// The message for a pod whose image is not in the store, naming the import command.
+    /// `reference` is shown as the manifest wrote it.
+    public static func missingImageMessage(reference: String) -> String {
+        "image \"\(reference)\" not found: import it with: peapod image import \(reference) DIR|TAR"
+    }
+
+    // MARK: - Import
+
+    /// Imports a root filesystem folder (copied with `cp -a`: modes, owners, symlinks, device
+    /// nodes, hard links kept) or a tarball (`tar -xpf`, compression detected from the content)
+    /// as `reference`, after applying the `changes` (`--change` Dockerfile instructions) to an
+    /// empty config. Replaces an existing image of the same reference atomically.
+    @discardableResult
+    public func importImage(reference: String, from path: String, changes: [String] = []) throws -> ImageRecord {
+        let ref = try Self.parse(reference)
+        let config = try ImageConfig().applying(changes: changes)
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            if errno == ENOENT || errno == ENOTDIR { throw ImageStoreError.sourceNotFound(path: path) }
+            throw ImageStoreError.io(operation: "stat", path: path, errno: errno)
+        }
+        let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
+        guard isDirectory || (info.st_mode & S_IFMT) == S_IFREG else { throw ImageStoreError.unsupportedSource(path: path) }
+
+        try makeDirectory(directory)
+        removeAbandonedWork()
+        let work = directory + "/.import-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        do {
+            try makeDirectory(work)
+            let rootfs = work + "/rootfs"
+            if isDirectory {
+                // Resolve a symlinked source so that its target, not the link, is copied.
+                let source = realpath(path, nil).map { p in defer { free(p) }; return String(cString: p) } ?? path
+                try ExternalTool.run("cp", ["-a", "--reflink=auto", "--", source, rootfs])
+            } else {
+                try makeDirectory(rootfs)
+                try ExternalTool.run("tar", ["-xpf", path, "-C", rootfs, "--numeric-owner"])
+            }
+            chmod(rootfs, 0o755)
+
+            // Round-tripped through the stored text so the record equals what list() reads back.
+            let createdText = Self.formatTimestamp(Date())
+            let created = Self.parseTimestamp(createdText) ?? Date()
+            let listing = try ContentListing.make(rootfs: rootfs)
+            let document = config.ociDocument(created: createdText, contentDigest: "sha256:" + listing.digest)
+            let configData = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
+            var hasher = SHA256()
+            hasher.update(configData)
+            hasher.update(listing.digest.utf8)
+            let id = "sha256:" + hasher.finalizeHex()
+            let meta: [String: Any] = ["reference": ref.normalized, "id": id, "size": listing.size, "source": path]
+            let metaData = try JSONSerialization.data(withJSONObject: meta, options: [.sortedKeys, .withoutEscapingSlashes])
+            try write(configData, to: work + "/config.json")
+            try write(metaData, to: work + "/image.json")
+
+            let final = folder(for: ref)
+            try swapIn(work, final)
+            return ImageRecord(reference: ref, id: id, directory: final, size: listing.size, created: created, config: config)
+        } catch {
+            try? Self.removeTree(work)
+            throw error
+        }
+    }
+
+    // MARK: - Queries
+
+    /// Every image, sorted by normalised reference.
+    public func list() throws -> [ImageRecord] {
+        guard let dir = opendir(directory) else {
+            if errno == ENOENT { return [] }
+            throw ImageStoreError.io(operation: "open", path: directory, errno: errno)
+        }
+        defer { closedir(dir) }
+        var records: [ImageRecord] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name.hasPrefix(".") { continue }
+            records.append(try readRecord(directory + "/" + name))
+        }
+        return records.sorted { $0.reference.normalized < $1.reference.normalized }
+    }
+
+    /// The image stored under `reference` (normalised first: `busybox` finds
+    /// `docker.io/library/busybox:latest`), or nil.
+    public func lookup(reference: String) throws -> ImageRecord? {
+        let ref = try Self.parse(reference)
+        let folder = folder(for: ref)
+        guard access(folder + "/image.json", F_OK) == 0 else { return nil }
+        let record = try readRecord(folder)
+        return record.reference == ref ? record : nil
+    }
+
+    /// Removes the image stored under `reference`, or whose id starts with `reference` (12 or
+    /// more hex digits, optionally `sha256:`-prefixed) when no reference matches.
+    /// Throws `.notFound` naming the normalised reference.
+    public func remove(reference: String) throws {
+        var record: ImageRecord?
+        var missing = reference
+        if let ref = try? ImageReference(parsing: reference) {
+            record = try lookup(reference: reference)
+            missing = ref.normalized
+        }
+        if record == nil, let idPrefix = Self.idPrefix(reference) {
+            let matches = try list().filter { $0.id.hasPrefix("sha256:" + idPrefix) }
+            if matches.count == 1 { record = matches[0] }
+        }
+        guard let record else {
+            if (try? ImageReference(parsing: reference)) == nil, Self.idPrefix(reference) == nil {
+                _ = try Self.parse(reference)
+            }
+            throw ImageStoreError.notFound(reference: missing)
+        }
+        // Rename first so the image vanishes at once even if removing the files takes a while.
+        let doomed = directory + "/.remove-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        guard rename(record.directory, doomed) == 0 else {
+            throw ImageStoreError.io(operation: "rename", path: record.directory, errno: errno)
+        }
+        try Self.removeTree(doomed)
+    }
+
+    // MARK: - Internals
+
+    static func parse(_ reference: String) throws -> ImageReference {
+        do {
+            return try ImageReference(parsing: reference)
+        } catch let error as ImageReferenceError {
+            throw ImageStoreError.invalidReference(error)
+        }
+    }
+
+    private static func idPrefix(_ text: String) -> String? {
+        let hex = text.hasPrefix("sha256:") ? String(text.dropFirst(7)) : text
+        guard hex.count >= 12, hex.count <= 64, hex.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
+        return hex
+    }
+
+    /// `docker.io_library_busybox_latest-<12 hex of sha256(reference)>`.
+    func folder(for ref: ImageReference) -> String {
+        let readable = String(ref.normalized.map { "/:@,".contains($0) ? "_" : $0 }.prefix(180))
+        return directory + "/" + readable + "-" + SHA256.hex(ref.normalized).prefix(12)
+    }
+
+    private func readRecord(_ folder: String) throws -> ImageRecord {
+        let meta = try readJSON(folder + "/image.json")
+        let document = try readJSON(folder + "/config.json")
+        guard let refText = meta["reference"] as? String, let ref = try? ImageReference(parsing: refText),
+            let id = meta["id"] as? String
+        else { throw ImageStoreError.corrupt(path: folder, reason: "image.json lacks a valid reference or id") }
+        let size = (meta["size"] as? NSNumber)?.int64Value ?? 0
+        let created = (document["created"] as? String).flatMap(Self.parseTimestamp) ?? Date(timeIntervalSince1970: 0)
+        return ImageRecord(
+            reference: ref, id: id, directory: folder, size: size, created: created,
+            config: ImageConfig(ociDocument: document))
+    }
+
+    private func readJSON(_ path: String) throws -> [String: Any] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ImageStoreError.corrupt(path: path, reason: "cannot be read")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ImageStoreError.corrupt(path: path, reason: "not a JSON object")
+        }
+        return object
+    }
+
+    private func write(_ data: Data, to path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o644]) else {
+            throw ImageStoreError.io(operation: "write", path: path, errno: errno)
+        }
+    }
+
+    private func makeDirectory(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        } catch {
+            throw ImageStoreError.io(operation: "mkdir", path: path, errno: errno == 0 ? EIO : errno)
+        }
+    }
+
+    /// Puts `work` at `final`: exchanged atomically with an existing image (which is then
+    /// removed), or renamed into place.
+    private func swapIn(_ work: String, _ final: String) throws {
+        while true {
+            if Self.exchange(work, final) {
+                try Self.removeTree(work)  // now holds the previous image
+                return
+            }
+            guard errno == ENOENT || errno == ENOSYS || errno == EINVAL else {
+                throw ImageStoreError.io(operation: "rename", path: final, errno: errno)
+            }
+            if errno != ENOENT, access(final, F_OK) == 0 {
+                // No RENAME_EXCHANGE (old kernel or filesystem): move the old image aside first.
+                let aside = work + ".old"
+                guard rename(final, aside) == 0 else { throw ImageStoreError.io(operation: "rename", path: final, errno: errno) }
+                guard rename(work, final) == 0 else { throw ImageStoreError.io(operation: "rename", path: final, errno: errno) }
+                try Self.removeTree(aside)
+                return
+            }
+            if rename(work, final) == 0 { return }
+            // Another import put the folder there in between: exchange with it instead.
+            guard errno == ENOTEMPTY || errno == EEXIST else {
+                throw ImageStoreError.io(operation: "rename", path: final, errno: errno)
+            }
+        }
+    }
+
+    /// renameat2(RENAME_EXCHANGE), looked up at run time because Swift's Glibc module does not
+    /// export the GNU-only prototype. Sets errno (ENOENT when `b` does not exist).
+    private static func exchange(_ a: String, _ b: String) -> Bool {
+        typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>?, Int32, UnsafePointer<CChar>?, UInt32) -> Int32
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "renameat2") else {
+            errno = ENOSYS
+            return false
+        }
+        let renameat2 = unsafeBitCast(symbol, to: RenameAt2.self)
+        let renameExchange: UInt32 = 1 << 1
+        return renameat2(AT_FDCWD, a, AT_FDCWD, b, renameExchange) == 0
+    }
+
+    /// Removes `.import-<pid>-…` and `.remove-<pid>-…` folders whose process is gone.
+    private func removeAbandonedWork() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(".import-") || name.hasPrefix(".remove-") {
+            let parts = name.split(separator: "-")
+            guard parts.count >= 2, let pid = pid_t(parts[1]) else { continue }
+            if pid == getpid() || (kill(pid, 0) == 0 || errno == EPERM) { continue }
+            try? Self.removeTree(directory + "/" + name)
+        }
+    }
+
+    /// `rm -rf`, making directories writable first when that is what stands in the way (an
+    /// imported tree may hold 0555 directories, which only root can empty).
+    static func removeTree(_ path: String) throws {
+        do {
+            try ExternalTool.run("rm", ["-rf", "--one-file-system", "--", path])
+        } catch {
+            _ = try? ExternalTool.run("chmod", ["-R", "u+rwx", "--", path])
+            try ExternalTool.run("rm", ["-rf", "--one-file-system", "--", path])
+        }
+    }
+
+    static func formatTimestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
+    static func parseTimestamp(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+}
+
+/// The content listing of a root filesystem: one line per entry (path, type, mode, owner, size,
+/// link target), sorted, hashed for the image id and summed for the size.
+enum ContentListing {
+    static func make(rootfs: String) throws -> (digest: String, size: Int64) {
+        let output = try ExternalTool.run("find", [rootfs, "-mindepth", "1", "-printf", "%P\\0%y %m %U %G %s\\0%l\\0"])
+        let fields = output.split(separator: 0, omittingEmptySubsequences: false)
+        var entries: [(path: [UInt8], line: [UInt8])] = []
+        var size: Int64 = 0
+        var index = 0
+        while index + 2 < fields.count {
+            let path = Array(fields[index])
+            let attributes = Array(fields[index + 1])
+            let target = Array(fields[index + 2])
+            index += 3
+            let parts = attributes.split(separator: UInt8(ascii: " "))
+            if parts.count == 5, parts[0].first == UInt8(ascii: "f") || parts[0].first == UInt8(ascii: "l") {
+                size += Int64(String(decoding: parts[4], as: UTF8.self)) ?? 0
+            }
+            entries.append((path, path + [0] + attributes + [0] + target + [10]))
+        }
+        entries.sort { $0.path.lexicographicallyPrecedes($1.path) }
+        var hasher = SHA256()
+        for entry in entries { hasher.update(entry.line) }
+        return (hasher.finalizeHex(), size)
+    }
+}
