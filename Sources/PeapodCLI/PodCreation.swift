@@ -99,8 +99,8 @@ struct PodCreator {
     }
 
     func startSupervisor(_ location: PodLocation) throws {
-        var ready: [Int32] = [0, 0]
-        guard pipe2(&ready, O_CLOEXEC) == 0 else { throw CLIError("pipe: \(String(cString: strerror(errno)))") }
+        let pipe = try FileSystem.pipe()
+        let ready = [pipe.read, pipe.write]
         let arguments = [
             "peapod", "supervise", "--root", store.root, "--run-root", store.runRoot,
             "--backoff-base", String(Double(backoff.baseNanos) / 1e9),

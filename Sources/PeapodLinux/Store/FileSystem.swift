@@ -1,8 +1,16 @@
 // Small file helpers on plain system calls; the supervisor uses them, so they avoid Foundation.
 
+import CPeapod
 import Glibc
 
 public enum FileSystem {
+    /// A close-on-exec pipe: (read end, write end).
+    public static func pipe() throws -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        guard pp_pipe_cloexec(&fds) == 0 else { throw StoreError("pipe", "") }
+        return (fds[0], fds[1])
+    }
+
     public static func exists(_ path: String) -> Bool {
         access(path, F_OK) == 0
     }

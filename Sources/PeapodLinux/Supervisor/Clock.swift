@@ -1,5 +1,6 @@
 // Wall-clock time, the host name and random identifiers, from plain system calls.
 
+import CPeapod
 import Glibc
 import PeapodSpec
 
@@ -26,14 +27,14 @@ public enum Clock {
 
     public static func randomHex(_ bytes: Int) -> String {
         var raw = [UInt8](repeating: 0, count: bytes)
-        _ = getrandom(&raw, bytes, 0)
+        _ = pp_random_bytes(&raw, bytes)
         return raw.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     /// A version 4 UUID, as the API server gives metadata.uid.
     public static func uuid() -> String {
         var raw = [UInt8](repeating: 0, count: 16)
-        _ = getrandom(&raw, 16, 0)
+        _ = pp_random_bytes(&raw, 16)
         raw[6] = (raw[6] & 0x0f) | 0x40
         raw[8] = (raw[8] & 0x3f) | 0x80
         let hex = raw.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()

@@ -2,6 +2,7 @@
 // the environment and the user, lays out the overlay directories of the new instance, opens its
 // log, and hands a `ContainerLaunch` to the C shim.
 
+import CPeapod
 import Glibc
 import PeapodRuntime
 import PeapodSpec
@@ -33,7 +34,7 @@ struct ContainerLauncher {
 
     func imageID(_ container: String) -> String {
         guard let record = images[container] else { return "" }
-        return record.reference.repository + "@sha256:" + record.id
+        return record.reference.name + "@" + record.id
     }
 
     var qosClass: String { QoS.classify(pod) }
@@ -73,8 +74,8 @@ struct ContainerLauncher {
 
         var stdout: [Int32] = [0, 0]
         var stderr: [Int32] = [0, 0]
-        guard pipe2(&stdout, O_CLOEXEC) == 0 else { throw LauncherError("container \(name): pipe: \(String(cString: strerror(errno)))") }
-        guard pipe2(&stderr, O_CLOEXEC) == 0 else {
+        guard pp_pipe_cloexec(&stdout) == 0 else { throw LauncherError("container \(name): pipe: \(String(cString: strerror(errno)))") }
+        guard pp_pipe_cloexec(&stderr) == 0 else {
             close(stdout[0]); close(stdout[1])
             throw LauncherError("container \(name): pipe: \(String(cString: strerror(errno)))")
         }

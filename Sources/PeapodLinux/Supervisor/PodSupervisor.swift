@@ -4,6 +4,7 @@
 // It waits in poll(2) on a signalfd and the containers' output pipes, with the planner's next
 // wake-up as the timeout, so an idle pod costs no CPU.
 
+import CPeapod
 import Glibc
 import PeapodRuntime
 import PeapodSpec
@@ -48,7 +49,7 @@ public final class PodSupervisor {
     /// Runs the pod until it is deleted. `ready` receives one line once the sandbox exists
     /// ("ok") or could not be made ("error: ..."), so `apply` can report it and leave nothing.
     public func run(readyFD: Int32) -> Int32 {
-        prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        _ = pp_set_child_subreaper()
         signalFD = Self.blockSignalsIntoFD()
         do {
             try FileSystem.writeFile(location.supervisorPidFile, "\(getpid())\n")
@@ -164,12 +165,8 @@ public final class PodSupervisor {
     // MARK: waiting and observing
 
     static func blockSignalsIntoFD() -> Int32 {
-        var set = sigset_t()
-        sigemptyset(&set)
-        for s in [SIGCHLD, SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, s) }
-        sigprocmask(SIG_BLOCK, &set, nil)
         signal(SIGPIPE, SIG_IGN)
-        return signalfd(-1, &set, Int32(SFD_CLOEXEC | SFD_NONBLOCK))
+        return pp_stop_and_child_signalfd()
     }
 
     func wait(until wakeup: Timestamp?) {
@@ -213,12 +210,10 @@ public final class PodSupervisor {
     }
 
     func handleSignals() {
-        var info = signalfd_siginfo()
-        while read(signalFD, &info, MemoryLayout<signalfd_siginfo>.size) == MemoryLayout<signalfd_siginfo>.size {
-            switch Int32(info.ssi_signo) {
-            case SIGCHLD: reap()
-            default: requestDeletion()
-            }
+        while true {
+            let signal = pp_signalfd_read(signalFD)
+            guard signal > 0 else { break }
+            if signal == SIGCHLD { reap() } else { requestDeletion() }
         }
         reap()
     }

@@ -1,0 +1,26 @@
+#ifndef PP_HOST_H
+#define PP_HOST_H
+/* Small Linux calls the Swift supervisor makes in its own process (never in a child) that the
+ * Swift Glibc module does not expose: signalfd, the child-subreaper flag, pipe2, getrandom. */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Blocks SIGCHLD, SIGTERM, SIGINT and SIGHUP and returns a non-blocking, close-on-exec signalfd
+ * that reports them; -1 with errno on failure. */
+int pp_stop_and_child_signalfd(void);
+
+/* Reads one pending signal from a signalfd: its number, 0 when none is pending, -1 on error. */
+int pp_signalfd_read(int fd);
+
+/* Makes this process the reaper of its orphaned descendants (PR_SET_CHILD_SUBREAPER). */
+int pp_set_child_subreaper(void);
+
+/* pipe2(fds, O_CLOEXEC). */
+int pp_pipe_cloexec(int fds[2]);
+
+/* Fills buf with random bytes from getrandom(2); 0 on success. */
+int pp_random_bytes(void *buf, size_t len);
+
+#endif

@@ -1,0 +1,206 @@
+// Runs the real `peapod` binary as root against a private state root, run root and image store,
+// and checks afterwards that nothing of the test's pods is left on the host.
+
+import Foundation
+import Testing
+
+enum Environment {
+    static let isRoot = getuid() == 0
+    static let packageRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    static var binary: String {
+        ProcessInfo.processInfo.environment["PEAPOD_BIN"] ?? packageRoot + "/.build/debug/peapod"
+    }
+
+    static var rootfs: String {
+        ProcessInfo.processInfo.environment["PEAPOD_TEST_ROOTFS"] ?? packageRoot + "/rootfs/build/busybox"
+    }
+
+    static let skipNote = "needs root: integration tests run real pods (CI runs them as root)"
+}
+
+struct CommandResult {
+    var code: Int32
+    var stdout: String
+    var stderr: String
+
+    var output: String { stdout + stderr }
+}
+
+final class Peapod {
+    let base: String
+    var root: String { base + "/root" }
+    var runRoot: String { base + "/run" }
+
+    init() throws {
+        guard FileManager.default.isExecutableFile(atPath: Environment.binary) else {
+            throw HarnessError("no peapod binary at \(Environment.binary): run `swift build` first")
+        }
+        guard FileManager.default.fileExists(atPath: Environment.rootfs + "/bin/busybox") else {
+            throw HarnessError("no busybox root filesystem at \(Environment.rootfs): run tools/build-rootfs.sh")
+        }
+        base = try FileManager.default.url(
+            for: .itemReplacementDirectory, in: .userDomainMask, appropriateFor: URL(fileURLWithPath: "/tmp"),
+            create: true
+        ).path
+        let imported = try run(["image", "import", "busybox", Environment.rootfs,
+                                "--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                                "--change", "CMD [\"sh\"]"])
+        guard imported.code == 0 else { throw HarnessError("image import failed: \(imported.output)") }
+    }
+
+    /// Runs peapod with this harness's roots; `timeout` kills a hung command.
+    @discardableResult
+    func run(_ arguments: [String], stdin: String? = nil, timeout: Double = 60) throws -> CommandResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Environment.binary)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["PEAPOD_ROOT"] = root
+        environment["PEAPOD_RUN_ROOT"] = runRoot
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        try process.run()
+        if let stdin {
+            input.fileHandleForWriting.write(stdin.data(using: .utf8)!)
+            try input.fileHandleForWriting.close()
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        var outData = Data()
+        var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            outData = out.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            process.interrupt()
+            usleep(500_000)
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        process.waitUntilExit()
+        _ = group.wait(timeout: .now() + 5)
+        return CommandResult(
+            code: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    func apply(_ manifest: String, extra: [String] = []) throws -> CommandResult {
+        try run(["apply", "-f", "-", "--backoff-base", "0.2", "--backoff-cap", "1"] + extra, stdin: manifest)
+    }
+
+    /// Polls `get pod NAME -o json` until `predicate` holds for it.
+    func waitFor(_ name: String, timeout: Double = 20, _ predicate: ([String: Any]) -> Bool) throws -> [String: Any] {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last: [String: Any] = [:]
+        while Date() < deadline {
+            let result = try run(["get", "pod", name, "-o", "json"])
+            if result.code == 0, let data = result.stdout.data(using: .utf8),
+               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+                last = object
+                if predicate(object) { return object }
+            }
+            usleep(50_000)
+        }
+        throw HarnessError("pod \(name) did not reach the expected state in \(timeout)s; last status: \(last["status"] ?? "none")")
+    }
+
+    func waitForPhase(_ name: String, _ phases: Set<String>, timeout: Double = 20) throws -> [String: Any] {
+        try waitFor(name, timeout: timeout) { pod in
+            guard let status = pod["status"] as? [String: Any], let phase = status["phase"] as? String else { return false }
+            return phases.contains(phase)
+        }
+    }
+
+    /// Waits until every app container of the pod is running.
+    func waitRunning(_ name: String, timeout: Double = 20) throws -> [String: Any] {
+        try waitFor(name, timeout: timeout) { pod in
+            let statuses = (pod["status"] as? [String: Any])?["containerStatuses"] as? [[String: Any]] ?? []
+            return !statuses.isEmpty && statuses.allSatisfy { (($0["state"] as? [String: Any])?["running"]) != nil }
+        }
+    }
+
+    func exec(_ pod: String, container: String? = nil, _ command: [String]) throws -> CommandResult {
+        try run(["exec", pod] + (container.map { ["-c", $0] } ?? []) + ["--"] + command)
+    }
+
+    /// What of this harness's pods is still on the host.
+    func leftovers() -> [String] {
+        var found: [String] = []
+        let mountinfo = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        for line in mountinfo.split(separator: "\n") where line.contains(base) {
+            found.append("mount: \(line)")
+        }
+        for dir in ["/pods", "/logs"] {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: root + dir)) ?? []
+            found += entries.map { "directory: \(root + dir)/\($0)" }
+        }
+        let runEntries = (try? FileManager.default.contentsOfDirectory(atPath: runRoot + "/pods")) ?? []
+        found += runEntries.map { "run directory: \(runRoot)/pods/\($0)" }
+        found += processes().map { "process: \($0)" }
+        return found
+    }
+
+    /// Processes whose command line names this harness's root (supervisors).
+    func processes() -> [String] {
+        var found: [String] = []
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int(entry) != nil {
+            guard let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+            let cmdline = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\0", with: " ")
+            if cmdline.contains(base) && !cmdline.contains(" image ") { found.append("\(entry) \(cmdline)") }
+        }
+        return found
+    }
+
+    /// Deletes every pod at once and removes the roots; run even when a test failed.
+    func tearDown() {
+        let listed = (try? run(["get", "pods", "-A", "-o", "name"]))?.stdout ?? ""
+        for line in listed.split(separator: "\n") {
+            _ = try? run(["delete", String(line), "--grace-period=0", "--force"])
+        }
+        let pods = (try? FileManager.default.contentsOfDirectory(atPath: root + "/pods")) ?? []
+        for dir in pods {
+            let parts = dir.split(separator: "_")
+            if parts.count == 3 {
+                _ = try? run(["delete", "pod", String(parts[1]), "-n", String(parts[0]), "--grace-period=0", "--force"])
+            }
+        }
+        if leftovers().filter({ $0.hasPrefix("mount") }).isEmpty {
+            try? FileManager.default.removeItem(atPath: base)
+        }
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Reads a nested value: `value(pod, "status", "phase")`.
+func value(_ object: Any?, _ path: Any...) -> Any? {
+    var current = object
+    for key in path {
+        if let k = key as? String { current = (current as? [String: Any])?[k] }
+        if let i = key as? Int {
+            guard let array = current as? [Any], i < array.count else { return nil }
+            current = array[i]
+        }
+    }
+    return current
+}

@@ -1,3 +1,0 @@
-import Testing
-
-@Test func placeholderPeapodIntegrationTests() { #expect(Bool(true)) }
