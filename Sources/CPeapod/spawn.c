@@ -1,2 +1,337 @@
-#include "peapod.h"
-int pp_placeholder(void) { return 0; }
+/*
+ * spawn.c: starting a container process (pp_spawn) or a process inside a running container
+ * (pp_exec), and the one fixed order in which a container child sets itself up.
+ *
+ * The parent side blocks every signal across clone() (so no handler of the caller can run in
+ * the child before it resets them), then reads the CLOEXEC error pipe: end-of-file means the
+ * child reached execve(), a full `struct pp_error` means it failed and has exited.
+ *
+ * The order follows crun's container_init_setup and youki's init/process.rs, numbered as in
+ * STYLE.md section 4.
+ */
+#include "internal.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+__attribute__((noreturn)) static void pp_container_child(const struct pp_launch *l, int errfd)
+{
+    struct pp_ctx c;
+    memset(&c, 0, sizeof c);
+    c.err.index = -1;
+    /* The error pipe must not sit on 0-2, which the stdio step overwrites. */
+    c.errfd = errfd < 3 ? fcntl(errfd, F_DUPFD_CLOEXEC, 3) : errfd;
+
+    pp_reset_signals();
+    /* Exact modes for device nodes and mount points; the container gets the usual 022 back
+     * just before exec. */
+    umask(0);
+
+    /* 1. User namespace: none yet (hostUsers: false will go here, first of all, with the
+     *    parent writing the id maps). */
+
+    /* 2. The pod's namespaces. PID and mount namespaces were decided at clone(); net, IPC and
+     *    UTS are joined now, before any mount, because sysfs and mqueue mount the namespace of
+     *    the mounter. */
+    if (pp_join_sandbox(&c, l) < 0)
+        pp_die(&c);
+
+    /* 3. Root filesystem: private propagation, overlay, /proc /sys /dev, the caller's mounts. */
+    PP_AUTOCLOSE int rootfd = -1;
+    if (pp_prepare_rootfs(&c, l, &rootfd) < 0 ||
+        pp_mount_kernel_fs(&c, l, rootfd) < 0 ||
+        pp_mount_specs(&c, l, rootfd) < 0)
+        pp_die(&c);
+
+    /* 4. Masked and read-only paths after every other mount so nothing can cover them again;
+     *    the working dir and the read-only root last; then pivot_root. The hostname belongs to
+     *    the pod's UTS namespace and was set when the sandbox was made. */
+    if (pp_protect_paths(&c, l, rootfd) < 0 ||
+        pp_finish_rootfs(&c, l, rootfd) < 0)
+        pp_die(&c);
+    pp_closep(&rootfd);
+    rootfd = -1;
+    if (pp_pivot_root(&c, l->merged_dir) < 0)
+        pp_die(&c);
+
+    /* 5. chdir (inside the new root there is no way out to verify against), stdio, and the
+     *    close-on-exec sweep as late as possible. */
+    if (chdir(l->working_dir) < 0) {
+        pp_fail(&c, PP_STEP_CHDIR, -1, l->working_dir);
+        pp_die(&c);
+    }
+    if (pp_setup_stdio(&c, l->stdio) < 0 || pp_close_other_fds(&c) < 0)
+        pp_die(&c);
+
+    /* 6. rlimits (lower only, DESIGN.md): not yet. */
+
+    /* 7. Credentials. Capabilities will wrap this: PR_SET_KEEPCAPS before, the final
+     *    bounding/ambient/effective sets (libcap) after. */
+    if (pp_set_credentials(&c, l->uid, l->gid, l->groups, l->group_count) < 0)
+        pp_die(&c);
+
+    /* 8. no_new_privs (allowPrivilegeEscalation: false): not yet. */
+
+    /* 9. seccomp (libseccomp), the very last step before execve: not yet. */
+
+    umask(022);
+    pp_execvpe(&c, l->argv, l->envp);
+    pp_die(&c);
+}
+
+/* Read up to n bytes, stopping early only at end-of-file. */
+static size_t pp_read_full(int fd, void *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, (char *)buf + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    return got;
+}
+
+static void pp_reap(pid_t pid)
+{
+    /* ECHILD is fine: a reaper thread of the caller (waitpid(-1)) may have been first. */
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+}
+
+static pid_t pp_parent_fail(struct pp_error *err, int step)
+{
+    err->step = step;
+    err->err = errno;
+    err->index = -1;
+    err->path[0] = '\0';
+    return -1;
+}
+
+/* The end of a parent's wait: EOF on the error pipe is success; a record is the child's
+ * failure (the child then exits, and is reaped here). */
+static pid_t pp_collect(int errfd, pid_t pid, struct pp_error *err)
+{
+    struct pp_error rec;
+    size_t n = pp_read_full(errfd, &rec, sizeof rec);
+    close(errfd);
+    if (n == 0 && pid > 0)
+        return pid;
+    if (n == sizeof rec) {
+        *err = rec;
+    } else {
+        /* Died before exec without a word (killed by a signal?), or no pid to report. */
+        memset(err, 0, sizeof *err);
+        err->step = PP_STEP_HELPER_DIED;
+        err->err = ECHILD;
+        err->index = -1;
+    }
+    err->path[sizeof err->path - 1] = '\0';
+    if (pid > 0)
+        pp_reap(pid);
+    errno = err->err;
+    return -1;
+}
+
+/*
+ * The intermediate process for "join an existing PID namespace, then start a child": setns
+ * with CLONE_NEWPID only changes the namespace of future children, so something must fork after
+ * it. CLONE_PARENT makes that child a sibling of this process, that is a direct child of the
+ * caller, so the caller can waitpid() it and sees its real exit status. This process then
+ * reports the child's pid and exits.
+ */
+__attribute__((noreturn)) static void pp_intermediate(struct pp_ctx *c, int pidfd,
+                                                      unsigned long flags, int cgroup_fd,
+                                                      const struct pp_launch *launch,
+                                                      const struct pp_exec *exec)
+{
+    pid_t child = pp_clone(CLONE_PARENT | flags, cgroup_fd);
+    if (child < 0) {
+        pp_fail(c, PP_STEP_CLONE, -1, NULL);
+        pp_die(c);
+    }
+    if (child == 0) {
+        close(pidfd);
+        if (launch != NULL)
+            pp_container_child(launch, c->errfd);
+        /* pp_exec: already in every namespace of the target. */
+        pp_reset_signals();
+        if (chdir(exec->working_dir) < 0) {
+            pp_fail(c, PP_STEP_CHDIR, -1, exec->working_dir);
+            pp_die(c);
+        }
+        if (c->errfd < 3)
+            c->errfd = fcntl(c->errfd, F_DUPFD_CLOEXEC, 3);
+        if (pp_setup_stdio(c, exec->stdio) < 0 || pp_close_other_fds(c) < 0 ||
+            pp_set_credentials(c, exec->uid, exec->gid, exec->groups, exec->group_count) < 0)
+            pp_die(c);
+        pp_execvpe(c, exec->argv, exec->envp);
+        pp_die(c);
+    }
+    ssize_t w;
+    do {
+        w = write(pidfd, &child, sizeof child);
+    } while (w < 0 && errno == EINTR);
+    _exit(0);
+}
+
+pid_t pp_spawn(const struct pp_launch *l, struct pp_error *err)
+{
+    memset(err, 0, sizeof *err);
+    err->index = -1;
+    int errpipe[2], pidpipe[2] = {-1, -1};
+    if (pipe2(errpipe, O_CLOEXEC) < 0)
+        return pp_parent_fail(err, PP_STEP_PIPE);
+    if (l->ns_pid != NULL && pipe2(pidpipe, O_CLOEXEC) < 0) {
+        close(errpipe[0]);
+        close(errpipe[1]);
+        return pp_parent_fail(err, PP_STEP_PIPE);
+    }
+
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid_t pid;
+    if (l->ns_pid == NULL) {
+        /* The container's PID 1 is our direct child, in fresh PID and mount namespaces. */
+        pid = pp_clone(CLONE_NEWNS | CLONE_NEWPID, l->cgroup_fd);
+        if (pid == 0) {
+            close(errpipe[0]);
+            pp_container_child(l, errpipe[1]);
+        }
+    } else {
+        pid = pp_clone(0, -1);
+        if (pid == 0) {
+            struct pp_ctx c;
+            memset(&c, 0, sizeof c);
+            c.err.index = -1;
+            c.errfd = errpipe[1];
+            close(errpipe[0]);
+            close(pidpipe[0]);
+            if (pp_join_namespace(&c, l->ns_pid, CLONE_NEWPID, PP_STEP_JOIN_PID) < 0)
+                pp_die(&c);
+            pp_intermediate(&c, pidpipe[1], CLONE_NEWNS, l->cgroup_fd, l, NULL);
+        }
+    }
+    int clone_errno = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    close(errpipe[1]);
+    if (pidpipe[1] >= 0)
+        close(pidpipe[1]);
+    if (pid < 0) {
+        close(errpipe[0]);
+        if (pidpipe[0] >= 0)
+            close(pidpipe[0]);
+        errno = clone_errno;
+        return pp_parent_fail(err, PP_STEP_CLONE);
+    }
+    if (l->ns_pid != NULL) {
+        pid_t child = -1;
+        if (pp_read_full(pidpipe[0], &child, sizeof child) != sizeof child)
+            child = -1;
+        close(pidpipe[0]);
+        pp_reap(pid);  /* the intermediate exits right after reporting */
+        pid = child;
+    }
+    return pp_collect(errpipe[0], pid, err);
+}
+
+pid_t pp_exec(const struct pp_exec *x, struct pp_error *err)
+{
+    memset(err, 0, sizeof *err);
+    err->index = -1;
+    /* Namespace paths are formatted here, in the parent, where snprintf is fine. Mount comes
+     * last: joining it changes what "/proc" means for the opens after it. */
+    static const struct {
+        const char *name;
+        int type;
+        int step;
+    } order[] = {
+        {"ipc", CLONE_NEWIPC, PP_STEP_JOIN_IPC},
+        {"uts", CLONE_NEWUTS, PP_STEP_JOIN_UTS},
+        {"net", CLONE_NEWNET, PP_STEP_JOIN_NET},
+        {"pid", CLONE_NEWPID, PP_STEP_JOIN_PID},
+        {"mnt", CLONE_NEWNS, PP_STEP_JOIN_MNT},
+    };
+    enum { N = sizeof order / sizeof order[0] };
+    int fds[N];
+    for (int i = 0; i < N; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)x->target_pid, order[i].name);
+        fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+        if (fds[i] < 0) {
+            int e = errno;
+            for (int j = 0; j < i; j++)
+                close(fds[j]);
+            errno = e;
+            pp_parent_fail(err, PP_STEP_OPEN_NAMESPACE);
+            snprintf(err->path, sizeof err->path, "%s", path);
+            return -1;
+        }
+    }
+
+    int errpipe[2], pidpipe[2];
+    if (pipe2(errpipe, O_CLOEXEC) < 0)
+        goto pipe_failed;
+    if (pipe2(pidpipe, O_CLOEXEC) < 0) {
+        close(errpipe[0]);
+        close(errpipe[1]);
+        goto pipe_failed;
+    }
+
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    /* The intermediate must be single-threaded to join a mount namespace (setns refuses
+     * CLONE_NEWNS to a process sharing its fs_struct); a fresh clone is. */
+    pid_t pid = pp_clone(0, -1);
+    if (pid == 0) {
+        struct pp_ctx c;
+        memset(&c, 0, sizeof c);
+        c.err.index = -1;
+        c.errfd = errpipe[1];
+        close(errpipe[0]);
+        close(pidpipe[0]);
+        for (int i = 0; i < N; i++) {
+            if (setns(fds[i], order[i].type) < 0) {
+                pp_fail(&c, order[i].step, -1, order[i].name);
+                pp_die(&c);
+            }
+        }
+        pp_intermediate(&c, pidpipe[1], 0, x->cgroup_fd, NULL, x);
+    }
+    int clone_errno = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    for (int i = 0; i < N; i++)
+        close(fds[i]);
+    close(errpipe[1]);
+    close(pidpipe[1]);
+    if (pid < 0) {
+        close(errpipe[0]);
+        close(pidpipe[0]);
+        errno = clone_errno;
+        return pp_parent_fail(err, PP_STEP_CLONE);
+    }
+    pid_t child = -1;
+    if (pp_read_full(pidpipe[0], &child, sizeof child) != sizeof child)
+        child = -1;
+    close(pidpipe[0]);
+    pp_reap(pid);
+    return pp_collect(errpipe[0], child, err);
+
+pipe_failed:
+    {
+        int e = errno;
+        for (int i = 0; i < N; i++)
+            close(fds[i]);
+        errno = e;
+        return pp_parent_fail(err, PP_STEP_PIPE);
+    }
+}

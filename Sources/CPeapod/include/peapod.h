@@ -1,5 +1,187 @@
+/*
+ * peapod.h: the one public header of the C shim.
+ *
+ * Everything that runs between clone() and execve() lives in CPeapod, because the Swift runtime
+ * takes locks and allocates and so must never run in a forked-but-not-exec'd child. The Swift
+ * side (PeapodLinux/Launch) lays out every string and array before calling in; the child only
+ * reads this memory (it is a copy-on-write copy of the caller's) and never allocates.
+ *
+ * Failures in the child come back as one fixed-size `struct pp_error` over a close-on-exec pipe:
+ * (step, errno, index, path). End-of-file on that pipe at execve() means success.
+ */
 #ifndef PEAPOD_H
 #define PEAPOD_H
-/* The C side of Peapod: everything that runs between clone() and execve(). */
-int pp_placeholder(void);
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
 #endif
+
+/*
+ * The step that failed. Values are stable: the Swift `LaunchStep` enum mirrors them and gives
+ * each a human phrase. Keep this list in the order the steps run.
+ */
+enum pp_step {
+    PP_STEP_NONE = 0,
+    /* In the caller, before or at clone(). */
+    PP_STEP_PIPE = 1,
+    PP_STEP_CLONE = 2,
+    PP_STEP_OPEN_NAMESPACE = 3,     /* path = the namespace file */
+    /* Namespaces (the child, or the intermediate process for a shared PID namespace). */
+    PP_STEP_JOIN_PID = 10,
+    PP_STEP_JOIN_NET = 11,
+    PP_STEP_JOIN_IPC = 12,
+    PP_STEP_JOIN_UTS = 13,
+    PP_STEP_JOIN_MNT = 14,
+    /* Root filesystem. */
+    PP_STEP_MAKE_PRIVATE = 20,
+    PP_STEP_MOUNT_ROOTFS = 21,      /* path = merged dir */
+    PP_STEP_MOUNT_PROC = 22,
+    PP_STEP_MOUNT_SYS = 23,
+    PP_STEP_MOUNT_DEV = 24,
+    PP_STEP_CREATE_DEVICE = 25,     /* path = /dev/NAME */
+    PP_STEP_MOUNT_DEVPTS = 26,
+    PP_STEP_MOUNT_SHM = 27,
+    PP_STEP_MOUNT_MQUEUE = 28,
+    PP_STEP_DEV_SYMLINK = 29,       /* path = /dev/NAME */
+    PP_STEP_MOUNT_TARGET = 30,      /* index = mount; creating or resolving the target failed */
+    PP_STEP_MOUNT_SOURCE = 31,      /* index = mount; path = host source */
+    PP_STEP_MOUNT = 32,             /* index = mount */
+    PP_STEP_MOUNT_READONLY = 33,    /* index = mount */
+    PP_STEP_MASK_PATH = 34,         /* path = the masked path */
+    PP_STEP_READONLY_PATH = 35,     /* path = the read-only path */
+    PP_STEP_WORKDIR = 36,           /* path = working dir (creating it) */
+    PP_STEP_ROOTFS_READONLY = 37,
+    PP_STEP_PIVOT_ROOT = 38,        /* path = merged dir */
+    PP_STEP_DETACH_OLD_ROOT = 39,
+    /* Process setup just before exec. */
+    PP_STEP_CHDIR = 50,             /* path = working dir */
+    PP_STEP_STDIO = 51,
+    PP_STEP_CLOSE_FDS = 52,
+    PP_STEP_SETGROUPS = 53,
+    PP_STEP_SETGID = 54,
+    PP_STEP_SETUID = 55,
+    PP_STEP_EXEC = 56,              /* path = argv[0] */
+    /* Pod sandbox helper. */
+    PP_STEP_UNSHARE = 70,
+    PP_STEP_SETHOSTNAME = 71,
+    PP_STEP_LOOPBACK = 72,
+    PP_STEP_PIN_NAMESPACE = 73,     /* path = the pin file */
+    PP_STEP_MOUNT_POD_SHM = 74,     /* path = the shm dir */
+    PP_STEP_HELPER_DIED = 75,       /* the helper exited without reporting */
+};
+
+/* What the child reports on failure. Fixed size so one write() and one read() carry it. */
+struct pp_error {
+    int32_t step;       /* enum pp_step */
+    int32_t err;        /* errno at the failing call */
+    int32_t index;      /* mount index for PP_STEP_MOUNT*, otherwise -1 */
+    char path[512];     /* the path involved, NUL-terminated, possibly truncated */
+};
+
+enum pp_mount_kind {
+    PP_MOUNT_BIND = 0,
+    PP_MOUNT_TMPFS = 1,
+};
+
+/* One MountSpec, flattened. */
+struct pp_mount {
+    int32_t kind;           /* enum pp_mount_kind */
+    int32_t recursive;      /* bind: MS_REC */
+    int32_t read_only;
+    int32_t target_is_file; /* create the target as an empty file rather than a directory */
+    const char *source;     /* bind: host path; tmpfs: unused */
+    const char *target;     /* absolute path inside the container */
+    const char *data;       /* tmpfs: mount data such as "mode=1777,size=65536k"; may be NULL */
+};
+
+/* Everything one container process needs; see ContainerLaunch in LaunchPlan.swift. */
+struct pp_launch {
+    /* Root filesystem: overlay data is built by the caller (escaped lowerdir/upperdir/workdir). */
+    const char *merged_dir;
+    const char *overlay_data;
+    int32_t rootfs_read_only;
+    /* Pinned namespace files to join; NULL means "not joined". ns_pid NULL means a new PID ns. */
+    const char *ns_net;
+    const char *ns_ipc;
+    const char *ns_uts;
+    const char *ns_pid;
+    /* Mount a private tmpfs at /dev/shm (set when no mount targets /dev/shm). */
+    int32_t default_shm;
+    const struct pp_mount *mounts;
+    size_t mount_count;
+    const char *const *masked_paths;
+    size_t masked_count;
+    const char *const *readonly_paths;
+    size_t readonly_count;
+    /* NULL-terminated; argv[0] is searched in the PATH of envp when it has no slash. */
+    char *const *argv;
+    char *const *envp;
+    const char *working_dir;
+    uid_t uid;
+    gid_t gid;
+    const gid_t *groups;
+    size_t group_count;
+    /* The child's stdin/stdout/stderr, as fds of the caller; -1 means /dev/null. */
+    int32_t stdio[3];
+    /* A cgroup v2 directory fd to be born in (clone3 CLONE_INTO_CGROUP), or -1. */
+    int32_t cgroup_fd;
+};
+
+/*
+ * Start a container process. Returns its pid in the caller's PID namespace (a direct child of the
+ * caller, to be reaped with waitpid), or -1 with *err filled in. The child is already reaped
+ * when -1 is returned.
+ */
+pid_t pp_spawn(const struct pp_launch *launch, struct pp_error *err);
+
+/* A process to start inside the namespaces of a running container process. */
+struct pp_exec {
+    pid_t target_pid;
+    char *const *argv;
+    char *const *envp;
+    const char *working_dir;
+    uid_t uid;
+    gid_t gid;
+    const gid_t *groups;
+    size_t group_count;
+    int32_t stdio[3];
+    int32_t cgroup_fd;
+};
+
+/*
+ * Start a process in the ipc, uts, net, pid and mount namespaces of `target_pid`. Returns the
+ * pid (caller's namespace) of the process that runs argv itself, a direct child of the caller,
+ * so its wait status is the command's own. -1 with *err on failure.
+ */
+pid_t pp_exec(const struct pp_exec *exec, struct pp_error *err);
+
+/* The pinned namespaces of a pod sandbox. */
+struct pp_sandbox {
+    const char *hostname;
+    const char *pin_net;    /* existing empty files to bind the namespaces onto */
+    const char *pin_ipc;
+    const char *pin_uts;
+    const char *shm_dir;    /* existing directory for the pod's /dev/shm tmpfs */
+    const char *shm_data;   /* e.g. "mode=1777,size=67108864" */
+};
+
+/* Create and pin the sandbox namespaces, and mount the pod shm. 0, or -1 with *err. Partial work
+ * is not undone here: the caller cleans up by paths. */
+int pp_sandbox_create(const struct pp_sandbox *sandbox, struct pp_error *err);
+
+/*
+ * Start a pause-like init for a shared PID namespace: pid 1 of a new PID namespace that reaps
+ * orphans and exits on SIGTERM/SIGINT. Returns its pid (caller's namespace), or -1 with *err.
+ * Its namespace is /proc/<pid>/ns/pid.
+ */
+pid_t pp_pause_spawn(struct pp_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PEAPOD_H */

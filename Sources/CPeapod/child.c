@@ -1,0 +1,122 @@
+/*
+ * child.c: plumbing shared by every process the shim starts: a fork-like clone that can place
+ * the child in its cgroup at birth, the (step, errno, path) error record, and the few string
+ * helpers a child may use.
+ *
+ * Why a raw clone and not fork(): fork() runs pthread_atfork handlers registered by the Swift
+ * runtime and Foundation in the child, and cannot create namespaces or use CLONE_PARENT or
+ * CLONE_INTO_CGROUP. A raw clone with no new stack behaves like fork() (the child continues on a
+ * copy of the caller's stack) and runs no user-space code we did not write. The price: glibc in
+ * the child still believes the caller's other threads exist, so the child must stick to plain
+ * system calls (see the raw setres*id calls in exec.c).
+ */
+#include "internal.h"
+
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* struct clone_args from <linux/sched.h> (v2 layout), declared here to avoid clashing with the
+ * CLONE_* macros of <sched.h>. */
+struct pp_clone_args {
+    uint64_t flags;
+    uint64_t pidfd;
+    uint64_t child_tid;
+    uint64_t parent_tid;
+    uint64_t exit_signal;
+    uint64_t stack;
+    uint64_t stack_size;
+    uint64_t tls;
+    uint64_t set_tid;
+    uint64_t set_tid_size;
+    uint64_t cgroup;
+};
+
+pid_t pp_clone(unsigned long flags, int cgroup_fd)
+{
+    struct pp_clone_args args;
+    memset(&args, 0, sizeof args);
+    args.flags = flags;
+    args.exit_signal = SIGCHLD;
+    if (cgroup_fd >= 0) {
+        /* Born in its cgroup (cgroup v2 only), so no instruction of the container ever runs
+         * outside its limits, as crun does. */
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)cgroup_fd;
+    }
+    long pid = syscall(SYS_clone3, &args, sizeof args);
+    if (pid >= 0 || errno != ENOSYS || cgroup_fd >= 0)
+        return (pid_t)pid;
+    /* Kernels before 5.3: the classic clone(2). All pointer arguments are zero, so the
+     * architecture-specific argument order does not matter. */
+    return (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+}
+
+int pp_fail(struct pp_ctx *c, int step, int index, const char *path)
+{
+    int saved = errno;
+    /* Keep the first failure: a cleanup failing afterwards must not hide the cause. */
+    if (c->err.step == PP_STEP_NONE) {
+        c->err.step = step;
+        c->err.err = saved;
+        c->err.index = index;
+        c->err.path[0] = '\0';
+        if (path != NULL) {
+            size_t n = strlen(path);
+            if (n >= sizeof c->err.path)
+                n = sizeof c->err.path - 1;
+            memcpy(c->err.path, path, n);
+            c->err.path[n] = '\0';
+        }
+    }
+    errno = saved;
+    return -1;
+}
+
+void pp_die(struct pp_ctx *c)
+{
+    /* One write of a fixed-size record: pipes make writes up to PIPE_BUF atomic, so the parent
+     * reads either all of it or nothing. */
+    ssize_t n;
+    do {
+        n = write(c->errfd, &c->err, sizeof c->err);
+    } while (n < 0 && errno == EINTR);
+    _exit(127);
+}
+
+const char *pp_fd_path(char *buf, int fd)
+{
+    /* snprintf is not async-signal-safe; format by hand. */
+    static const char prefix[] = "/proc/self/fd/";
+    char digits[16];
+    int n = 0;
+    unsigned v = (unsigned)fd;
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0 && n < (int)sizeof digits);
+    memcpy(buf, prefix, sizeof prefix - 1);
+    size_t at = sizeof prefix - 1;
+    while (n > 0)
+        buf[at++] = digits[--n];
+    buf[at] = '\0';
+    return buf;
+}
+
+int pp_join(char *buf, size_t size, const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la + lb + 1 > size) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(buf, a, la);
+    memcpy(buf + la, b, lb);
+    buf[la + lb] = '\0';
+    return 0;
+}

@@ -1,0 +1,69 @@
+/*
+ * internal.h: helpers shared by the shim's C files, not part of the Swift-visible API.
+ *
+ * Convention for every function that runs in a child: return 0 on success; on failure call
+ * pp_fail(), which records (step, errno, index, path) in the context and returns -1. The
+ * sequence in spawn.c then hands the record to pp_die(), which writes it to the error pipe and
+ * exits. Nothing here allocates: paths are formatted into fixed stack buffers.
+ */
+#ifndef PEAPOD_INTERNAL_H
+#define PEAPOD_INTERNAL_H
+
+#include "peapod.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+/* The state of one child between clone() and execve(). */
+struct pp_ctx {
+    int errfd;              /* write end of the CLOEXEC error pipe */
+    struct pp_error err;    /* the first failure, reported by pp_die() */
+};
+
+/* Close an fd when the variable goes out of scope: `PP_AUTOCLOSE int fd = ...;` */
+static inline void pp_closep(int *fd)
+{
+    if (*fd >= 0) {
+        int saved = errno;  /* a cleanup must not clobber the errno being reported */
+        close(*fd);
+        errno = saved;
+    }
+}
+#define PP_AUTOCLOSE __attribute__((cleanup(pp_closep)))
+
+/* Record a failure with the current errno; always returns -1. */
+int pp_fail(struct pp_ctx *c, int step, int index, const char *path);
+/* Write the recorded failure to the error pipe and _exit(). */
+__attribute__((noreturn)) void pp_die(struct pp_ctx *c);
+/* Fork-like clone (no new stack); with cgroup_fd >= 0 the child is born in that cgroup. */
+pid_t pp_clone(unsigned long flags, int cgroup_fd);
+
+/* "/proc/self/fd/N" into buf (at least 32 bytes), for mounting onto an O_PATH fd. */
+const char *pp_fd_path(char *buf, int fd);
+/* Bounded string copy/concatenation into fixed buffers; -1 with ENAMETOOLONG when too long. */
+int pp_join(char *buf, size_t size, const char *a, const char *b);
+
+/* namespaces.c */
+int pp_join_namespace(struct pp_ctx *c, const char *path, int nstype, int step);
+int pp_join_sandbox(struct pp_ctx *c, const struct pp_launch *l);
+
+/* rootfs.c */
+int pp_open_in_root(int rootfd, const char *path, int flags);
+int pp_mkdir_in_root(int rootfd, const char *path, int last_is_file);
+int pp_prepare_rootfs(struct pp_ctx *c, const struct pp_launch *l, int *rootfd);
+int pp_mount_specs(struct pp_ctx *c, const struct pp_launch *l, int rootfd);
+int pp_protect_paths(struct pp_ctx *c, const struct pp_launch *l, int rootfd);
+int pp_finish_rootfs(struct pp_ctx *c, const struct pp_launch *l, int rootfd);
+int pp_pivot_root(struct pp_ctx *c, const char *merged_dir);
+
+/* devices.c */
+int pp_mount_kernel_fs(struct pp_ctx *c, const struct pp_launch *l, int rootfd);
+
+/* exec.c */
+void pp_reset_signals(void);
+int pp_setup_stdio(struct pp_ctx *c, const int32_t stdio[3]);
+int pp_close_other_fds(struct pp_ctx *c);
+int pp_set_credentials(struct pp_ctx *c, uid_t uid, gid_t gid, const gid_t *groups, size_t n);
+int pp_execvpe(struct pp_ctx *c, char *const *argv, char *const *envp);
+
+#endif /* PEAPOD_INTERNAL_H */

@@ -1,0 +1,219 @@
+/*
+ * sandbox.c: the pod sandbox, made of namespaces pinned by bind mounts (as `ip netns add`
+ * does), so no pause process is needed for net, IPC and UTS; and the optional pause-like init
+ * that holds a PID namespace shared by the pod's containers (shareProcessNamespace).
+ *
+ * The namespaces are created in a short-lived child so the caller (a multi-threaded Swift
+ * process) never changes its own namespaces. The child stays in the host mount namespace, so
+ * the pins it binds are visible to every later process.
+ */
+#include "internal.h"
+
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+static int pp_loopback_up(struct pp_ctx *c)
+{
+    /* A new net namespace has only "lo", and it is down: 127.0.0.1 between the pod's
+     * containers needs it up. An ioctl on any socket of the namespace is the smallest way. */
+    PP_AUTOCLOSE int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0)
+        return pp_fail(c, PP_STEP_LOOPBACK, -1, "lo");
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    memcpy(ifr.ifr_name, "lo", 3);
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+        return pp_fail(c, PP_STEP_LOOPBACK, -1, "lo");
+    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+    if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+        return pp_fail(c, PP_STEP_LOOPBACK, -1, "lo");
+    return 0;
+}
+
+static int pp_pin(struct pp_ctx *c, const char *ns, const char *pin)
+{
+    char self[64];
+    pp_join(self, sizeof self, "/proc/self/ns/", ns);
+    /* A bind mount of the nsfs file keeps the namespace alive with no process in it, and
+     * gives it a path that setns() can open later. */
+    if (mount(self, pin, NULL, MS_BIND, NULL) < 0)
+        return pp_fail(c, PP_STEP_PIN_NAMESPACE, -1, pin);
+    return 0;
+}
+
+__attribute__((noreturn)) static void pp_sandbox_child(const struct pp_sandbox *s, int errfd)
+{
+    struct pp_ctx c;
+    memset(&c, 0, sizeof c);
+    c.err.index = -1;
+    c.errfd = errfd;
+    /* Signals stay blocked (inherited from the parent): this child only makes system calls and
+     * exits, and must not run a handler of the caller. */
+    if (unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) < 0) {
+        pp_fail(&c, PP_STEP_UNSHARE, -1, NULL);
+        pp_die(&c);
+    }
+    if (sethostname(s->hostname, strlen(s->hostname)) < 0) {
+        pp_fail(&c, PP_STEP_SETHOSTNAME, -1, s->hostname);
+        pp_die(&c);
+    }
+    if (pp_loopback_up(&c) < 0 ||
+        pp_pin(&c, "net", s->pin_net) < 0 ||
+        pp_pin(&c, "ipc", s->pin_ipc) < 0 ||
+        pp_pin(&c, "uts", s->pin_uts) < 0)
+        pp_die(&c);
+    /* The pod's /dev/shm: one tmpfs, bound into each container, so POSIX shared memory is
+     * shared by the pod and bounded by its own size, not the host's /dev/shm. */
+    if (mount("shm", s->shm_dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, s->shm_data) < 0) {
+        pp_fail(&c, PP_STEP_MOUNT_POD_SHM, -1, s->shm_dir);
+        pp_die(&c);
+    }
+    /* No exec follows, so success is an explicit empty record: end-of-file alone would also
+     * be what a crash looks like. */
+    pp_die(&c);
+}
+
+/* Run `child` in a fresh process and wait for its (step, errno) record; 0 when it reported
+ * PP_STEP_NONE. */
+static int pp_run_helper(struct pp_error *err, unsigned long flags, pid_t *out_pid,
+                         void (*child)(const void *, int), const void *arg)
+{
+    memset(err, 0, sizeof *err);
+    err->index = -1;
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) {
+        err->step = PP_STEP_PIPE;
+        err->err = errno;
+        return -1;
+    }
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid_t pid = pp_clone(flags, -1);
+    if (pid == 0) {
+        close(p[0]);
+        child(arg, p[1]);
+        _exit(127);
+    }
+    int clone_errno = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    close(p[1]);
+    if (pid < 0) {
+        close(p[0]);
+        err->step = PP_STEP_CLONE;
+        err->err = clone_errno;
+        return -1;
+    }
+    struct pp_error rec;
+    size_t got = 0;
+    while (got < sizeof rec) {
+        ssize_t r = read(p[0], (char *)&rec + got, sizeof rec - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(p[0]);
+    if (out_pid != NULL)
+        *out_pid = pid;
+    if (got == sizeof rec && rec.step == PP_STEP_NONE)
+        return 0;
+    if (got == sizeof rec) {
+        *err = rec;
+        err->path[sizeof err->path - 1] = '\0';
+    } else {
+        err->step = PP_STEP_HELPER_DIED;
+        err->err = ECHILD;
+    }
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    errno = err->err;
+    return -1;
+}
+
+static void pp_sandbox_entry(const void *arg, int errfd)
+{
+    pp_sandbox_child(arg, errfd);
+}
+
+int pp_sandbox_create(const struct pp_sandbox *s, struct pp_error *err)
+{
+    pid_t pid = -1;
+    if (pp_run_helper(err, 0, &pid, pp_sandbox_entry, s) < 0)
+        return -1;
+    /* The helper exits right after its record. */
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    return 0;
+}
+
+__attribute__((noreturn)) static void pp_pause_child(int errfd)
+{
+    struct pp_ctx c;
+    memset(&c, 0, sizeof c);
+    c.err.index = -1;
+    c.errfd = errfd;
+    /* Never exec'd, so it must itself let go of everything the caller had open: stdio (a
+     * terminal or a log pipe whose reader waits for end-of-file) and every other fd. */
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0) {
+        pp_fail(&c, PP_STEP_STDIO, -1, "/dev/null");
+        pp_die(&c);
+    }
+    (void)prctl(PR_SET_NAME, "peapod-pause", 0, 0, 0);
+    /* Handlers of the caller must not run here; keep only the three signals we wait for
+     * blocked. As PID 1 of its namespace, a blocked signal is still delivered to sigwaitinfo
+     * (the init protection only drops signals whose action is the default). */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++)
+        (void)sigaction(sig, &sa, NULL);
+    sigset_t wait_set;
+    sigemptyset(&wait_set);
+    sigaddset(&wait_set, SIGCHLD);
+    sigaddset(&wait_set, SIGTERM);
+    sigaddset(&wait_set, SIGINT);
+    (void)sigprocmask(SIG_SETMASK, &wait_set, NULL);
+    /* Report success, then close everything, the report pipe included (its EOF is the
+     * parent's cue too). */
+    ssize_t w;
+    do {
+        w = write(errfd, &c.err, sizeof c.err);
+    } while (w < 0 && errno == EINTR);
+    (void)close_range(3, ~0U, 0);
+    for (;;) {
+        siginfo_t info;
+        int sig = sigwaitinfo(&wait_set, &info);
+        if (sig == SIGCHLD) {
+            /* Orphans of the shared namespace are reparented to us: reap them. */
+            while (waitpid(-1, NULL, WNOHANG) > 0)
+                ;
+        } else if (sig == SIGTERM || sig == SIGINT) {
+            _exit(0);
+        }
+    }
+}
+
+static void pp_pause_entry(const void *arg, int errfd)
+{
+    (void)arg;
+    pp_pause_child(errfd);
+}
+
+pid_t pp_pause_spawn(struct pp_error *err)
+{
+    pid_t pid = -1;
+    if (pp_run_helper(err, CLONE_NEWPID, &pid, pp_pause_entry, NULL) < 0)
+        return -1;
+    return pid;
+}

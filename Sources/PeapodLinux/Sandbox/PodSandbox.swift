@@ -1,0 +1,248 @@
+// The pod sandbox: network, IPC and UTS namespaces pinned by bind mounts under the pod's run
+// directory (as `ip netns add` does), with loopback up and the pod's hostname set, plus one
+// tmpfs that every container of the pod mounts as /dev/shm. Optionally a pause-like init that
+// holds a PID namespace shared by the pod's containers (shareProcessNamespace).
+//
+// Layout under runDir:
+//   ns/net ns/ipc ns/uts   pins (empty files with the nsfs bind-mounted on them)
+//   ns/pid ns/pause.pid    only with a shared PID namespace: pin and the pause process's pid
+//   shm/                   the pod's /dev/shm tmpfs
+//
+// Everything can be undone from these paths alone (`destroy(runDir:)`), so a later process
+// cleans up after a crashed supervisor.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import CPeapod
+
+/// A sandbox operation failed.
+public struct SandboxError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var step: LaunchStep?
+    /// What was being done when `step` is nil (a parent-side file operation): "create pin file".
+    public var operation: String
+    public var path: String
+    public var errno: Int32
+    /// Set when undoing a failed create also failed: what was left behind.
+    public var cleanupFailure: String?
+
+    public init(operation: String, path: String, errno: Int32, step: LaunchStep? = nil, cleanupFailure: String? = nil) {
+        self.step = step
+        self.operation = operation
+        self.path = path
+        self.errno = errno
+        self.cleanupFailure = cleanupFailure
+    }
+
+    public var description: String {
+        var line = "pod sandbox: \(operation)\(path.isEmpty ? "" : " \(path)"): \(errnoDescription(errno))"
+        if let cleanupFailure { line += " (cleanup also failed: \(cleanupFailure))" }
+        return line
+    }
+}
+
+public struct PodSandbox: Sendable, Equatable {
+    public var runDir: String
+    public var namespaces: SandboxNamespaces
+    /// The pod's shm tmpfs, to be bind-mounted at /dev/shm in every container.
+    public var shmDir: String
+    /// The pause process holding the shared PID namespace, a child of the creating process.
+    public var pausePID: Int32?
+
+    /// Create the sandbox. On any failure everything done so far is undone.
+    public static func create(
+        runDir: String, hostname: String, shmSizeBytes: Int64, shareProcessNamespace: Bool = false
+    ) throws(SandboxError) -> PodSandbox {
+        let paths = SandboxPaths(runDir: runDir)
+        do {
+            return try build(paths: paths, hostname: hostname, shmSizeBytes: shmSizeBytes,
+                             sharePID: shareProcessNamespace)
+        } catch var error {
+            do {
+                try destroy(runDir: runDir)
+            } catch let cleanup {
+                error.cleanupFailure = cleanup.description
+            }
+            throw error
+        }
+    }
+
+    private static func build(paths: SandboxPaths, hostname: String, shmSizeBytes: Int64,
+                              sharePID: Bool) throws(SandboxError) -> PodSandbox {
+        if hostname.isEmpty || hostname.utf8.count > 64 || hostname.utf8.contains(0) {
+            throw SandboxError(operation: "invalid hostname \"\(hostname)\"", path: "", errno: EINVAL)
+        }
+        if shmSizeBytes <= 0 {
+            throw SandboxError(operation: "invalid shm size \(shmSizeBytes)", path: "", errno: EINVAL)
+        }
+        try makeDirectories(paths.runDir)
+        try makeDirectory(paths.nsDir, mode: 0o755)
+        for pin in [paths.net, paths.ipc, paths.uts] { try makeEmptyFile(pin) }
+        try makeDirectory(paths.shm, mode: 0o755)
+
+        let arena = CArena()
+        var s = pp_sandbox()
+        s.hostname = UnsafePointer(arena.string(hostname))
+        s.pin_net = UnsafePointer(arena.string(paths.net))
+        s.pin_ipc = UnsafePointer(arena.string(paths.ipc))
+        s.pin_uts = UnsafePointer(arena.string(paths.uts))
+        s.shm_dir = UnsafePointer(arena.string(paths.shm))
+        s.shm_data = UnsafePointer(arena.string("mode=1777,size=\(shmSizeBytes)"))
+        var record = pp_error()
+        if withExtendedLifetime(arena, { pp_sandbox_create(&s, &record) }) < 0 {
+            throw SandboxError(record: record)
+        }
+
+        var sandbox = PodSandbox(
+            runDir: paths.runDir,
+            namespaces: SandboxNamespaces(net: paths.net, ipc: paths.ipc, uts: paths.uts),
+            shmDir: paths.shm, pausePID: nil)
+        if sharePID {
+            let pid = pp_pause_spawn(&record)
+            if pid < 0 { throw SandboxError(record: record) }
+            sandbox.pausePID = pid
+            // The pid file first, so destroy() can find the process even if pinning fails.
+            try writeFile(paths.pausePID, contents: "\(pid)\n")
+            try makeEmptyFile(paths.pid)
+            if mount("/proc/\(pid)/ns/pid", paths.pid, nil, UInt(MS_BIND), nil) != 0 {
+                throw SandboxError(operation: "pin PID namespace at", path: paths.pid, errno: Glibc.errno)
+            }
+            sandbox.namespaces.pid = paths.pid
+        }
+        return sandbox
+    }
+
+    /// Undo `create`: stop the pause process, unmount the pins and the shm, remove the files.
+    /// Idempotent.
+    public func destroy() throws(SandboxError) {
+        try PodSandbox.destroy(runDir: runDir)
+    }
+
+    /// Undo a sandbox from its paths alone (e.g. after the creating process crashed). Safe to call
+    /// on a partly created or already destroyed sandbox. Removes `runDir` itself when it is left
+    /// empty.
+    public static func destroy(runDir: String) throws(SandboxError) {
+        let paths = SandboxPaths(runDir: runDir)
+        var first: SandboxError?
+        func note(_ error: SandboxError) { if first == nil { first = error } }
+
+        stopPause(paths)
+        for mountPoint in [paths.net, paths.ipc, paths.uts, paths.pid, paths.shm] {
+            // Loop: a pin may have been mounted more than once by a crashed retry.
+            while umount2(mountPoint, Int32(MNT_DETACH) | Int32(UMOUNT_NOFOLLOW)) == 0 {}
+            let e = Glibc.errno
+            if e != EINVAL && e != ENOENT {
+                note(SandboxError(operation: "unmount", path: mountPoint, errno: e))
+            }
+        }
+        for file in [paths.net, paths.ipc, paths.uts, paths.pid, paths.pausePID] {
+            if unlink(file) != 0 && Glibc.errno != ENOENT {
+                note(SandboxError(operation: "remove", path: file, errno: Glibc.errno))
+            }
+        }
+        for dir in [paths.nsDir, paths.shm] {
+            if rmdir(dir) != 0 && Glibc.errno != ENOENT {
+                note(SandboxError(operation: "remove", path: dir, errno: Glibc.errno))
+            }
+        }
+        // The run dir also holds the supervisor's files; remove it only when nothing is left.
+        if rmdir(paths.runDir) != 0, Glibc.errno != ENOENT, Glibc.errno != ENOTEMPTY {
+            note(SandboxError(operation: "remove", path: paths.runDir, errno: Glibc.errno))
+        }
+        if let first { throw first }
+    }
+
+    /// Kill the pause process recorded in ns/pause.pid, but only when it still holds the pinned
+    /// PID namespace (the pid may have been reused since a crash).
+    private static func stopPause(_ paths: SandboxPaths) {
+        guard let text = readSmallFile(paths.pausePID),
+              let pid = Int32(text.trimmingWhitespace()), pid > 0 else { return }
+        var pinned = stat(), live = stat()
+        guard stat(paths.pid, &pinned) == 0, stat("/proc/\(pid)/ns/pid", &live) == 0,
+              pinned.st_ino == live.st_ino, pinned.st_dev == live.st_dev else { return }
+        // SIGKILL to a PID namespace's init kills every process in the namespace.
+        kill(pid, SIGKILL)
+        // Reap it when it is our child; ECHILD when another process created the sandbox.
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && Glibc.errno == EINTR {}
+    }
+}
+
+/// The sandbox's paths under its run dir.
+struct SandboxPaths {
+    var runDir: String
+    var nsDir: String { runDir + "/ns" }
+    var net: String { nsDir + "/net" }
+    var ipc: String { nsDir + "/ipc" }
+    var uts: String { nsDir + "/uts" }
+    var pid: String { nsDir + "/pid" }
+    var pausePID: String { nsDir + "/pause.pid" }
+    var shm: String { runDir + "/shm" }
+}
+
+extension SandboxError {
+    init(record: pp_error) {
+        let step = LaunchStep(rawValue: record.step) ?? .unknown
+        let path = withUnsafeBytes(of: record.path) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        self.init(operation: step.phrase, path: path, errno: record.err, step: step)
+    }
+}
+
+// Small file helpers on plain system calls: the supervisor does not link Foundation.
+
+private func makeDirectory(_ path: String, mode: mode_t) throws(SandboxError) {
+    if mkdir(path, mode) != 0 && Glibc.errno != EEXIST {
+        throw SandboxError(operation: "create directory", path: path, errno: Glibc.errno)
+    }
+}
+
+/// mkdir -p.
+private func makeDirectories(_ path: String) throws(SandboxError) {
+    var prefix = path.hasPrefix("/") ? "" : "."
+    for component in path.split(separator: "/") {
+        prefix += "/" + component
+        try makeDirectory(prefix, mode: 0o755)
+    }
+}
+
+private func makeEmptyFile(_ path: String) throws(SandboxError) {
+    let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o444)
+    if fd < 0 { throw SandboxError(operation: "create pin file", path: path, errno: Glibc.errno) }
+    close(fd)
+}
+
+private func writeFile(_ path: String, contents: String) throws(SandboxError) {
+    let fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o644)
+    if fd < 0 { throw SandboxError(operation: "write", path: path, errno: Glibc.errno) }
+    defer { close(fd) }
+    let bytes = Array(contents.utf8)
+    if bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) != bytes.count {
+        throw SandboxError(operation: "write", path: path, errno: Glibc.errno)
+    }
+}
+
+func readSmallFile(_ path: String, limit: Int = 1 << 20) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 { return nil }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while bytes.count < limit {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 && Glibc.errno == EINTR { continue }
+        if n <= 0 { break }
+        bytes.append(contentsOf: chunk[0..<n])
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var s = Substring(self)
+        while let c = s.first, c.isWhitespace { s.removeFirst() }
+        while let c = s.last, c.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}
