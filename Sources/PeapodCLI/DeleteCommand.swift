@@ -33,13 +33,13 @@ struct DeleteCommand: ParsableCommand {
         if grace == 0 && !force { grace = 1 }
         if force && grace < 0 { grace = 0 }
         if force && grace == 0 {
-            fputs("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n", stderr)
+            Output.err("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n")
         }
         var failed = false
         for target in targets {
             guard let location = global.store.find(namespace: target.namespace, name: target.name) else {
                 if !ignoreNotFound {
-                    fputs("Error from server (NotFound): pods \"\(target.name)\" not found\n", stderr)
+                    Output.err("Error from server (NotFound): pods \"\(target.name)\" not found\n")
                     failed = true
                 }
                 continue

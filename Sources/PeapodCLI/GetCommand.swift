@@ -46,7 +46,7 @@ struct GetCommand: ParsableCommand {
             for view in views { print("pod/\(view.pod.name)") }
         case nil, "wide":
             if views.isEmpty {
-                fputs(allNamespaces ? "No resources found\n" : "No resources found in \(namespace) namespace.\n", stderr)
+                Output.err(allNamespaces ? "No resources found\n" : "No resources found in \(namespace) namespace.\n")
                 return
             }
             var rows: [[String]] = []

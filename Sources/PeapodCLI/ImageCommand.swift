@@ -1,6 +1,8 @@
 import ArgumentParser
 import Glibc
+import Foundation
 import PeapodLinux
+import PeapodSpec
 
 struct ImageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,9 +36,10 @@ struct ImageCommand: ParsableCommand {
             var rows = [["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"]]
             let now = Clock.now()
             for record in try ImageStore(root: global.store.root).list() {
+                let created = Timestamp(nanos: Int64(record.created.timeIntervalSince1970 * 1e9))
                 rows.append([
-                    record.reference.repositoryDisplay, record.reference.tagDisplay, record.shortID,
-                    HumanDuration.format(seconds: now.secondsSince(record.created)) + " ago", record.sizeDisplay,
+                    record.reference.familiarName, record.reference.tag ?? "<none>", record.shortID,
+                    HumanDuration.format(seconds: now.secondsSince(created)) + " ago", ByteSize.format(record.size),
                 ])
             }
             print(Table.render(rows), terminator: "")
@@ -57,5 +60,20 @@ struct ImageCommand: ParsableCommand {
                 print("Untagged: \(reference)")
             }
         }
+    }
+}
+
+/// Sizes as docker prints them (decimal units, three significant digits).
+enum ByteSize {
+    static func format(_ bytes: Int64) -> String {
+        let units = ["B", "kB", "MB", "GB", "TB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1000 && unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        let text = value >= 100 || unit == 0 ? String(Int(value.rounded())) : String(Double(Int(value * 10 + 0.5)) / 10)
+        return text + units[unit]
     }
 }

@@ -37,12 +37,12 @@ struct LogsCommand: ParsableCommand {
             throw CLIError("container \"\(containerName)\" in pod \"\(name)\" is waiting to start: \(reason)", code: 1)
         }
         let reader = CRILogReader(path: path)
-        let records = tail >= 0 ? try reader.tail(tail) : try reader.lines()
-        for record in records { write(record) }
+        let chunk = FileSystem.exists(path) ? (tail >= 0 ? try reader.tail(tail) : try reader.read()) : nil
+        for line in chunk?.lines ?? [] { write(line) }
         if follow {
             let store = global.store
             let location = view.location
-            CRILogReader.follow(path: path, from: reader.endOffset, until: {
+            CRILogReader.follow(path: path, from: chunk?.endOffset ?? 0, until: {
                 // Stop once the container has finished and will not restart, or the pod is gone.
                 guard let current = PodView.load(location, store: store) else { return true }
                 if !current.supervisorAlive { return true }
@@ -54,10 +54,9 @@ struct LogsCommand: ParsableCommand {
     }
 
     func write(_ line: CRILogLine) {
-        var text = timestamps ? line.timestamp + " " + line.content : line.content
-        text += "\n"
-        fputs(text, stdout)
-        fflush(stdout)
+        let bytes = line.formatted(timestamps: timestamps)
+        Output.writeAll(1, bytes)
+        fflush(nil)
     }
 }
 

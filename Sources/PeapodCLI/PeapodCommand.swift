@@ -21,16 +21,16 @@ public struct PeapodCommand: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
-            exit(0)
+            Glibc.exit(0)
         } catch let failure as CLIError {
-            fputs("error: \(failure.message)\n", stderr)
-            exit(failure.code)
+            Output.err("error: \(failure.message)\n")
+            Glibc.exit(failure.code)
         } catch let code as ExitCode {
-            exit(code.rawValue)
+            Glibc.exit(code.rawValue)
         } catch {
             if isArgumentParserError(error) { self.exit(withError: error) }
-            fputs("error: \(error)\n", stderr)
-            exit(1)
+            Output.err("error: \(error)\n")
+            Glibc.exit(1)
         }
     }
 

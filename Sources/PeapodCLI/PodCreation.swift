@@ -13,7 +13,7 @@ enum ManifestInput {
             var bytes: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 65536)
             while true {
-                let n = read(0, &buffer, buffer.count)
+                let n = Glibc.read(0, &buffer, buffer.count)
                 if n <= 0 { break }
                 bytes.append(contentsOf: buffer[0..<n])
             }
@@ -27,7 +27,7 @@ enum ManifestInput {
         let text = try read(file)
         do {
             let loaded = try Manifest.load(text)
-            for warning in loaded.warnings { fputs("Warning: \(warning)\n", stderr) }
+            for warning in loaded.warnings { Output.err("Warning: \(warning)\n") }
             return loaded
         } catch {
             throw CLIError("\(error)")

@@ -97,7 +97,7 @@ struct PodView {
         let annotated = pod.metadata.annotations["kubectl.kubernetes.io/default-container"]
         let chosen = annotated.flatMap { names.contains($0) ? $0 : nil } ?? pod.spec.containers[0].name
         if names.count > 1 && annotated == nil {
-            fputs("Defaulted container \"\(chosen)\" out of: \(names.joined(separator: ", "))\n", stderr)
+            Output.err("Defaulted container \"\(chosen)\" out of: \(names.joined(separator: ", "))\n")
         }
         return chosen
     }

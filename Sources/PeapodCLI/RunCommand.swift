@@ -55,7 +55,7 @@ struct RunCommand: ParsableCommand {
                 if phases[location.name] != phase {
                     phases[location.name] = phase
                     print("[pod/\(location.name)] phase: \(phase)")
-                    fflush(stdout)
+                    fflush(nil)
                 }
                 if phase != "Succeeded" && phase != "Failed" && phase != "Unknown" { allDone = false }
             }
@@ -65,7 +65,7 @@ struct RunCommand: ParsableCommand {
             let signal = sigtimedwait(&stopSignals, &info, &timeout)
             if signal > 0 {
                 interrupted = signal
-                fputs("\(signal == SIGINT ? "interrupted" : "terminated"): deleting \(locations.map { "pod/" + $0.name }.joined(separator: ", "))\n", stderr)
+                Output.err("\(signal == SIGINT ? "interrupted" : "terminated"): deleting \(locations.map { "pod/" + $0.name }.joined(separator: ", "))\n")
                 break
             }
         }
@@ -117,7 +117,7 @@ struct LogStreamer {
                 cursors[key] = cursor
             }
         }
-        fflush(stdout)
+        fflush(nil)
     }
 
     func readNew(_ path: String, _ cursor: inout Cursor, prefix: String) {
@@ -134,8 +134,8 @@ struct LogStreamer {
         while let newline = cursor.pending.firstIndex(of: 10) {
             let line = String(decoding: cursor.pending[..<newline], as: UTF8.self)
             cursor.pending.removeSubrange(...newline)
-            if let record = CRILogLine(parsing: line) {
-                fputs(prefix + record.content + (record.partial ? "" : "\n"), stdout)
+            if let record = CRILogRecord.parse(Array(line.utf8)) {
+                Output.out(prefix + String(decoding: record.content, as: UTF8.self) + (record.partial ? "" : "\n"))
             }
         }
     }

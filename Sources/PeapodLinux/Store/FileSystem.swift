@@ -107,3 +107,10 @@ public enum FileSystem {
         }
     }
 }
+
+extension String {
+    /// A string from a NUL-terminated C buffer filled by a system call.
+    public init(cBuffer buffer: [CChar]) {
+        self.init(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

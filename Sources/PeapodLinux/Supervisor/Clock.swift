@@ -22,7 +22,7 @@ public enum Clock {
     public static var hostname: String {
         var buffer = [CChar](repeating: 0, count: 256)
         gethostname(&buffer, buffer.count)
-        return String(cString: buffer)
+        return String(cBuffer: buffer)
     }
 
     public static func randomHex(_ bytes: Int) -> String {

@@ -10,7 +10,7 @@ public enum DetachedProcess {
     public static var selfExecutable: String {
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        return n > 0 ? String(cString: buffer) : CommandLine.arguments[0]
+        return n > 0 ? String(cBuffer: buffer) : CommandLine.arguments[0]
     }
 
     /// Spawns `executable` with stdin from /dev/null, stdout and stderr appended to `logFile`,

@@ -195,12 +195,12 @@ public final class PodSupervisor {
         while true {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n > 0 {
-                container.log.append(buffer[0..<n], stream: isStdout ? .stdout : .stderr)
+                container.log.write(Array(buffer[0..<n]), stream: isStdout ? CRILogStream.stdout : CRILogStream.stderr)
                 continue
             }
             if n < 0 && (errno == EINTR) { continue }
             if n == 0 {
-                container.log.finish(stream: isStdout ? .stdout : .stderr)
+                container.log.finish(isStdout ? CRILogStream.stdout : CRILogStream.stderr)
                 close(fd)
                 if isStdout { container.stdout = -1 } else { container.stderr = -1 }
             }
