@@ -76,7 +76,8 @@ enum YAMLLoader {
             var obj = JSONObject()
             var merged = JSONObject()
             for (k, v) in map {
-                if case .scalar(let ks) = k, ks.style == .plain, ks.string == "<<", ks.tag.rawValue.isEmpty || ks.tag.rawValue == "tag:yaml.org,2002:merge" {
+                // (Yams resolves key tags to !!str while checking duplicates, so only the style is telling.)
+                if case .scalar(let ks) = k, ks.style == .plain, ks.string == "<<" {
                     // Merge keys: a mapping or a sequence of mappings; explicit keys win.
                     let sources: [Node]
                     if case .sequence(let seq) = v { sources = Array(seq) } else { sources = [v] }
@@ -104,7 +105,10 @@ enum YAMLLoader {
             throw YAMLLoadError(document: document, line: node.mark?.line, column: node.mark?.column,
                                 message: "yaml: line \(node.mark?.line ?? 0): mapping keys must be scalars")
         }
-        switch try scalar(s, document: document) {
+        // Key tags were resolved to !!str by Yams' duplicate check: resolve plain keys ourselves.
+        var plain = s
+        if s.style == .plain { plain.tag = Tag(.implicit) }
+        switch try scalar(plain, document: document) {
         case .string(let str)?: return str
         case .int(let i)?: return String(i)
         case .double(let d)?: return JSONValue.formatDouble(d)
