@@ -118,9 +118,24 @@ enum YAMLWriter {
         if !s.unicodeScalars.allSatisfy({ isPrintable($0) && $0 != "\t" }) || s.contains("\n") {
             return doubleQuoted(s)
         }
-        if YAMLScalar.resolvePlain(s) != nil { return doubleQuoted(s) }
+        if YAMLScalar.resolvePlain(s) != nil || looksLikeTimestamp(s) { return doubleQuoted(s) }
         if plainAllowed(s) { return s }
         return "'" + s.replacingAll("'", with: "''") + "'"
+    }
+
+    /// YAML 1.1 timestamps (`2026-01-02`, `2026-01-02T15:04:05Z`) are quoted, as kubectl does,
+    /// so that YAML readers do not turn them into dates.
+    static func looksLikeTimestamp(_ s: String) -> Bool {
+        let u = Array(s.utf8)
+        func digits(_ from: Int, _ min: Int, _ max: Int) -> Int? {
+            var i = from
+            while i < u.count, i - from < max, u[i] >= 0x30, u[i] <= 0x39 { i += 1 }
+            return i - from >= min ? i : nil
+        }
+        guard let a = digits(0, 4, 4), a < u.count, u[a] == UInt8(ascii: "-"),
+              let b = digits(a + 1, 1, 2), b < u.count, u[b] == UInt8(ascii: "-"),
+              let c = digits(b + 1, 1, 2) else { return false }
+        return c == u.count || u[c] == UInt8(ascii: "T") || u[c] == UInt8(ascii: "t") || u[c] == UInt8(ascii: " ")
     }
 
     static func plainAllowed(_ s: String) -> Bool {

@@ -113,7 +113,7 @@ import Testing
 
     @Test(arguments: ["80", "true", "yes", "on", "No", "~", "null", "", "1e3", "0x1F", "- x", "a: b", "#c", "*a", "&a", "!x",
                       "'q'", "\"dq\"", "x #y", "multi\nline\n", "trailing\n\n", " lead", "tab\tx", "@at", "`bt", "%p",
-                      "1.5", ".5", "0o17", "017", "+1", "-", "---", "x:", "é", "{a}", "[b]", "a,b", "1_000", ".inf", "<<", "\u{7}"])
+                      "1.5", ".5", "0o17", "017", "+1", "-", "---", "x:", "é", "{a}", "[b]", "a,b", "1_000", ".inf", "<<", "\u{7}", "2026-01-02T15:04:05Z", "2026-01-02"])
     func yamlStringsReadBackAsTheSameString(s: String) throws {
         let v = JSONValue.object(JSONObject([("k", .string(s)), ("l", .array([.string(s)]))]))
         let docs = try Manifest.parseDocuments(v.yamlText())
@@ -122,6 +122,10 @@ import Testing
 
     @Test func yamlQuotesYAML11Booleans() {
         #expect(JSONValue.object(JSONObject([("n", .string("y"))])).yamlText() == "\"n\": \"y\"\n")
+    }
+
+    @Test func yamlQuotesTimestampsLikeKubectl() {
+        #expect(JSONValue.object(JSONObject([("t", .string("2026-01-02T15:04:05Z"))])).yamlText() == "t: \"2026-01-02T15:04:05Z\"\n")
     }
 
     @Test func yamlTextScalarsReadBack() throws {
