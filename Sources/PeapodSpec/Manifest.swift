@@ -47,8 +47,9 @@ public enum Manifest {
                     continue
                 }
                 Defaults.apply(to: &pod)
+                // Validation first (as the API server would answer); the policy only for valid pods.
                 let v = Validation.validate(pod)
-                let s = Support.check(pod)
+                let s = v.errors.isEmpty ? Support.check(pod) : (errors: [], warnings: [])
                 let errors = v.errors + s.errors
                 if !errors.isEmpty {
                     let name = pod.metadata.name.isEmpty ? pod.metadata.generateName : pod.metadata.name
