@@ -92,6 +92,10 @@ public enum Defaults {
             h.type = ""
             v.hostPath = h
         }
+        if var e = v.emptyDir, let q = e.sizeLimit {
+            e.sizeLimit = q.canonical
+            v.emptyDir = e
+        }
         if var d = v.downwardAPI {
             if d.defaultMode == nil { d.defaultMode = downwardAPIDefaultMode }
             for i in d.items.indices {
@@ -106,10 +110,15 @@ public enum Defaults {
         // applied: Peapod refuses those sources.
     }
 
-    /// SetDefaults_ResourceList: values finer than a thousandth are rounded up to milli units.
+    /// SetDefaults_ResourceList: values finer than a thousandth are rounded up to milli units;
+    /// every value takes the canonical form the API server stores ("0.5" → "500m").
     static func roundUpToMilli(_ list: inout [String: Quantity]) {
-        for (k, q) in list where q.isFinerThanMilli {
-            if let r = try? Quantity("\(q.milliValue)m") { list[k] = r }
+        for (k, q) in list {
+            if q.isFinerThanMilli, let r = try? Quantity("\(q.milliValue)m") {
+                list[k] = r.canonical
+            } else {
+                list[k] = q.canonical
+            }
         }
     }
 

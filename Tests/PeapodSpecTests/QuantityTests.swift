@@ -75,3 +75,16 @@ import Testing
         #expect(try Quantity("1e3").compare(Quantity("1k")) == 0)
     }
 }
+
+@Suite struct QuantityCanonicalTests {
+    @Test(arguments: [
+        ("0.5", "500m"), ("500m", "500m"), ("1000m", "1"), ("1", "1"), ("2000", "2k"), ("1500", "1500"), ("0", "0"), ("-0.5", "-500m"),
+        ("1024Mi", "1Gi"), ("1.5Gi", "1536Mi"), ("0.5Ki", "512"), ("1Ki", "1Ki"), ("1023Ki", "1023Ki"), ("100Mi", "100Mi"),
+        ("1e3", "1e3"), ("12e7", "120e6"), ("129e6", "129e6"), ("1E3", "1e3"), ("1e-3", "1e-3"),
+        ("0.1m", "100u"), ("1n", "1n"), ("0.0000000001", "1n"), ("1M", "1M"), ("1000k", "1M"), ("10E", "9223372036854775807"),
+        ("128974848", "128974848"), ("1.5", "1500m"), ("+1", "1"),
+    ])
+    func canonicalForms(text: String, canonical: String) throws {
+        #expect(try Quantity(text).canonicalString == canonical)
+    }
+}

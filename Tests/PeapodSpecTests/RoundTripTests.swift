@@ -123,7 +123,14 @@ func sampleStatus(for pod: Pod) -> PodStatus {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         var files: [String] = []
-        for (i, text) in [podYAML(), richPodYAML].enumerated() {
+        let warned = [
+            podYAML(spec: "nodeSelector: {disk: ssd}\naffinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: a, operator: In, values: [b]}]}]}}}"),
+            podYAML(spec: "tolerations: [{key: k, operator: Exists, effect: NoSchedule}]\npriorityClassName: high\npriority: 5\npreemptionPolicy: Never\nschedulerName: other"),
+            podYAML(spec: "imagePullSecrets: [{name: reg}]\nserviceAccountName: sa\nautomountServiceAccountToken: false\nnodeName: node-1\nreadinessGates: [{conditionType: example.com/gate}]"),
+            podYAML(spec: "topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}]",
+                    container: "resizePolicy: [{resourceName: cpu, restartPolicy: NotRequired}]\nresources: {limits: {cpu: 0.5, memory: 1.5Gi}}"),
+        ]
+        for (i, text) in ([podYAML(), richPodYAML] + warned).enumerated() {
             // The manifest itself (accepted by Peapod, so it must be schema-valid).
             let src = dir.appendingPathComponent("manifest-\(i).yaml")
             try text.write(to: src, atomically: true, encoding: .utf8)
