@@ -29,10 +29,22 @@ public enum Defaults {
         pod.spec = spec
     }
 
-    /// What the API server does after validation on create: a negative
-    /// terminationGracePeriodSeconds is replaced by 1 (Validation warns about it).
+    /// What the API server does on create besides defaulting: a negative
+    /// terminationGracePeriodSeconds is replaced by 1 (Validation warns about it), the status
+    /// and the fields the server owns (uid, resourceVersion, creationTimestamp, generation,
+    /// deletion fields, selfLink, managedFields) are cleared; the CLI fills uid and
+    /// creationTimestamp, the runtime writes the status.
     public static func prepareForCreate(_ pod: inout Pod) {
         if let g = pod.spec.terminationGracePeriodSeconds, g < 0 { pod.spec.terminationGracePeriodSeconds = 1 }
+        pod.status = nil
+        pod.metadata.uid = ""
+        pod.metadata.resourceVersion = ""
+        pod.metadata.creationTimestamp = nil
+        pod.metadata.generation = 0
+        pod.metadata.deletionTimestamp = nil
+        pod.metadata.deletionGracePeriodSeconds = nil
+        pod.metadata.selfLink = ""
+        pod.metadata.managedFields = []
     }
 
     static func defaultContainer(_ c: inout Container, hostNetwork: Bool) {

@@ -201,6 +201,36 @@ import Testing
         #expect(e?.description == "document 2: pod \"default/a\" is defined twice (first in document 1)")
     }
 
+    @Test func kubectlRunDryRunOutputLoads() throws {
+        let text = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          creationTimestamp: null
+          labels:
+            run: web
+          name: web
+        spec:
+          containers:
+          - image: nginx
+            name: web
+            resources: {}
+          dnsPolicy: ClusterFirst
+          restartPolicy: Always
+        status: {}
+        """
+        let m = try Manifest.load(text)
+        #expect(m.warnings.isEmpty)
+        #expect(m.pods[0].status == nil)
+        #expect(m.pods[0].metadata.labels == ["run": "web"])
+    }
+
+    @Test func serverOwnedFieldsAreCleared() throws {
+        let p = try loadPod(podYAML(metadata: "uid: abc\nresourceVersion: \"42\"\ncreationTimestamp: \"2026-01-02T15:04:05Z\"\ngeneration: 3"))
+        #expect(p.metadata.uid.isEmpty && p.metadata.resourceVersion.isEmpty && p.metadata.generation == 0)
+        #expect(p.metadata.creationTimestamp == nil)
+    }
+
     @Test func richPodLoads() throws {
         let m = try Manifest.load(richPodYAML)
         #expect(m.warnings.isEmpty, "\(m.warnings)")
