@@ -113,7 +113,7 @@ import Testing
 
     @Test(arguments: ["80", "true", "yes", "on", "No", "~", "null", "", "1e3", "0x1F", "- x", "a: b", "#c", "*a", "&a", "!x",
                       "'q'", "\"dq\"", "x #y", "multi\nline\n", "trailing\n\n", " lead", "tab\tx", "@at", "`bt", "%p",
-                      "1.5", ".5", "0o17", "017", "+1", "-", "---", "x:", "é", "{a}", "[b]", "a,b", "1_000", ".inf", "<<", "\u{7}", "2026-01-02T15:04:05Z", "2026-01-02"])
+                      "1.5", ".5", "0o17", "017", "+1", "-", "---", "x:", "é", "{a}", "[b]", "a,b", "1_000", ".inf", "<<", "\u{7}", "2026-01-02T15:04:05Z", "2026-01-02", "1:20", "10:00:00.5", "a:b"])
     func yamlStringsReadBackAsTheSameString(s: String) throws {
         let v = JSONValue.object(JSONObject([("k", .string(s)), ("l", .array([.string(s)]))]))
         let docs = try Manifest.parseDocuments(v.yamlText())
@@ -122,6 +122,11 @@ import Testing
 
     @Test func yamlQuotesYAML11Booleans() {
         #expect(JSONValue.object(JSONObject([("n", .string("y"))])).yamlText() == "\"n\": \"y\"\n")
+    }
+
+    @Test func yamlQuotesSexagesimal() {
+        #expect(JSONValue.string("1:20").yamlText() == "\"1:20\"\n")
+        #expect(JSONValue.string("a:b").yamlText() == "a:b\n")
     }
 
     @Test func yamlQuotesTimestampsLikeKubectl() {
