@@ -234,3 +234,92 @@ struct BigUInt: Equatable, Comparable {
         return false
     }
 }
+
+extension Quantity {
+    /// The canonical form the API server stores and returns ("0.5" → "500m", "1024Mi" → "1Gi",
+    /// "1.5Gi" → "1536Mi", "12e7" → "120e6"), after rounding up to nano units and capping at
+    /// Int64.max units, as resource.Quantity does.
+    public var canonical: Quantity {
+        (try? Quantity(canonicalString)) ?? self
+    }
+
+    public var canonicalString: String {
+        if mantissa.isEmpty { return "0" }
+        let sign = negative ? "-" : ""
+        // Exact value as N × 10^e (binary suffixes folded in).
+        var n = BigUInt(digits: mantissa)
+        for _ in 0..<(binaryExponent / 10) { n.multiply(by: 1024) }
+        var e = decimalExponent
+        // Round up (away from zero) to nano units.
+        if e < -9 {
+            var rem = false
+            while e < -9 {
+                if n.divide(by: 10) != 0 { rem = true }
+                e += 1
+            }
+            if rem { n.add(1) }
+        }
+        // Cap at Int64.max units.
+        if e >= 0 {
+            var v = n
+            var tooBig = false
+            for _ in 0..<e {
+                v.multiply(by: 10)
+                if v.limbs.count > 2 { tooBig = true; break }
+            }
+            if tooBig || (v.uint64 ?? UInt64.max) > UInt64(Int64.max) {
+                return sign + String(Int64.max)
+            }
+        }
+        var format = self.format
+        if format == .binarySI {
+            // Below 1024 (in magnitude), or not a whole number: decimal SI.
+            var whole = n
+            var exact = true
+            if e < 0 { for _ in 0..<(-e) where whole.divide(by: 10) != 0 { exact = false } } else { for _ in 0..<e { whole.multiply(by: 10) } }
+            if !exact || whole < BigUInt(1024) {
+                format = .decimalSI
+            } else {
+                var k = 0
+                while k < 6 {
+                    var t = whole
+                    if t.divide(by: 1024) != 0 { break }
+                    whole = t
+                    k += 1
+                }
+                let suffix = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"][k]
+                return sign + whole.decimalString + suffix
+            }
+        }
+        // Decimal: strip trailing zeros, then align the exponent to a multiple of 3.
+        while !(n.limbs.isEmpty) {
+            var t = n
+            if t.divide(by: 10) != 0 { break }
+            n = t
+            e += 1
+        }
+        while e % 3 != 0 {
+            n.multiply(by: 10)
+            e -= 1
+        }
+        if format == .decimalExponent {
+            return sign + n.decimalString + (e == 0 ? "" : "e\(e)")
+        }
+        while e > 18 {
+            n.multiply(by: 10)
+            e -= 1
+        }
+        let suffixes: [Int: String] = [-9: "n", -6: "u", -3: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E"]
+        return sign + n.decimalString + (suffixes[e] ?? "")
+    }
+}
+
+extension BigUInt {
+    var decimalString: String {
+        if limbs.isEmpty { return "0" }
+        var v = self
+        var digits: [UInt8] = []
+        while !v.limbs.isEmpty { digits.append(UInt8(v.divide(by: 10)) + 0x30) }
+        return String(decoding: digits.reversed(), as: UTF8.self)
+    }
+}

@@ -14,7 +14,12 @@ public struct Timestamp: Sendable, Comparable, Hashable, CustomStringConvertible
     public var nanos: Int64
 
     public init(nanos: Int64) { self.nanos = nanos }
-    public init(seconds: Int64, nanoseconds: Int64 = 0) { self.nanos = seconds * 1_000_000_000 + nanoseconds }
+    /// Saturates at the representable range (years 1677 to 2262).
+    public init(seconds: Int64, nanoseconds: Int64 = 0) {
+        let (a, o1) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (b, o2) = a.addingReportingOverflow(nanoseconds)
+        self.nanos = (o1 || o2) ? (seconds < 0 ? .min : .max) : b
+    }
 
     /// The current wall-clock time (CLOCK_REALTIME).
     public static func now() -> Timestamp {
@@ -138,6 +143,7 @@ public struct Timestamp: Sendable, Comparable, Hashable, CustomStringConvertible
         guard i == u.count else { return nil }
         let days = Timestamp.days(fromCivil: y, mo, d)
         let secs = days * 86400 + h * 3600 + mi * 60 + min(s, 59) - offset
+        guard secs > -9_223_372_036, secs < 9_223_372_035 else { return nil }
         self.init(seconds: secs, nanoseconds: frac)
     }
 

@@ -118,9 +118,41 @@ enum YAMLWriter {
         if !s.unicodeScalars.allSatisfy({ isPrintable($0) && $0 != "\t" }) || s.contains("\n") {
             return doubleQuoted(s)
         }
-        if YAMLScalar.resolvePlain(s) != nil { return doubleQuoted(s) }
+        if YAMLScalar.resolvePlain(s) != nil || looksLikeTimestamp(s) || looksLikeBase60(s) { return doubleQuoted(s) }
         if plainAllowed(s) { return s }
         return "'" + s.replacingAll("'", with: "''") + "'"
+    }
+
+    /// YAML 1.1 timestamps (`2026-01-02`, `2026-01-02T15:04:05Z`) are quoted, as kubectl does,
+    /// so that YAML readers do not turn them into dates.
+    static func looksLikeTimestamp(_ s: String) -> Bool {
+        let u = Array(s.utf8)
+        func digits(_ from: Int, _ min: Int, _ max: Int) -> Int? {
+            var i = from
+            while i < u.count, i - from < max, u[i] >= 0x30, u[i] <= 0x39 { i += 1 }
+            return i - from >= min ? i : nil
+        }
+        guard let a = digits(0, 4, 4), a < u.count, u[a] == UInt8(ascii: "-"),
+              let b = digits(a + 1, 1, 2), b < u.count, u[b] == UInt8(ascii: "-"),
+              let c = digits(b + 1, 1, 2) else { return false }
+        return c == u.count || u[c] == UInt8(ascii: "T") || u[c] == UInt8(ascii: "t") || u[c] == UInt8(ascii: " ")
+    }
+
+    /// YAML 1.1 sexagesimal numbers ("1:20", "-3:25:45.5") are quoted as go-yaml does.
+    static func looksLikeBase60(_ s: String) -> Bool {
+        var body = Substring(s)
+        if body.hasPrefix("-") || body.hasPrefix("+") { body = body.dropFirst() }
+        guard let first = body.first, first.isASCII, first.isNumber, body.contains(":") else { return false }
+        var parts = body.split(separator: ":", omittingEmptySubsequences: false)
+        if let dot = parts.last?.firstIndex(of: ".") {
+            let frac = parts[parts.count - 1][parts[parts.count - 1].index(after: dot)...]
+            guard frac.allSatisfy({ ($0.isASCII && $0.isNumber) || $0 == "_" }) else { return false }
+            parts[parts.count - 1] = parts[parts.count - 1][..<dot]
+        }
+        guard parts[0].allSatisfy({ ($0.isASCII && $0.isNumber) || $0 == "_" }) else { return false }
+        return parts.dropFirst().allSatisfy { p in
+            !p.isEmpty && p.count <= 2 && p.allSatisfy({ $0.isASCII && $0.isNumber }) && (p.count == 1 || p.first! <= "5")
+        }
     }
 
     static func plainAllowed(_ s: String) -> Bool {

@@ -2,8 +2,139 @@ import Testing
 @testable import PeapodSpec
 
 @Suite struct JSONTests {
-    @Test func parsesAndSerializes() throws {
+    @Test func parsesAndSerializesCompact() throws {
         let v = try JSONValue.parse(#"{"b": [1, 2.5, "x"], "a": {"n": null, "t": true}}"#)
         #expect(v.serialized(pretty: false) == #"{"b":[1,2.5,"x"],"a":{"n":null,"t":true}}"#)
+    }
+
+    @Test func prettyUsesKubectlLayout() throws {
+        let v = try JSONValue.parse(#"{"a":[1,{"b":"c"}],"e":{},"f":[]}"#)
+        #expect(v.serialized(pretty: true) == """
+        {
+            "a": [
+                1,
+                {
+                    "b": "c"
+                }
+            ],
+            "e": {},
+            "f": []
+        }
+        """)
+    }
+
+    @Test func keepsKeyOrderAndSubscriptSetKeepsPosition() {
+        var o = JSONObject([("z", .int(1)), ("a", .int(2))])
+        o["z"] = .int(3)
+        o["m"] = .bool(false)
+        #expect(o.keys == ["z", "a", "m"])
+        o["a"] = nil
+        #expect(o.keys == ["z", "m"])
+        #expect(o["z"] == .int(3))
+    }
+
+    @Test(arguments: [
+        (#""a\"b\\c\n\t\u00e9\ud83d\ude00""#, "a\"b\\c\n\té😀"),
+        (#""\u003c\/""#, "</"),
+    ])
+    func stringEscapes(text: String, expected: String) throws {
+        #expect(try JSONValue.parse(text) == .string(expected))
+    }
+
+    @Test func serializesEscapesLikeGo() {
+        #expect(JSONValue.string("a\"b\\\n<&>\u{01}").serialized(pretty: false) == #""a\"b\\\n\u003c\u0026\u003e\u0001""#)
+    }
+
+    @Test(arguments: [
+        (0.5, "0.5"), (1e21, "1e+21"), (100.0, "100"), (1.5e-7, "1.5e-07"), (123456.789, "123456.789"), (-2.25, "-2.25"),
+        (1e20, "100000000000000000000"), (0.000001, "0.000001"),
+    ])
+    func doublesWithoutExponentJunk(value: Double, expected: String) {
+        #expect(JSONValue.double(value).serialized(pretty: false) == expected)
+    }
+
+    @Test func numbers() throws {
+        #expect(try JSONValue.parse("-12") == .int(-12))
+        #expect(try JSONValue.parse("9223372036854775807") == .int(Int64.max))
+        #expect(try JSONValue.parse("9223372036854775808") == .double(9223372036854775808))
+        #expect(try JSONValue.parse("1.0") == .double(1))
+        #expect(try JSONValue.parse("1e3") == .double(1000))
+    }
+
+    @Test(arguments: [
+        ("{\"a\": 1,}", 1, 9, "expected a string key"),
+        ("{\n  \"a\": tru\n}", 2, 8, "invalid literal"),
+        ("[1 2]", 1, 4, "expected ',' or ']'"),
+        ("{\"a\":1,\"a\":2}", 1, 8, "duplicate key \"a\""),
+        ("01", 1, 2, "leading zeros"),
+        ("\"abc", 1, 5, "unterminated string"),
+        ("{} x", 1, 4, "unexpected data"),
+    ])
+    func syntaxErrorsHaveLineAndColumn(text: String, line: Int, column: Int, fragment: String) {
+        do {
+            _ = try JSONValue.parse(text)
+            Issue.record("expected an error for \(text)")
+        } catch {
+            #expect(error.line == line)
+            #expect(error.column == column)
+            #expect(error.message.contains(fragment), "\(error.message)")
+        }
+    }
+
+    @Test func roundTripThroughText() throws {
+        let text = #"{"a":[true,false,null,-1,0.25,"s p"],"b":{"c":{"d":[]}},"é":"ü"}"#
+        let v = try JSONValue.parse(text)
+        #expect(try JSONValue.parse(v.serialized(pretty: true)) == v)
+        #expect(v.serialized(pretty: false) == text)
+    }
+
+    @Test func yamlTextLayout() throws {
+        let v = try JSONValue.parse(#"{"apiVersion":"v1","metadata":{"labels":{"app":"web"},"name":"x"},"spec":{"containers":[{"args":["a","b"],"name":"c","resources":{}}],"nn":[[1,2],[]]}}"#)
+        #expect(v.yamlText() == """
+        apiVersion: v1
+        metadata:
+          labels:
+            app: web
+          name: x
+        spec:
+          containers:
+          - args:
+            - a
+            - b
+            name: c
+            resources: {}
+          nn:
+          - - 1
+            - 2
+          - []
+
+        """)
+    }
+
+    @Test(arguments: ["80", "true", "yes", "on", "No", "~", "null", "", "1e3", "0x1F", "- x", "a: b", "#c", "*a", "&a", "!x",
+                      "'q'", "\"dq\"", "x #y", "multi\nline\n", "trailing\n\n", " lead", "tab\tx", "@at", "`bt", "%p",
+                      "1.5", ".5", "0o17", "017", "+1", "-", "---", "x:", "é", "{a}", "[b]", "a,b", "1_000", ".inf", "<<", "\u{7}", "2026-01-02T15:04:05Z", "2026-01-02", "1:20", "10:00:00.5", "a:b"])
+    func yamlStringsReadBackAsTheSameString(s: String) throws {
+        let v = JSONValue.object(JSONObject([("k", .string(s)), ("l", .array([.string(s)]))]))
+        let docs = try Manifest.parseDocuments(v.yamlText())
+        #expect(docs == [v], "\(v.yamlText())")
+    }
+
+    @Test func yamlQuotesYAML11Booleans() {
+        #expect(JSONValue.object(JSONObject([("n", .string("y"))])).yamlText() == "\"n\": \"y\"\n")
+    }
+
+    @Test func yamlQuotesSexagesimal() {
+        #expect(JSONValue.string("1:20").yamlText() == "\"1:20\"\n")
+        #expect(JSONValue.string("a:b").yamlText() == "a:b\n")
+    }
+
+    @Test func yamlQuotesTimestampsLikeKubectl() {
+        #expect(JSONValue.object(JSONObject([("t", .string("2026-01-02T15:04:05Z"))])).yamlText() == "t: \"2026-01-02T15:04:05Z\"\n")
+    }
+
+    @Test func yamlTextScalarsReadBack() throws {
+        let v = try JSONValue.parse(#"{"i":-3,"d":0.5,"b":false,"n":null,"big":12345678901234,"s":"x"}"#)
+        #expect(try Manifest.parseDocuments(v.yamlText()) == [v])
     }
 }

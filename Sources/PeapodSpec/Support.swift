@@ -1,0 +1,161 @@
+/// Peapod's policy for fields that a single host without an API server cannot honour.
+///
+/// Everything lives in the tables below: `.warn` accepts the field with a warning naming it,
+/// `.refuse` is an error of kind `unsupportedByPeapod` (`spec.volumes[2].configMap: not supported
+/// yet`). To support a field later, delete its row. Fields not listed are supported.
+public enum Support {
+    public enum Verdict: Sendable, Equatable {
+        /// Accepted; the warning text follows the field path.
+        case warn(String)
+        /// Refused; the text follows the field path.
+        case refuse(String)
+    }
+
+    static let singleHost = Verdict.warn("ignored on a single host")
+    static let notYet = Verdict.refuse("not supported yet")
+    static let noAPIServer = Verdict.warn("ignored: peapod has no API server (no service account token is mounted)")
+
+    /// A rule: the field (relative to its object), whether it is set (with sub-paths when the
+    /// rule applies to list items), and what to do.
+    struct Rule<T> {
+        let field: String
+        let verdict: Verdict
+        /// Returns the concrete sub-paths (relative to `field`) that are set: `[""]` for the field
+        /// itself, `["[2].valueFrom.secretKeyRef"]` for a list item; empty when unset.
+        let setPaths: @Sendable (T) -> [String]
+
+        init(_ field: String, _ verdict: Verdict, _ isSet: @escaping @Sendable (T) -> Bool) {
+            self.field = field
+            self.verdict = verdict
+            self.setPaths = { isSet($0) ? [""] : [] }
+        }
+        init(_ field: String, _ verdict: Verdict, paths: @escaping @Sendable (T) -> [String]) {
+            self.field = field
+            self.verdict = verdict
+            self.setPaths = paths
+        }
+    }
+
+    /// Pod-level fields (paths under `spec.`).
+    static let podRules: [Rule<PodSpec>] = [
+        Rule("nodeSelector", singleHost) { !$0.nodeSelector.isEmpty },
+        Rule("affinity", singleHost) { $0.affinity != nil },
+        Rule("tolerations", singleHost) { !$0.tolerations.isEmpty },
+        Rule("schedulerName", .warn("ignored on a single host (there is no scheduler)")) {
+            !$0.schedulerName.isEmpty && $0.schedulerName != Defaults.schedulerName
+        },
+        Rule("priorityClassName", singleHost) { !$0.priorityClassName.isEmpty },
+        Rule("priority", singleHost) { $0.priority != nil },
+        Rule("preemptionPolicy", singleHost) { $0.preemptionPolicy != nil },
+        Rule("topologySpreadConstraints", singleHost) { !$0.topologySpreadConstraints.isEmpty },
+        Rule("nodeName", singleHost) { !$0.nodeName.isEmpty },
+        Rule("imagePullSecrets", .warn("ignored: images are local, there is no registry")) { !$0.imagePullSecrets.isEmpty },
+        Rule("serviceAccountName", noAPIServer) { !$0.serviceAccountName.isEmpty },
+        Rule("serviceAccount", noAPIServer) { !$0.serviceAccount.isEmpty },
+        Rule("automountServiceAccountToken", noAPIServer) { $0.automountServiceAccountToken != nil },
+        Rule("readinessGates", .warn("ignored: nothing sets these conditions on a single host; Ready follows the containers")) {
+            !$0.readinessGates.isEmpty
+        },
+        Rule("runtimeClassName", .refuse("not supported: peapod has a single runtime")) { $0.runtimeClassName != nil },
+        Rule("ephemeralContainers", notYet) { !$0.ephemeralContainers.isEmpty },
+        Rule("hostNetwork", notYet) { $0.hostNetwork },
+        Rule("hostPID", notYet) { $0.hostPID },
+        Rule("hostIPC", notYet) { $0.hostIPC },
+        Rule("hostUsers", notYet) { $0.hostUsers == false },
+        Rule("os", notYet) { $0.os != nil },
+        Rule("resourceClaims", notYet) { !$0.resourceClaims.isEmpty },
+        Rule("schedulingGates", notYet) { !$0.schedulingGates.isEmpty },
+        Rule("overhead", notYet) { !$0.overhead.isEmpty },
+        Rule("setHostnameAsFQDN", notYet) { $0.setHostnameAsFQDN == true },
+        Rule("resources", notYet) { $0.resources != nil },
+        Rule("hostnameOverride", notYet) { $0.hostnameOverride != nil },
+        // Every pod securityContext field is refused for now (an empty object is fine).
+        Rule("securityContext", notYet, paths: { s in (s.securityContext?.setFields ?? []).map { "." + $0 } }),
+    ]
+
+    /// Container-level fields (paths under `spec.containers[i].` / `spec.initContainers[i].`).
+    static let containerRules: [Rule<Container>] = [
+        Rule("securityContext", notYet, paths: { c in (c.securityContext?.setFields ?? []).map { "." + $0 } }),
+        Rule("envFrom", notYet) { !$0.envFrom.isEmpty },
+        Rule("env", notYet, paths: { c in
+            c.env.enumerated().flatMap { i, e -> [String] in
+                guard let vf = e.valueFrom else { return [] }
+                var p: [String] = []
+                if vf.configMapKeyRef != nil { p.append("[\(i)].valueFrom.configMapKeyRef") }
+                if vf.secretKeyRef != nil { p.append("[\(i)].valueFrom.secretKeyRef") }
+                if vf.resourceFieldRef != nil { p.append("[\(i)].valueFrom.resourceFieldRef") }
+                if vf.fileKeyRef != nil { p.append("[\(i)].valueFrom.fileKeyRef") }
+                return p
+            }
+        }),
+        Rule("volumeDevices", notYet) { !$0.volumeDevices.isEmpty },
+        Rule("volumeMounts", notYet, paths: { c in
+            c.volumeMounts.enumerated().flatMap { i, m -> [String] in
+                var p: [String] = []
+                if let mp = m.mountPropagation, mp != "None" { p.append("[\(i)].mountPropagation") }
+                if !m.subPathExpr.isEmpty { p.append("[\(i)].subPathExpr") }
+                if let r = m.recursiveReadOnly, r != "Disabled" { p.append("[\(i)].recursiveReadOnly") }
+                return p
+            }
+        }),
+        Rule("ports", .refuse("not supported yet (the pod network is private to the pod)"), paths: { c in
+            c.ports.enumerated().flatMap { i, port -> [String] in
+                (port.hostPort != 0 ? ["[\(i)].hostPort"] : []) + (!port.hostIP.isEmpty ? ["[\(i)].hostIP"] : [])
+            }
+        }),
+        Rule("stdin", notYet) { $0.stdin },
+        Rule("stdinOnce", notYet) { $0.stdinOnce },
+        Rule("tty", notYet) { $0.tty },
+        Rule("resizePolicy", .warn("ignored: resources are not resized in place")) { !$0.resizePolicy.isEmpty },
+        Rule("restartPolicyRules", notYet) { !$0.restartPolicyRules.isEmpty },
+        Rule("resources.claims", notYet) { !$0.resources.claims.isEmpty },
+        Rule("lifecycle.stopSignal", notYet) { $0.lifecycle?.stopSignal != nil },
+        Rule("livenessProbe.grpc", notYet) { $0.livenessProbe?.grpc != nil },
+        Rule("readinessProbe.grpc", notYet) { $0.readinessProbe?.grpc != nil },
+        Rule("startupProbe.grpc", notYet) { $0.startupProbe?.grpc != nil },
+    ]
+
+    /// Volume sources Peapod implements; every other source is refused by name.
+    public static let supportedVolumeSources: Set<String> = ["emptyDir", "hostPath", "downwardAPI"]
+    public static let supportedEmptyDirMedia: [String] = ["", "Memory"]
+
+    /// Checks a (defaulted, valid) Pod against the policy tables.
+    public static func check(_ pod: Pod) -> (errors: [FieldError], warnings: [String]) {
+        var errors: [FieldError] = []
+        var warnings: [String] = []
+        func apply(_ verdict: Verdict, _ path: String) {
+            switch verdict {
+            case .warn(let text): warnings.append("\(path): \(text)")
+            case .refuse(let text): errors.append(.unsupported(path, text))
+            }
+        }
+        let spec = pod.spec
+        for rule in podRules {
+            for sub in rule.setPaths(spec) { apply(rule.verdict, "spec.\(rule.field)\(sub)") }
+        }
+        let sets: [(String, [Container])] = [("spec.initContainers", spec.initContainers), ("spec.containers", spec.containers)]
+        for (base, list) in sets {
+            for (i, c) in list.enumerated() {
+                for rule in containerRules {
+                    for sub in rule.setPaths(c) { apply(rule.verdict, "\(base)[\(i)].\(rule.field)\(sub)") }
+                }
+            }
+        }
+        for (i, v) in spec.volumes.enumerated() {
+            let p = "spec.volumes[\(i)]"
+            for name in v.sourceNames where !supportedVolumeSources.contains(name) {
+                apply(notYet, "\(p).\(name)")
+            }
+            if let e = v.emptyDir, !supportedEmptyDirMedia.contains(e.medium) {
+                errors.append(.unsupported("\(p).emptyDir.medium",
+                                           "medium \(goQuote(e.medium)) is not supported yet: supported values: \"\", \"Memory\""))
+            }
+            if let d = v.downwardAPI {
+                for (j, item) in d.items.enumerated() where item.resourceFieldRef != nil {
+                    apply(notYet, "\(p).downwardAPI.items[\(j)].resourceFieldRef")
+                }
+            }
+        }
+        return (errors, warnings)
+    }
+}

@@ -1,0 +1,89 @@
+import Testing
+@testable import PeapodSpec
+
+@Suite struct SupportTests {
+    @Test(arguments: [
+        ("nodeSelector: {disk: ssd}", "spec.nodeSelector: ignored on a single host"),
+        ("affinity: {nodeAffinity: {}}", "spec.affinity: ignored on a single host"),
+        ("tolerations: [{key: k, operator: Exists}]", "spec.tolerations: ignored on a single host"),
+        ("schedulerName: my-scheduler", "spec.schedulerName: ignored on a single host (there is no scheduler)"),
+        ("priorityClassName: high", "spec.priorityClassName: ignored on a single host"),
+        ("priority: 5", "spec.priority: ignored on a single host"),
+        ("preemptionPolicy: Never", "spec.preemptionPolicy: ignored on a single host"),
+        ("topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {}}]",
+         "spec.topologySpreadConstraints: ignored on a single host"),
+        ("nodeName: node-1", "spec.nodeName: ignored on a single host"),
+        ("imagePullSecrets: [{name: reg}]", "spec.imagePullSecrets: ignored: images are local, there is no registry"),
+        ("serviceAccountName: sa", "spec.serviceAccountName: ignored: peapod has no API server (no service account token is mounted)"),
+        ("automountServiceAccountToken: false",
+         "spec.automountServiceAccountToken: ignored: peapod has no API server (no service account token is mounted)"),
+        ("readinessGates: [{conditionType: example.com/gate}]",
+         "spec.readinessGates: ignored: nothing sets these conditions on a single host; Ready follows the containers"),
+    ])
+    func warnedFields(spec: String, warning: String) throws {
+        let m = try Manifest.load(podYAML(spec: spec))
+        #expect(m.warnings == [warning])
+    }
+
+    @Test(arguments: [
+        ("runtimeClassName: gvisor", "", "spec.runtimeClassName: not supported: peapod has a single runtime"),
+        ("hostNetwork: true", "", "spec.hostNetwork: not supported yet"),
+        ("hostPID: true", "", "spec.hostPID: not supported yet"),
+        ("hostIPC: true", "", "spec.hostIPC: not supported yet"),
+        ("hostUsers: false", "", "spec.hostUsers: not supported yet"),
+        ("os: {name: linux}", "", "spec.os: not supported yet"),
+        ("setHostnameAsFQDN: true", "", "spec.setHostnameAsFQDN: not supported yet"),
+        ("overhead: {cpu: 100m}", "", "spec.overhead: not supported yet"),
+        ("schedulingGates: [{name: example.com/g}]", "", "spec.schedulingGates: not supported yet"),
+        ("securityContext: {runAsUser: 1000}", "", "spec.securityContext.runAsUser: not supported yet"),
+        ("securityContext: {sysctls: [{name: net.core.somaxconn, value: \"1024\"}]}", "", "spec.securityContext.sysctls: not supported yet"),
+        ("volumes: [{name: a, emptyDir: {}}, {name: b, emptyDir: {}}, {name: c, configMap: {name: cm}}]", "",
+         "spec.volumes[2].configMap: not supported yet"),
+        ("volumes: [{name: s, secret: {secretName: s}}]", "", "spec.volumes[0].secret: not supported yet"),
+        ("volumes: [{name: p, persistentVolumeClaim: {claimName: c}}]", "", "spec.volumes[0].persistentVolumeClaim: not supported yet"),
+        ("volumes: [{name: h, emptyDir: {medium: HugePages}}]", "",
+         "spec.volumes[0].emptyDir.medium: medium \"HugePages\" is not supported yet: supported values: \"\", \"Memory\""),
+        ("", "securityContext: {runAsNonRoot: true}", "spec.containers[0].securityContext.runAsNonRoot: not supported yet"),
+        ("", "securityContext: {capabilities: {drop: [ALL]}}", "spec.containers[0].securityContext.capabilities: not supported yet"),
+        ("", "envFrom: [{configMapRef: {name: cm}}]", "spec.containers[0].envFrom: not supported yet"),
+        ("", "env: [{name: A, valueFrom: {secretKeyRef: {name: s, key: k}}}]", "spec.containers[0].env[0].valueFrom.secretKeyRef: not supported yet"),
+        ("", "env: [{name: A, valueFrom: {configMapKeyRef: {name: s, key: k}}}]", "spec.containers[0].env[0].valueFrom.configMapKeyRef: not supported yet"),
+        ("", "env: [{name: A, valueFrom: {resourceFieldRef: {resource: limits.cpu}}}]",
+         "spec.containers[0].env[0].valueFrom.resourceFieldRef: not supported yet"),
+        ("", "stdin: true", "spec.containers[0].stdin: not supported yet"),
+        ("", "tty: true", "spec.containers[0].tty: not supported yet"),
+        ("volumes: [{name: v, emptyDir: {}}]", "volumeMounts: [{name: v, mountPath: /v, subPathExpr: $(POD)}]",
+         "spec.containers[0].volumeMounts[0].subPathExpr: not supported yet"),
+        ("volumes: [{name: v, emptyDir: {}}]", "volumeMounts: [{name: v, mountPath: /v, mountPropagation: HostToContainer}]",
+         "spec.containers[0].volumeMounts[0].mountPropagation: not supported yet"),
+        ("", "readinessProbe: {grpc: {port: 9000}}", "spec.containers[0].readinessProbe.grpc: not supported yet"),
+        ("", "ports: [{containerPort: 80, hostPort: 8080}]",
+         "spec.containers[0].ports[0].hostPort: not supported yet (the pod network is private to the pod)"),
+    ])
+    func refusedFields(spec: String, container: String, message: String) {
+        let e = loadError(podYAML(spec: spec, container: container))
+        #expect(e?.fieldErrors.map(\.description) == [message])
+        #expect(e?.fieldErrors.first?.kind == .unsupportedByPeapod)
+        #expect(e?.description == "The Pod \"web\" is invalid: " + message)
+    }
+
+    @Test func supportedFieldsPassSilently() throws {
+        let m = try Manifest.load(richPodYAML)
+        #expect(m.warnings.isEmpty)
+        let p = m.pods[0]
+        #expect(Support.check(p).errors.isEmpty)
+        #expect(p.spec.shareProcessNamespace == true)
+        #expect(p.spec.dnsConfig?.nameservers == ["127.0.0.1"])
+        #expect(p.spec.hostAliases.first?.hostnames == ["db.local"])
+    }
+
+    @Test func resizePolicyIsAWarning() throws {
+        let m = try Manifest.load(podYAML(container: "resizePolicy: [{resourceName: cpu, restartPolicy: NotRequired}]"))
+        #expect(m.warnings == ["spec.containers[0].resizePolicy: ignored: resources are not resized in place"])
+    }
+
+    @Test func initContainersAreCheckedToo() {
+        let e = loadError(podYAML(spec: "initContainers: [{name: i, image: b, tty: true}]"))
+        #expect(e?.fieldErrors.map(\.path) == ["spec.initContainers[0].tty"])
+    }
+}
