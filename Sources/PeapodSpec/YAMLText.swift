@@ -1,0 +1,268 @@
+// Block YAML output in the layout of `kubectl -o yaml` (go-yaml v2 through sigs.k8s.io/yaml):
+// two-space indentation, sequences at their parent key's indentation, keys in order, and
+// strings quoted only where a plain scalar would read back as something else.
+
+extension JSONValue {
+    /// Block YAML text as `kubectl get -o yaml` prints it (ends with a newline).
+    public func yamlText() -> String {
+        var out = ""
+        switch self {
+        case .object(let o) where !o.isEmpty:
+            YAMLWriter.mapping(o, indent: 0, inline: false, into: &out)
+        case .array(let a) where !a.isEmpty:
+            YAMLWriter.sequence(a, indent: 0, inline: false, into: &out)
+        default:
+            YAMLWriter.scalarLine(self, indent: 0, into: &out)
+        }
+        return out
+    }
+}
+
+enum YAMLWriter {
+    static func spaces(_ n: Int) -> String { String(repeating: " ", count: n) }
+
+    static func mapping(_ o: JSONObject, indent: Int, inline: Bool, into out: inout String) {
+        var first = true
+        for e in o.storage {
+            if !(first && inline) { out += spaces(indent) }
+            first = false
+            out += key(e.key) + ":"
+            value(e.value, indent: indent, inSequence: false, into: &out)
+        }
+    }
+
+    static func sequence(_ a: [JSONValue], indent: Int, inline: Bool, into out: inout String) {
+        var first = true
+        for v in a {
+            if !(first && inline) { out += spaces(indent) }
+            first = false
+            out += "-"
+            value(v, indent: indent, inSequence: true, into: &out)
+        }
+    }
+
+    /// Writes what follows `key:` or `-` (including the newline).
+    static func value(_ v: JSONValue, indent: Int, inSequence: Bool, into out: inout String) {
+        switch v {
+        case .object(let o) where !o.isEmpty:
+            if inSequence {
+                out += " "
+                mapping(o, indent: indent + 2, inline: true, into: &out)
+            } else {
+                out += "\n"
+                mapping(o, indent: indent + 2, inline: false, into: &out)
+            }
+        case .array(let a) where !a.isEmpty:
+            if inSequence {
+                out += " "
+                sequence(a, indent: indent + 2, inline: true, into: &out)
+            } else {
+                out += "\n"
+                sequence(a, indent: indent, inline: false, into: &out)
+            }
+        default:
+            out += " "
+            scalarLine(v, indent: indent + 2, into: &out)
+        }
+    }
+
+    static func scalarLine(_ v: JSONValue, indent: Int, into out: inout String) {
+        switch v {
+        case .null: out += "null\n"
+        case .bool(let b): out += b ? "true\n" : "false\n"
+        case .int(let i): out += "\(i)\n"
+        case .double(let d):
+            if d.isNaN { out += ".nan\n" } else if d.isInfinite { out += d < 0 ? "-.inf\n" : ".inf\n" } else {
+                out += JSONValue.formatDouble(d) + "\n"
+            }
+        case .object: out += "{}\n"
+        case .array: out += "[]\n"
+        case .string(let s):
+            if s.contains("\n"), literalBlockAllowed(s) {
+                out += s.hasSuffix("\n") ? (s.hasSuffix("\n\n") ? "|+\n" : "|\n") : "|-\n"
+                var lines = s.split(separator: "\n", omittingEmptySubsequences: false)
+                if s.hasSuffix("\n") { lines.removeLast() }
+                for l in lines {
+                    if l.isEmpty { out += "\n" } else { out += spaces(indent) + l + "\n" }
+                }
+            } else {
+                out += string(s) + "\n"
+            }
+        }
+    }
+
+    static func key(_ s: String) -> String { string(s) }
+
+    /// A multi-line string can be a literal block when every character is printable and
+    /// the first line does not start with a space (which would confuse indentation detection).
+    static func literalBlockAllowed(_ s: String) -> Bool {
+        if s.hasPrefix(" ") || s.hasPrefix("\t") { return false }
+        for u in s.unicodeScalars where !isPrintable(u) && u != "\n" { return false }
+        for l in s.split(separator: "\n") where l.hasSuffix(" ") || l.hasSuffix("\t") { return false }
+        return true
+    }
+
+    static func isPrintable(_ u: Unicode.Scalar) -> Bool {
+        switch u.value {
+        case 0x09, 0x20...0x7E, 0x85, 0xA0...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF:
+            return u.value != 0xFEFF
+        default: return false
+        }
+    }
+
+    /// A string scalar: plain if it reads back as the same string, single-quoted where plain
+    /// is not allowed, double-quoted where it would resolve to another type or has
+    /// non-printable characters.
+    static func string(_ s: String) -> String {
+        if s.isEmpty { return "\"\"" }
+        if !s.unicodeScalars.allSatisfy({ isPrintable($0) && $0 != "\t" }) || s.contains("\n") {
+            return doubleQuoted(s)
+        }
+        if YAMLScalar.resolvePlain(s) != nil { return doubleQuoted(s) }
+        if plainAllowed(s) { return s }
+        return "'" + s.replacingAll("'", with: "''") + "'"
+    }
+
+    static func plainAllowed(_ s: String) -> Bool {
+        let u = Array(s.unicodeScalars)
+        guard let f = u.first, let l = u.last else { return false }
+        if f == " " || l == " " { return false }
+        if "-?:".unicodeScalars.contains(f) {
+            // "-x" is fine as plain only when the next character is not a space; keep it simple.
+            if u.count == 1 { return false }
+            if u[1] == " " { return false }
+            if f != "-" { return false }
+        }
+        if ",[]{}#&*!|>'\"%@`".unicodeScalars.contains(f) { return false }
+        if s.hasPrefix("---") || s.hasPrefix("...") { return false }
+        for i in 0..<u.count {
+            let c = u[i]
+            if c == ":" && (i + 1 == u.count || u[i + 1] == " ") { return false }
+            if c == "#" && i > 0 && u[i - 1] == " " { return false }
+        }
+        return true
+    }
+
+    static func doubleQuoted(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\0": out += "\\0"
+            default:
+                if isPrintable(u) {
+                    out.unicodeScalars.append(u)
+                } else {
+                    let h = String(u.value, radix: 16, uppercase: true)
+                    if u.value <= 0xFF {
+                        out += "\\x" + String(repeating: "0", count: 2 - h.count) + h
+                    } else if u.value <= 0xFFFF {
+                        out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+                    } else {
+                        out += "\\U" + String(repeating: "0", count: 8 - h.count) + h
+                    }
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
+extension String {
+    func replacingAll(_ target: Character, with replacement: String) -> String {
+        var out = ""
+        for c in self { if c == target { out += replacement } else { out.append(c) } }
+        return out
+    }
+}
+
+/// Plain-scalar resolution as go-yaml v2 does it (YAML 1.1: `yes`/`on`/`y` are booleans,
+/// `~` is null, `0x1F` and `0o17`/`017` are integers, `1_000` allows underscores, `.inf`).
+/// sigs.k8s.io/yaml (used by kubectl and the API server) converts YAML this way.
+enum YAMLScalar {
+    /// nil when the plain scalar is a string; otherwise its JSON value.
+    static func resolvePlain(_ s: String) -> JSONValue? {
+        switch s {
+        case "", "~", "null", "Null", "NULL": return .null
+        case "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON": return .bool(true)
+        case "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF": return .bool(false)
+        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .double(.infinity)
+        case "-.inf", "-.Inf", "-.INF": return .double(-.infinity)
+        case ".nan", ".NaN", ".NAN": return .double(.nan)
+        case "<<": return nil
+        default: break
+        }
+        guard let f = s.unicodeScalars.first else { return nil }
+        guard f == "+" || f == "-" || f == "." || ("0"..."9").contains(f) else { return nil }
+        return resolveNumber(s)
+    }
+
+    static func resolveNumber(_ s: String) -> JSONValue? {
+        // Integers: go-yaml v2 removes underscores, then tries strconv.ParseInt(plain, 0, 64).
+        let plain = s.replacingAll("_", with: "")
+        if let i = parseGoInt(plain) { return .int(i) }
+        if let u = parseGoUInt(plain) { return .double(Double(u)) }
+        // Binary forms "0b1010" (also "-0b").
+        if plain.hasPrefix("0b"), let i = Int64(plain.dropFirst(2), radix: 2) { return .int(i) }
+        if plain.hasPrefix("-0b"), let i = Int64(plain.dropFirst(3), radix: 2) { return .int(-i) }
+        // Floats: YAML 1.1 float regexp, then strconv.ParseFloat.
+        if isYAMLFloat(plain), let d = Double(plain) { return .double(d) }
+        return nil
+    }
+
+    /// strconv.ParseInt(s, 0, 64): sign, then 0x hex, 0o / 0 octal, 0b binary, decimal.
+    static func parseGoInt(_ s: String) -> Int64? {
+        var body = Substring(s)
+        var neg = false
+        if body.hasPrefix("+") { body = body.dropFirst() } else if body.hasPrefix("-") { neg = true; body = body.dropFirst() }
+        guard !body.isEmpty, !body.hasPrefix("+"), !body.hasPrefix("-") else { return nil }
+        var radix = 10
+        if body.hasPrefix("0x") || body.hasPrefix("0X") { radix = 16; body = body.dropFirst(2) }
+        else if body.hasPrefix("0o") || body.hasPrefix("0O") { radix = 8; body = body.dropFirst(2) }
+        else if body.hasPrefix("0b") || body.hasPrefix("0B") { radix = 2; body = body.dropFirst(2) }
+        else if body.count > 1 && body.hasPrefix("0") { radix = 8; body = body.dropFirst(1) }
+        guard !body.isEmpty, let mag = UInt64(body, radix: radix) else { return nil }
+        if neg {
+            if mag <= UInt64(Int64.max) { return -Int64(mag) }
+            if mag == UInt64(Int64.max) + 1 { return Int64.min }
+            return nil
+        }
+        return mag <= UInt64(Int64.max) ? Int64(mag) : nil
+    }
+
+    static func parseGoUInt(_ s: String) -> UInt64? {
+        guard !s.hasPrefix("-") else { return nil }
+        let body = s.hasPrefix("+") ? String(s.dropFirst()) : s
+        guard !body.isEmpty, body.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return UInt64(body)
+    }
+
+    /// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
+    static func isYAMLFloat(_ s: String) -> Bool {
+        let u = Array(s.utf8)
+        var i = 0
+        if i < u.count && (u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-")) { i += 1 }
+        func digits() -> Int {
+            let st = i
+            while i < u.count && u[i] >= 0x30 && u[i] <= 0x39 { i += 1 }
+            return i - st
+        }
+        if i < u.count && u[i] == UInt8(ascii: ".") {
+            i += 1
+            if digits() == 0 { return false }
+        } else {
+            if digits() == 0 { return false }
+            if i < u.count && u[i] == UInt8(ascii: ".") { i += 1; _ = digits() }
+        }
+        if i < u.count && (u[i] == UInt8(ascii: "e") || u[i] == UInt8(ascii: "E")) {
+            i += 1
+            if i < u.count && (u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-")) { i += 1 }
+            if digits() == 0 { return false }
+        }
+        return i == u.count
+    }
+}

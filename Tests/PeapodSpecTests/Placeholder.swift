@@ -1,3 +1,0 @@
-import Testing
-
-@Test func placeholderPeapodSpecTests() { #expect(Bool(true)) }
