@@ -157,3 +157,49 @@ import Testing
                 == "image \"busybox:1.36\" not found: import it with: peapod image import busybox:1.36 DIR|TAR")
     }
 }
+
+@Suite(.enabled(if: getuid() == 0, "creating device nodes and chown need root"))
+struct ImageStoreRootTests {
+    /// makedev(1, 3) (glibc's encoding for small numbers: major << 8 | minor).
+    let nullDevice: dev_t = (1 << 8) | 3
+
+    @Test func importKeepsOwnersDeviceNodesAndHardLinks() throws {
+        let tmp = ImageStoreTests.TempDir()
+        let source = tmp.path + "/src"
+        try ImageStoreTests.makeRootfs(at: source)
+        #expect(mknod(source + "/null", S_IFCHR | 0o666, nullDevice) == 0)
+        #expect(chown(source + "/etc/deep/file", 1000, 1000) == 0)
+        #expect(link(source + "/bin/tool", source + "/bin/tool-hardlink") == 0)
+        try ExternalTool.run("tar", ["-cf", tmp.path + "/img.tar", "-C", source, "."])
+        let store = ImageStore(root: tmp.path + "/state")
+        for record in [
+            try store.importImage(reference: "dir", from: source),
+            try store.importImage(reference: "tar", from: tmp.path + "/img.tar"),
+        ] {
+            var info = stat()
+            #expect(stat(record.rootfsPath + "/null", &info) == 0)
+            #expect(info.st_mode & S_IFMT == S_IFCHR && info.st_rdev == nullDevice)
+            #expect(stat(record.rootfsPath + "/etc/deep/file", &info) == 0)
+            #expect(info.st_uid == 1000 && info.st_gid == 1000)
+            var a = stat(), b = stat()
+            #expect(stat(record.rootfsPath + "/bin/tool", &a) == 0 && stat(record.rootfsPath + "/bin/tool-hardlink", &b) == 0)
+            #expect(a.st_ino == b.st_ino)
+        }
+    }
+
+    @Test func importsTheBusyboxRootfsWhenBuilt() throws {
+        let built = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("rootfs/build/busybox").path
+        guard FileManager.default.fileExists(atPath: built + "/bin/busybox") else { return }
+        let tmp = ImageStoreTests.TempDir()
+        let store = ImageStore(root: tmp.path)
+        let record = try store.importImage(
+            reference: "busybox", from: built,
+            changes: ["ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "CMD [\"sh\"]"])
+        #expect(record.config.cmd == ["sh"])
+        #expect(record.size > 1_000_000)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: record.rootfsPath + "/bin/sh") == "busybox")
+        #expect(FileManager.default.isExecutableFile(atPath: record.rootfsPath + "/bin/ipcmk"))
+        #expect(HostFS.mode(record.rootfsPath + "/tmp") == 0o1777)
+    }
+}

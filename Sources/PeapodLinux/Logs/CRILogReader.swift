@@ -1,0 +1,379 @@
+// Reading CRI log files back for `peapod logs` (as the kubelet's pkg/kubelet/kuberuntime/logs
+// does for `kubectl logs`).
+//
+// - Records are parsed as `TIMESTAMP STREAM TAG CONTENT`; the tag may carry more tags after ":"
+//   (the format allows it), only the first one (P or F) matters.
+// - Lines: P records are joined with the following records of the same stream up to its F. The
+//   line takes the time stamp of its first record. Joining per stream means a stderr line written
+//   between the parts of a long stdout line does not cut it (the kubelet prints the parts as they
+//   come instead).
+// - A trailing run of P records with no F yet is an incomplete line: shown without a newline, as
+//   the kubelet does, unless the caller is about to follow the file (then it waits for the F).
+// - `tail(n)` counts joined lines (the kubelet counts records, so a 40 KiB line is 3 "lines" to
+//   it); it reads backwards from the end in 64 KiB blocks, so its cost depends on n, not on the
+//   file size.
+// - `follow` polls every 100 ms (no inotify: it is simple, works on every filesystem and costs
+//   nothing measurable for one reader). When the container restarts, the supervisor starts
+//   `<n+1>.log`; by default follow drains `<n>.log` and carries on in the new file, so
+//   `peapod logs -f` keeps showing a crash-looping container (`tail -F` habits). Pass
+//   `followRestarts: false` to stop at the end of the instance instead, as `kubectl logs -f`
+//   does when the container exits.
+//
+// Glibc only, like the writer.
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// One record of a CRI log file.
+public struct CRILogRecord: Sendable, Equatable {
+    /// As stored, e.g. `2026-01-02T15:04:05.123456789Z`.
+    public var timestamp: String
+    public var stream: CRILogStream
+    /// Tag `P`: the line continues in the next record of this stream.
+    public var partial: Bool
+    public var content: [UInt8]
+
+    public init(timestamp: String, stream: CRILogStream, partial: Bool, content: [UInt8]) {
+        self.timestamp = timestamp
+        self.stream = stream
+        self.partial = partial
+        self.content = content
+    }
+
+    /// Parses one record without its newline; nil when it is not a CRI record.
+    public static func parse<C: Collection>(_ bytes: C) -> CRILogRecord? where C.Element == UInt8, C.Index == Int {
+        let space = UInt8(ascii: " ")
+        guard let firstSpace = bytes.firstIndex(of: space) else { return nil }
+        let afterTimestamp = firstSpace + 1
+        guard let secondSpace = bytes[afterTimestamp...].firstIndex(of: space) else { return nil }
+        let stream: CRILogStream
+        switch String(decoding: bytes[afterTimestamp..<secondSpace], as: UTF8.self) {
+        case "stdout": stream = .stdout
+        case "stderr": stream = .stderr
+        default: return nil
+        }
+        let tagStart = secondSpace + 1
+        // The content separator may be missing when the content is empty and the writer trimmed.
+        let tagEnd = bytes[tagStart...].firstIndex(of: space) ?? bytes.endIndex
+        let tags = bytes[tagStart..<tagEnd]
+        guard let tag = tags.first else { return nil }
+        let partial: Bool
+        switch tag {
+        case UInt8(ascii: "P"): partial = true
+        case UInt8(ascii: "F"): partial = false
+        default: return nil
+        }
+        guard tags.count == 1 || tags[tagStart + 1] == UInt8(ascii: ":") else { return nil }
+        let content = tagEnd < bytes.endIndex ? Array(bytes[(tagEnd + 1)...]) : []
+        return CRILogRecord(
+            timestamp: String(decoding: bytes[bytes.startIndex..<firstSpace], as: UTF8.self), stream: stream,
+            partial: partial, content: content)
+    }
+}
+
+/// One line of container output: joined records.
+public struct CRILogLine: Sendable, Equatable {
+    /// The time stamp of the line's first record, as stored.
+    public var timestamp: String
+    public var stream: CRILogStream
+    /// Without the newline.
+    public var content: [UInt8]
+    /// False for a last line that has no F record (yet): the stream closed without a newline, or
+    /// the container is still writing it.
+    public var complete: Bool
+
+    public init(timestamp: String, stream: CRILogStream, content: [UInt8], complete: Bool = true) {
+        self.timestamp = timestamp
+        self.stream = stream
+        self.content = content
+        self.complete = complete
+    }
+
+    /// As `kubectl logs` prints it: with `--timestamps`, the RFC3339Nano time stamp and a space
+    /// first; a newline at the end of a complete line.
+    public func formatted(timestamps: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(content.count + 40)
+        if timestamps {
+            out.append(contentsOf: CRITimestamp.rfc3339Nano(timestamp).utf8)
+            out.append(32)
+        }
+        out.append(contentsOf: content)
+        if complete { out.append(10) }
+        return out
+    }
+}
+
+/// The lines read from a log file, and where reading stopped.
+public struct CRILogChunk: Sendable, Equatable {
+    public var lines: [CRILogLine]
+    /// Where following resumes: after the last record, or at the first record of the oldest
+    /// unfinished line. Following from here shows every later line exactly once.
+    public var endOffset: Int64
+}
+
+/// Joins records into lines, per stream (see the file comment).
+struct CRILineAssembler {
+    private var pending: [CRILogStream: CRILogLine] = [:]
+
+    /// Takes one record; returns the line it completes, if any.
+    mutating func add(_ record: CRILogRecord) -> CRILogLine? {
+        var line = pending[record.stream] ?? CRILogLine(timestamp: record.timestamp, stream: record.stream, content: [])
+        line.content.append(contentsOf: record.content)
+        if record.partial {
+            line.complete = false
+            pending[record.stream] = line
+            return nil
+        }
+        pending[record.stream] = nil
+        line.complete = true
+        return line
+    }
+
+    var hasPending: Bool { !pending.isEmpty }
+
+    /// The unfinished lines, oldest first.
+    func unfinished() -> [CRILogLine] {
+        pending.values.sorted { $0.timestamp < $1.timestamp }
+    }
+}
+
+public struct CRILogReader: Sendable {
+    public let path: String
+    static let blockSize = 64 * 1024
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// Every record, in file order (malformed lines are skipped, as the kubelet does after
+    /// logging them).
+    public func records() throws(CRILogError) -> [CRILogRecord] {
+        let bytes = try readAll(from: 0)
+        var records: [CRILogRecord] = []
+        Self.forEachRecord(in: bytes) { record, _ in records.append(record) }
+        return records
+    }
+
+    /// Every line from `offset` on. `includeUnfinished` adds the trailing lines that have no F
+    /// record yet (marked `complete == false`); leave it off when about to follow.
+    public func read(from offset: Int64 = 0, includeUnfinished: Bool = true) throws(CRILogError) -> CRILogChunk {
+        let bytes = try readAll(from: offset)
+        return Self.assemble(bytes, base: offset, includeUnfinished: includeUnfinished)
+    }
+
+    /// The last `n` lines (joined; an unfinished last line counts as one when included).
+    public func tail(_ n: Int, includeUnfinished: Bool = true) throws(CRILogError) -> CRILogChunk {
+        guard n > 0 else {
+            let size = try fileSize()
+            return CRILogChunk(lines: [], endOffset: size)
+        }
+        let start = try startOfLastFullRecords(n + 1)
+        var chunk = try read(from: start, includeUnfinished: includeUnfinished)
+        if chunk.lines.count > n { chunk.lines.removeFirst(chunk.lines.count - n) }
+        return chunk
+    }
+
+    /// Follows a log file: emits every line completed from `offset` on, polling every 100 ms
+    /// for growth, until `until()` returns true (checked after every poll; the file is drained
+    /// once more before returning, so nothing written before the stop is lost).
+    ///
+    /// When `path` is `<dir>/<n>.log` and `<dir>/<n+1>.log` appears (the container restarted),
+    /// the current file is drained and, with `followRestarts`, following continues at the start
+    /// of the new file; without it, follow returns. Unfinished lines of a finished file are
+    /// emitted with `complete == false`. A file that does not exist yet is waited for.
+    ///
+    /// Returns the file and offset where it stopped, so a caller can resume.
+    @discardableResult
+    public static func follow(
+        path: String, from offset: Int64 = 0, followRestarts: Bool = true,
+        pollInterval: Int = 100_000_000, until: () -> Bool, emit: (CRILogLine) -> Void
+    ) -> (path: String, offset: Int64) {
+        var current = path
+        var position = offset
+        var assembler = CRILineAssembler()
+        var stopping = false
+        while true {
+            // Drain what is there now.
+            if let bytes = try? CRILogReader(path: current).readAll(from: position) {
+                let consumed = forEachRecord(in: bytes) { record, _ in
+                    if let line = assembler.add(record) { emit(line) }
+                }
+                position += Int64(consumed)
+            }
+            if stopping { return (current, position) }
+            if let next = nextInstance(of: current), access(next, F_OK) == 0 {
+                // The writer of `current` has gone; one more drain catches its last records.
+                if let bytes = try? CRILogReader(path: current).readAll(from: position) {
+                    position += Int64(forEachRecord(in: bytes) { record, _ in
+                        if let line = assembler.add(record) { emit(line) }
+                    })
+                }
+                for line in assembler.unfinished() { emit(line) }
+                assembler = CRILineAssembler()
+                guard followRestarts else { return (current, position) }
+                current = next
+                position = 0
+                continue
+            }
+            if until() {
+                stopping = true
+                continue
+            }
+            var pause = timespec(tv_sec: pollInterval / 1_000_000_000, tv_nsec: pollInterval % 1_000_000_000)
+            var remaining = timespec()
+            while nanosleep(&pause, &remaining) != 0 && errno == EINTR { pause = remaining }
+        }
+    }
+
+    // MARK: - Internals
+
+    /// `<dir>/<n+1>.log` for `<dir>/<n>.log`.
+    static func nextInstance(of path: String) -> String? {
+        guard let slash = path.lastIndex(of: "/") else { return nil }
+        let name = path[path.index(after: slash)...]
+        guard name.hasSuffix(".log"), let count = Int(name.dropLast(4)), count >= 0 else { return nil }
+        return String(path[...slash]) + "\(count + 1).log"
+    }
+
+    /// Calls `body` for every complete record (ending in "\n") with its end offset relative to
+    /// `bytes`; returns how many bytes the complete records take.
+    @discardableResult
+    static func forEachRecord(in bytes: [UInt8], _ body: (CRILogRecord, Int) -> Void) -> Int {
+        var start = 0
+        while let newline = bytes[start...].firstIndex(of: 10) {
+            if let record = CRILogRecord.parse(bytes[start..<newline]) { body(record, newline + 1) }
+            start = newline + 1
+        }
+        return start
+    }
+
+    /// Lines of `bytes` (read from offset `base`). `endOffset` is where following must resume:
+    /// after the last record when no line is left unfinished, otherwise at the first record of
+    /// the oldest unfinished line — and then the lines completed after that point are left out
+    /// (unless `includeUnfinished`), since following from `endOffset` will produce them again.
+    static func assemble(_ bytes: [UInt8], base: Int64, includeUnfinished: Bool) -> CRILogChunk {
+        var assembler = CRILineAssembler()
+        var lines: [(line: CRILogLine, end: Int)] = []
+        var pendingStart: [CRILogStream: Int] = [:]
+        var recordStart = 0
+        let consumed = forEachRecord(in: bytes) { record, end in
+            if record.partial, pendingStart[record.stream] == nil { pendingStart[record.stream] = recordStart }
+            if let line = assembler.add(record) {
+                lines.append((line, end))
+                pendingStart[record.stream] = nil
+            }
+            recordStart = end
+        }
+        let resume = pendingStart.values.min() ?? consumed
+        var result = lines.map(\.line)
+        if includeUnfinished {
+            result.append(contentsOf: assembler.unfinished())
+        } else {
+            result = lines.filter { $0.end <= resume }.map(\.line)
+        }
+        return CRILogChunk(lines: result, endOffset: base + Int64(resume))
+    }
+
+    private func open() throws(CRILogError) -> Int32 {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CRILogError(operation: "open", path: path, errno: errno) }
+        return fd
+    }
+
+    private func fileSize() throws(CRILogError) -> Int64 {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw CRILogError(operation: "stat", path: path, errno: errno) }
+        return Int64(info.st_size)
+    }
+
+    func readAll(from offset: Int64) throws(CRILogError) -> [UInt8] {
+        let fd = try open()
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var position = offset
+        var block = [UInt8](repeating: 0, count: Self.blockSize)
+        while true {
+            let n = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(position)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CRILogError(operation: "read", path: path, errno: errno)
+            }
+            if n == 0 { break }
+            result.append(contentsOf: block[0..<n])
+            position += Int64(n)
+        }
+        return result
+    }
+
+    /// The offset where the `count`-th F record from the end starts (0 when there are fewer).
+    /// `tail(n)` reads from the (n+1)-th so that the P records of the n-th line from the end
+    /// are included; the extra line is dropped. Found by
+    /// reading backwards block by block; only each record's first bytes are looked at. Bytes after
+    /// the last newline (a record being written) are ignored.
+    private func startOfLastFullRecords(_ count: Int) throws(CRILogError) -> Int64 {
+        let fd = try open()
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw CRILogError(operation: "stat", path: path, errno: errno) }
+        let headerLength = 64
+        var blockEnd = Int64(info.st_size)
+        var seen = 0
+        var seenNewline = false
+        // The first bytes of the file from `blockEnd` on: the headers of records that start in
+        // this block but continue past its end.
+        var after: [UInt8] = []
+        var block = [UInt8](repeating: 0, count: Self.blockSize)
+        while blockEnd > 0 {
+            let blockStart = max(0, blockEnd - Int64(Self.blockSize))
+            let length = Int(blockEnd - blockStart)
+            var filled = 0
+            while filled < length {
+                let n = block.withUnsafeMutableBytes { raw in
+                    pread(fd, raw.baseAddress! + filled, length - filled, off_t(blockStart) + off_t(filled))
+                }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw CRILogError(operation: "read", path: path, errno: errno)
+                }
+                if n == 0 { break }
+                filled += n
+            }
+            var index = filled - 1
+            while index >= 0 {
+                if block[index] == 10 {
+                    if seenNewline {
+                        // A complete record starts just after this newline.
+                        let headerEnd = min(index + 1 + headerLength, filled)
+                        var header = Array(block[(index + 1)..<headerEnd])
+                        if header.count < headerLength { header.append(contentsOf: after.prefix(headerLength - header.count)) }
+                        if Self.isFullRecord(header) {
+                            seen += 1
+                            if seen == count { return blockStart + Int64(index) + 1 }
+                        }
+                    }
+                    seenNewline = true
+                }
+                index -= 1
+            }
+            after = Array((block[0..<min(headerLength, filled)] + after).prefix(headerLength))
+            blockEnd = blockStart
+        }
+        return 0
+    }
+
+    /// Whether the record starting with `header` has the F tag.
+    private static func isFullRecord(_ header: [UInt8]) -> Bool {
+        var spaces = 0
+        for (index, byte) in header.enumerated() {
+            if byte == 10 { return false }
+            guard byte == 32 else { continue }
+            spaces += 1
+            if spaces == 2 { return index + 1 < header.count && header[index + 1] == UInt8(ascii: "F") }
+        }
+        return false
+    }
+}

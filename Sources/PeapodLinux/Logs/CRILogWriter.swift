@@ -1,0 +1,275 @@
+// Container stdout/stderr → CRI log file, as containerd's CRI logger writes it
+// (internal/cri/io/logger.go: redirectLogs) and the kubelet reads it:
+//
+//   2026-01-02T15:04:05.123456789Z stdout F a whole line
+//   2026-01-02T15:04:05.123456789Z stderr P the first 16 KiB of a longer line…
+//
+// Rules taken from containerd:
+// - A line ends at "\n"; a "\r\n" ending loses both bytes. The empty line is an F record with
+//   empty content.
+// - A line longer than the limit (16 KiB, containerd's default `max_container_log_line_size`)
+//   is cut into P records of exactly the limit, then the rest as F. A line of exactly the limit
+//   is one F record.
+// - Bytes left without a newline when the stream closes are written as a P record (containerd:
+//   "it should be treated as a partial line"); the reader shows them without a newline.
+//
+// Differences on purpose: the timestamp is always UTC with nine fractional digits (fixed width,
+// sortable; containerd uses Go's RFC3339Nano in local time with trailing zeros trimmed — the
+// kubelet's reader accepts both). Each record is one write(2) on an O_APPEND descriptor, so
+// records of stdout and stderr sharing the file never interleave inside a line, and a reader
+// never sees half a record unless the disk is full.
+//
+// This file runs in the per-pod supervisor, which stays light: Glibc only, no Foundation.
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// The stream a log record came from.
+public enum CRILogStream: String, Sendable, Equatable, CaseIterable {
+    case stdout
+    case stderr
+}
+
+/// A failure opening or writing a log file.
+public struct CRILogError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let operation: String
+    public let path: String
+    public let errno: Int32
+
+    public var description: String { "\(operation) \(path): \(String(cString: strerror(errno)))" }
+}
+
+/// Appends the output of one container instance (both streams) to its CRI log file.
+///
+/// Feed it whatever `read(2)` returned from the container's stdout or stderr pipe; it keeps the
+/// unfinished line of each stream until its newline arrives. Call `finish(_:)` when a pipe reaches
+/// EOF. Not thread-safe: use it from the one I/O loop that reads both pipes.
+public final class CRILogWriter {
+    /// containerd's default `max_container_log_line_size`.
+    public static let defaultMaxLineSize = 16 * 1024
+
+    public let path: String
+    public let maxLineSize: Int
+    private var fd: Int32
+    private var pending: [CRILogStream: [UInt8]] = [:]
+    /// The first write error, kept so the supervisor can report it once; writing continues
+    /// (as containerd does) so the container never blocks on a full pipe.
+    public private(set) var lastError: CRILogError?
+
+    /// Opens (creating it, and its parent directories with 0755) `path` for appending, mode 0640.
+    public init(path: String, maxLineSize: Int = CRILogWriter.defaultMaxLineSize) throws(CRILogError) {
+        precondition(maxLineSize > 0)
+        self.path = path
+        self.maxLineSize = maxLineSize
+        if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+            try LogFiles.makeDirectories(String(path[..<slash]))
+        }
+        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw CRILogError(operation: "open", path: path, errno: errno) }
+    }
+
+    deinit {
+        if fd >= 0 { Glibc.close(fd) }
+    }
+
+    /// Takes bytes read from `stream`'s pipe; writes one record per finished line (and P records
+    /// for the parts of a line beyond the limit).
+    public func write(_ bytes: UnsafeRawBufferPointer, stream: CRILogStream) {
+        guard !bytes.isEmpty else { return }
+        var buffer = pending[stream] ?? []
+        pending[stream] = nil
+        var lineStart = buffer.count
+        buffer.append(contentsOf: bytes)
+        var consumed = 0
+        // Only the new bytes can hold a newline: the pending ones had none.
+        var index = lineStart
+        while index < buffer.count {
+            if buffer[index] == 10 {
+                var end = index
+                if end > consumed, buffer[end - 1] == 13 { end -= 1 }
+                emitLine(buffer[consumed..<end], stream: stream)
+                consumed = index + 1
+            }
+            index += 1
+        }
+        lineStart = consumed
+        // An unfinished line longer than the limit: write the limit's worth now, as P.
+        while buffer.count - lineStart > maxLineSize {
+            let cut = lineStart + maxLineSize
+            writeRecord(buffer[lineStart..<cut], stream: stream, partial: true)
+            lineStart = cut
+        }
+        pending[stream] = lineStart < buffer.count ? Array(buffer[lineStart...]) : nil
+    }
+
+    /// Convenience for tests and small writes.
+    public func write(_ bytes: [UInt8], stream: CRILogStream) {
+        bytes.withUnsafeBytes { write($0, stream: stream) }
+    }
+
+    /// The stream's pipe reached EOF: what is left without a newline is written as a P record.
+    public func finish(_ stream: CRILogStream) {
+        if let rest = pending[stream], !rest.isEmpty {
+            writeRecord(rest[...], stream: stream, partial: true)
+        }
+        pending[stream] = nil
+    }
+
+    /// Finishes both streams and closes the file.
+    public func close() {
+        for stream in CRILogStream.allCases { finish(stream) }
+        if fd >= 0 {
+            Glibc.close(fd)
+            fd = -1
+        }
+    }
+
+    private func emitLine(_ line: ArraySlice<UInt8>, stream: CRILogStream) {
+        var start = line.startIndex
+        while line.endIndex - start > maxLineSize {
+            writeRecord(line[start..<(start + maxLineSize)], stream: stream, partial: true)
+            start += maxLineSize
+        }
+        writeRecord(line[start...], stream: stream, partial: false)
+    }
+
+    private func writeRecord(_ content: ArraySlice<UInt8>, stream: CRILogStream, partial: Bool) {
+        guard fd >= 0 else { return }
+        var record: [UInt8] = []
+        record.reserveCapacity(content.count + 45)
+        CRITimestamp.appendNow(to: &record)
+        record.append(32)
+        record.append(contentsOf: stream.rawValue.utf8)
+        record.append(32)
+        record.append(partial ? UInt8(ascii: "P") : UInt8(ascii: "F"))
+        record.append(32)
+        record.append(contentsOf: content)
+        record.append(10)
+        record.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    if lastError == nil { lastError = CRILogError(operation: "write", path: path, errno: errno) }
+                    return
+                }
+                offset += n
+            }
+        }
+    }
+}
+
+/// CRI log time stamps.
+public enum CRITimestamp {
+    /// Appends the current CLOCK_REALTIME time as `2026-01-02T15:04:05.123456789Z`.
+    public static func appendNow(to buffer: inout [UInt8]) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        append(seconds: now.tv_sec, nanoseconds: Int(now.tv_nsec), to: &buffer)
+    }
+
+    /// The current time as text (see `appendNow`).
+    public static func now() -> String {
+        var buffer: [UInt8] = []
+        appendNow(to: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
+    /// Appends `seconds` since the epoch (UTC) with nine fractional digits.
+    public static func append(seconds: Int, nanoseconds: Int, to buffer: inout [UInt8]) {
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                buffer.append(UInt8(ascii: "0") + UInt8((rest / divisor) % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(Int(parts.tm_year) + 1900, 4)
+        buffer.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mon) + 1, 2)
+        buffer.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mday), 2)
+        buffer.append(UInt8(ascii: "T"))
+        digits(Int(parts.tm_hour), 2)
+        buffer.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_min), 2)
+        buffer.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_sec), 2)
+        buffer.append(UInt8(ascii: "."))
+        digits(nanoseconds, 9)
+        buffer.append(UInt8(ascii: "Z"))
+    }
+
+    /// The time stamp as kubectl prints it with `--timestamps` (Go's RFC3339Nano: trailing zeros
+    /// of the fraction trimmed, and the dot too when nothing is left).
+    public static func rfc3339Nano(_ stored: String) -> String {
+        guard let dot = stored.firstIndex(of: ".") else { return stored }
+        let afterDot = stored.index(after: dot)
+        let fractionEnd = stored[afterDot...].firstIndex(where: { !$0.isNumber }) ?? stored.endIndex
+        var fraction = stored[afterDot..<fractionEnd]
+        while fraction.last == "0" { fraction = fraction.dropLast() }
+        let zone = stored[fractionEnd...]
+        return String(stored[..<dot]) + (fraction.isEmpty ? "" : "." + fraction) + zone
+    }
+}
+
+/// Log file paths, as the kubelet lays out /var/log/pods.
+public enum LogLayout {
+    /// `<namespace>_<name>_<uid>`, the pod's folder name under `logs/` and `pods/`.
+    public static func podDirName(namespace: String, name: String, uid: String) -> String {
+        "\(namespace)_\(name)_\(uid)"
+    }
+
+    /// `<root>/logs/<podDirName>`.
+    public static func podDirectory(root: String, podDirName: String) -> String {
+        "\(root)/logs/\(podDirName)"
+    }
+
+    /// `<root>/logs/<podDirName>/<container>`.
+    public static func containerDirectory(root: String, podDirName: String, container: String) -> String {
+        "\(podDirectory(root: root, podDirName: podDirName))/\(container)"
+    }
+
+    /// `<root>/logs/<namespace>_<name>_<uid>/<container>/<restartCount>.log`.
+    public static func path(root: String, podDirName: String, container: String, restartCount: Int) -> String {
+        "\(containerDirectory(root: root, podDirName: podDirName, container: container))/\(restartCount).log"
+    }
+
+    /// The restart counts that have a log file for `container`, ascending.
+    public static func instances(root: String, podDirName: String, container: String) -> [Int] {
+        let dir = containerDirectory(root: root, podDirName: podDirName, container: container)
+        guard let handle = opendir(dir) else { return [] }
+        defer { closedir(handle) }
+        var counts: [Int] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name.hasSuffix(".log"), let count = Int(name.dropLast(4)), count >= 0 { counts.append(count) }
+        }
+        return counts.sorted()
+    }
+}
+
+/// Small Glibc file helpers shared by the log writer and reader.
+enum LogFiles {
+    /// mkdir -p with mode 0755.
+    static func makeDirectories(_ path: String) throws(CRILogError) {
+        if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+        guard errno == ENOENT, let slash = path.lastIndex(of: "/"), slash != path.startIndex else {
+            throw CRILogError(operation: "mkdir", path: path, errno: errno)
+        }
+        try makeDirectories(String(path[..<slash]))
+        if mkdir(path, 0o755) != 0, errno != EEXIST { throw CRILogError(operation: "mkdir", path: path, errno: errno) }
+    }
+}

@@ -1,0 +1,179 @@
+// Small Glibc file-system helpers for volume setup. Volume setup runs in the per-pod supervisor,
+// which stays light (no Foundation), so these are plain system calls.
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+enum FileKind: Equatable {
+    case missing, directory, regular, symlink, socket, charDevice, blockDevice, fifo, other
+}
+
+enum HostFS {
+    /// The kind of `path`, following symlinks (`stat`) or not (`lstat`).
+    static func kind(_ path: String, follow: Bool = true) -> FileKind {
+        var info = stat()
+        let rc = follow ? stat(path, &info) : lstat(path, &info)
+        guard rc == 0 else { return .missing }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: return .directory
+        case S_IFREG: return .regular
+        case S_IFLNK: return .symlink
+        case S_IFSOCK: return .socket
+        case S_IFCHR: return .charDevice
+        case S_IFBLK: return .blockDevice
+        case S_IFIFO: return .fifo
+        default: return .other
+        }
+    }
+
+    static func mode(_ path: String) -> mode_t? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return info.st_mode & 0o7777
+    }
+
+    /// mkdir -p; directories it creates get `mode` exactly (chmod after mkdir, so the umask does
+    /// not apply), as the kubelet's MkdirAll + Chmod does.
+    static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(HostFSError) {
+        if kind(path) == .directory { return }
+        if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+            try makeDirectories(String(path[..<slash]), mode: mode)
+        }
+        if mkdir(path, mode) != 0 {
+            if errno == EEXIST, kind(path) == .directory { return }
+            throw HostFSError("mkdir", path)
+        }
+        if chmod(path, mode) != 0 { throw HostFSError("chmod", path) }
+    }
+
+    /// Writes `bytes` to a new file at `path` with `mode` (exactly), replacing it atomically
+    /// (write to a temporary name, then rename).
+    static func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws(HostFSError) {
+        let temporary = path + ".peapod-tmp"
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw HostFSError("create", temporary) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                close(fd)
+                unlink(temporary)
+                throw HostFSError("write", temporary, code)
+            }
+            offset += n
+        }
+        fchmod(fd, mode)
+        close(fd)
+        if rename(temporary, path) != 0 {
+            let code = errno
+            unlink(temporary)
+            throw HostFSError("rename", path, code)
+        }
+    }
+
+    static func readFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if n == 0 { return result }
+            result.append(contentsOf: buffer[0..<n])
+        }
+    }
+
+    static func readLink(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink(path, &buffer, buffer.count - 1)
+        guard n >= 0 else { return nil }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Removes `path` and everything under it without crossing into other file systems (a mount
+    /// left below is refused with EBUSY rather than emptied) and without following symlinks.
+    static func removeTree(_ path: String) throws(HostFSError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            if errno == ENOENT { return }
+            throw HostFSError("stat", path)
+        }
+        try removeTree(path, device: info.st_dev)
+    }
+
+    private static func removeTree(_ path: String, device: dev_t) throws(HostFSError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            if errno == ENOENT { return }
+            throw HostFSError("stat", path)
+        }
+        if info.st_mode & S_IFMT != S_IFDIR {
+            if unlink(path) != 0, errno != ENOENT { throw HostFSError("unlink", path) }
+            return
+        }
+        if info.st_dev != device { throw HostFSError("remove", path, EBUSY) }
+        for name in try entries(path) { try removeTree(path + "/" + name, device: device) }
+        if rmdir(path) != 0, errno != ENOENT { throw HostFSError("rmdir", path) }
+    }
+
+    /// Directory entries other than "." and "..".
+    static func entries(_ path: String) throws(HostFSError) -> [String] {
+        guard let dir = opendir(path) else { throw HostFSError("open", path) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}
+
+/// Mount points from /proc/self/mountinfo (field 5, with the kernel's octal escapes decoded).
+enum MountTable {
+    static func mountPoints(mountinfo: String? = nil) -> [String] {
+        let text = mountinfo ?? String(decoding: HostFS.readFile("/proc/self/mountinfo") ?? [], as: UTF8.self)
+        return text.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+            return fields.count > 4 ? unescape(fields[4]) : nil
+        }
+    }
+
+    /// "\040" → " " and so on (the kernel escapes space, tab, newline and backslash).
+    static func unescape(_ field: Substring) -> String {
+        var bytes: [UInt8] = []
+        let raw = Array(field.utf8)
+        var i = 0
+        while i < raw.count {
+            if raw[i] == UInt8(ascii: "\\"), i + 3 < raw.count,
+                raw[(i + 1)...(i + 3)].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "7") })
+            {
+                bytes.append((raw[i + 1] - 48) * 64 + (raw[i + 2] - 48) * 8 + (raw[i + 3] - 48))
+                i += 4
+            } else {
+                bytes.append(raw[i])
+                i += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
