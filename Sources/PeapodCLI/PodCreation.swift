@@ -62,10 +62,9 @@ struct PodCreator {
                     throw CLIError("pod \(pod.name), container \(container.name): \(ImageStore.missingImageMessage(reference: reference))")
                 }
             }
-            do {
-                try VolumePlanner.check(pod: pod)
-            } catch {
-                throw CLIError("pod \(pod.name): \(error)")
+            let volumeErrors = VolumePlanner(pod: pod, podDirectory: store.location(namespace: pod.namespace, name: pod.name, uid: "check").podDir).check()
+            if !volumeErrors.isEmpty {
+                throw CLIError(volumeErrors.map { "\($0)" }.joined(separator: "\n"))
             }
             if let existing = store.find(namespace: pod.namespace, name: pod.name) {
                 let stored = try store.readPod(existing)

@@ -68,6 +68,8 @@ public enum Support {
         Rule("overhead", notYet) { !$0.overhead.isEmpty },
         Rule("setHostnameAsFQDN", notYet) { $0.setHostnameAsFQDN == true },
         Rule("resources", notYet) { $0.resources != nil },
+        Rule("activeDeadlineSeconds", notYet) { $0.activeDeadlineSeconds != nil },
+        Rule("shareProcessNamespace", notYet) { $0.shareProcessNamespace == true },
         Rule("hostnameOverride", notYet) { $0.hostnameOverride != nil },
         // Every pod securityContext field is refused for now (an empty object is fine).
         Rule("securityContext", notYet, paths: { s in (s.securityContext?.setFields ?? []).map { "." + $0 } }),
@@ -109,10 +111,13 @@ public enum Support {
         Rule("resizePolicy", .warn("ignored: resources are not resized in place")) { !$0.resizePolicy.isEmpty },
         Rule("restartPolicyRules", notYet) { !$0.restartPolicyRules.isEmpty },
         Rule("resources.claims", notYet) { !$0.resources.claims.isEmpty },
-        Rule("lifecycle.stopSignal", notYet) { $0.lifecycle?.stopSignal != nil },
-        Rule("livenessProbe.grpc", notYet) { $0.livenessProbe?.grpc != nil },
-        Rule("readinessProbe.grpc", notYet) { $0.readinessProbe?.grpc != nil },
-        Rule("startupProbe.grpc", notYet) { $0.startupProbe?.grpc != nil },
+        Rule("lifecycle", notYet) { $0.lifecycle != nil },
+        Rule("livenessProbe", notYet) { $0.livenessProbe != nil },
+        Rule("readinessProbe", notYet) { $0.readinessProbe != nil },
+        Rule("startupProbe", notYet) { $0.startupProbe != nil },
+        Rule("resources", .warn("accepted but not enforced yet: peapod does not set cgroup limits yet")) {
+            !$0.resources.limits.isEmpty || !$0.resources.requests.isEmpty
+        },
     ]
 
     /// Volume sources Peapod implements; every other source is refused by name.

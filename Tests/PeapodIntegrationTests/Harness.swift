@@ -53,7 +53,8 @@ final class Peapod {
         guard imported.code == 0 else { throw HarnessError("image import failed: \(imported.output)") }
     }
 
-    /// Runs peapod with this harness's roots; `timeout` kills a hung command.
+    /// Runs peapod with this harness's roots; `timeout` interrupts a hung command. Output goes
+    /// through files, so a command that leaves children holding a pipe cannot hang the test.
     @discardableResult
     func run(_ arguments: [String], stdin: String? = nil, timeout: Double = 60) throws -> CommandResult {
         let process = Process()
@@ -63,42 +64,38 @@ final class Peapod {
         environment["PEAPOD_ROOT"] = root
         environment["PEAPOD_RUN_ROOT"] = runRoot
         process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
+        let id = UUID().uuidString
+        let outPath = base + "/out-" + id
+        let errPath = base + "/err-" + id
+        let inPath = base + "/in-" + id
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: inPath, contents: (stdin ?? "").data(using: .utf8))
+        defer {
+            for path in [outPath, errPath, inPath] { try? FileManager.default.removeItem(atPath: path) }
+        }
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
         process.standardOutput = out
         process.standardError = err
-        let input = Pipe()
         process.standardInput = stdin == nil ? FileHandle.nullDevice : input
         try process.run()
-        if let stdin {
-            input.fileHandleForWriting.write(stdin.data(using: .utf8)!)
-            try input.fileHandleForWriting.close()
-        }
         let deadline = Date().addingTimeInterval(timeout)
-        var outData = Data()
-        var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            outData = out.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        while process.isRunning && Date() < deadline { usleep(10_000) }
+        while process.isRunning && Date() < deadline { usleep(5_000) }
         if process.isRunning {
             process.interrupt()
-            usleep(500_000)
+            let grace = Date().addingTimeInterval(10)
+            while process.isRunning && Date() < grace { usleep(10_000) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         process.waitUntilExit()
-        _ = group.wait(timeout: .now() + 5)
-        return CommandResult(
-            code: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        try? out.close()
+        try? err.close()
+        try? input.close()
+        let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+        return CommandResult(code: process.terminationStatus, stdout: stdout, stderr: stderr)
     }
 
     func apply(_ manifest: String, extra: [String] = []) throws -> CommandResult {

@@ -38,7 +38,7 @@ func loadError(_ text: String) -> ManifestError? {
 
 /// The pod a single-pod manifest yields.
 func loadPod(_ text: String) throws -> Pod {
-    let m = try Manifest.load(text)
+    let m = try Manifest.load(text, checkSupport: false)
     return m.pods[0]
 }
 
@@ -121,3 +121,9 @@ spec:
     image: busybox@sha256:0000000000000000000000000000000000000000000000000000000000000000
     securityContext: {}
 """
+
+/// Loads without Peapod's support policy: these tests are about decoding, defaulting and
+/// validation as the API server does them.
+func loadWithoutPolicy(_ text: String) throws(ManifestError) -> LoadedManifest {
+    try Manifest.load(text, checkSupport: false)
+}

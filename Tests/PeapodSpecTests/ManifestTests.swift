@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct ManifestTests {
     @Test func loadsMinimalPodWithDefaults() throws {
-        let m = try Manifest.load(podYAML())
+        let m = try loadWithoutPolicy(podYAML())
         #expect(m.pods.count == 1)
         #expect(m.warnings.isEmpty)
         let p = m.pods[0]
@@ -32,12 +32,12 @@ import Testing
         let json = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"j"},"spec":{"containers":[{"name":"c","image":"busybox"}]}}"#
         #expect(try loadPod(json).metadata.name == "j")
         let jsonStream = json + "\n" + json.replacingAll("j", with: "k")
-        #expect(try Manifest.load(jsonStream).pods.count == 2)
+        #expect(try loadWithoutPolicy(jsonStream).pods.count == 2)
     }
 
     @Test func multiDocumentSkipsEmptyDocuments() throws {
         let text = "---\n" + podYAML(name: "a") + "\n---\n# only a comment\n---\n~\n---\n" + podYAML(name: "b") + "\n...\n"
-        let m = try Manifest.load(text)
+        let m = try loadWithoutPolicy(text)
         #expect(m.pods.map(\.metadata.name) == ["a", "b"])
     }
 
@@ -55,9 +55,9 @@ import Testing
           metadata: {name: two}
           spec: {containers: [{name: c, image: busybox}]}
         """
-        #expect(try Manifest.load(list).pods.map(\.metadata.name) == ["one", "two"])
+        #expect(try loadWithoutPolicy(list).pods.map(\.metadata.name) == ["one", "two"])
         let podList = "kind: PodList\n" + list.split(separator: "\n").dropFirst(2).joined(separator: "\n") + "\napiVersion: v1"
-        #expect(try Manifest.load(podList).pods.count == 2)
+        #expect(try loadWithoutPolicy(podList).pods.count == 2)
     }
 
     @Test func anchorsAliasesAndMergeKeys() throws {
@@ -219,7 +219,7 @@ import Testing
           restartPolicy: Always
         status: {}
         """
-        let m = try Manifest.load(text)
+        let m = try loadWithoutPolicy(text)
         #expect(m.warnings.isEmpty)
         #expect(m.pods[0].status == nil)
         #expect(m.pods[0].metadata.labels == ["run": "web"])
@@ -232,7 +232,7 @@ import Testing
     }
 
     @Test func richPodLoads() throws {
-        let m = try Manifest.load(richPodYAML)
+        let m = try loadWithoutPolicy(richPodYAML)
         #expect(m.warnings.isEmpty, "\(m.warnings)")
         let p = m.pods[0]
         #expect(p.spec.initContainers[1].isSidecar)

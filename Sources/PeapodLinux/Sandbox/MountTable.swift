@@ -8,8 +8,9 @@ import Glibc
 public enum MountTable {
     /// Mount points (field 5 of each mountinfo line), with the kernel's octal escapes
     /// (`\040` for a space) decoded.
-    public static func mountPoints(mountinfo: String) -> [String] {
-        mountinfo.split(separator: "\n").compactMap { line in
+    public static func mountPoints(mountinfo: String? = nil) -> [String] {
+        let text = mountinfo ?? readSmallFile("/proc/self/mountinfo", limit: 64 << 20) ?? ""
+        return text.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ", omittingEmptySubsequences: false)
             return fields.count > 4 ? unescape(fields[4]) : nil
         }
@@ -18,9 +19,8 @@ public enum MountTable {
     /// How many mounts sit at `prefix` or below it. Reads /proc/self/mountinfo unless
     /// `mountinfo` is given.
     public static func count(under prefix: String, mountinfo: String? = nil) -> Int {
-        let text = mountinfo ?? readSmallFile("/proc/self/mountinfo", limit: 64 << 20) ?? ""
         let base = prefix.count > 1 && prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
-        return mountPoints(mountinfo: text).filter { $0 == base || $0.hasPrefix(base == "/" ? "/" : base + "/") }.count
+        return mountPoints(mountinfo: mountinfo).filter { $0 == base || $0.hasPrefix(base == "/" ? "/" : base + "/") }.count
     }
 
     static func unescape(_ field: Substring) -> String {

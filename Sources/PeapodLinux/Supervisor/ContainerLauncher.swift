@@ -61,6 +61,7 @@ struct ContainerLauncher {
         guard !argv.isEmpty else { throw LauncherError("container \(name): no command specified (the image has none either)") }
         let workingDir = !container.workingDir.isEmpty ? container.workingDir : (config.workingDir.isEmpty ? "/" : config.workingDir)
         let user = try UserResolver.resolve(config.user, rootfs: image.rootfsPath)
+        let mounts = try podMounts.mounts(for: container)
 
         // The overlay of this instance; the previous instance's layers are no longer needed.
         let containerDir = location.containerDir(name)
@@ -90,7 +91,7 @@ struct ContainerLauncher {
             rootfs: RootfsLayout(
                 lowerDirs: [image.rootfsPath], upperDir: instanceDir + "/upper", workDir: instanceDir + "/work",
                 mergedDir: instanceDir + "/merged"),
-            namespaces: sandbox.namespaces, mounts: podMounts.mounts(for: name), argv: argv,
+            namespaces: sandbox.namespaces, mounts: mounts, argv: argv,
             environment: environment, workingDir: workingDir, uid: user.uid, gid: user.gid,
             supplementalGroups: user.groups, stdinFD: devNull, stdoutFD: stdout[1], stderrFD: stderr[1])
         let pid: Int32

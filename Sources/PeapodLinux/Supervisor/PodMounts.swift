@@ -1,18 +1,21 @@
-// The mounts every container of a pod gets besides its root: the pod's volumes (prepared once
-// per pod) and the kubelet-managed files /etc/hosts, /etc/hostname, /etc/resolv.conf, plus the
-// pod's shared /dev/shm.
+// The mounts every container of a pod gets besides its root: the pod's volumes (set up once per
+// pod) and the kubelet-managed /etc/hosts, /etc/hostname, /etc/resolv.conf, plus the pod's
+// shared /dev/shm.
 
 import PeapodSpec
 
 struct PodMounts {
-    var perContainer: [String: [MountSpec]]
-
-    func mounts(for container: String) -> [MountSpec] {
-        perContainer[container] ?? []
-    }
+    let planner: VolumePlanner
+    let shmDir: String
 
     static func prepare(pod: Pod, location: PodLocation, shmDir: String) throws -> PodMounts {
-        let volumes = try VolumePlanner.prepare(pod: pod, podDir: location.podDir, shmDir: shmDir)
-        return PodMounts(perContainer: volumes)
+        let planner = VolumePlanner(pod: pod, podDirectory: location.podDir)
+        _ = try planner.setUp()
+        return PodMounts(planner: planner, shmDir: shmDir)
+    }
+
+    /// Resolved at each start, so subPaths made by an earlier container are seen.
+    func mounts(for container: Container) throws -> [MountSpec] {
+        try planner.mounts(for: container, shmDirectory: shmDir)
     }
 }

@@ -301,7 +301,7 @@ public final class PodSupervisor {
 public enum PodCleanup {
     public static func removeAll(_ location: PodLocation) {
         try? PodSandbox.destroy(runDir: location.runDir)
-        try? VolumePlanner.teardown(podDir: location.podDir)
+        try? VolumePlanner.teardown(podDirectory: location.podDir)
         try? FileSystem.removeTree(location.runDir)
         try? FileSystem.removeTree(location.logDir)
         try? FileSystem.removeTree(location.podDir)

@@ -147,33 +147,3 @@ enum HostFS {
         return names
     }
 }
-
-/// Mount points from /proc/self/mountinfo (field 5, with the kernel's octal escapes decoded).
-enum MountTable {
-    static func mountPoints(mountinfo: String? = nil) -> [String] {
-        let text = mountinfo ?? String(decoding: HostFS.readFile("/proc/self/mountinfo") ?? [], as: UTF8.self)
-        return text.split(separator: "\n").compactMap { line in
-            let fields = line.split(separator: " ", omittingEmptySubsequences: false)
-            return fields.count > 4 ? unescape(fields[4]) : nil
-        }
-    }
-
-    /// "\040" → " " and so on (the kernel escapes space, tab, newline and backslash).
-    static func unescape(_ field: Substring) -> String {
-        var bytes: [UInt8] = []
-        let raw = Array(field.utf8)
-        var i = 0
-        while i < raw.count {
-            if raw[i] == UInt8(ascii: "\\"), i + 3 < raw.count,
-                raw[(i + 1)...(i + 3)].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "7") })
-            {
-                bytes.append((raw[i + 1] - 48) * 64 + (raw[i + 2] - 48) * 8 + (raw[i + 3] - 48))
-                i += 4
-            } else {
-                bytes.append(raw[i])
-                i += 1
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-}
