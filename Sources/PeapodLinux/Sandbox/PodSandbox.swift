@@ -120,7 +120,9 @@ public struct PodSandbox: Sendable, Equatable {
 
     /// Undo a sandbox from its paths alone (e.g. after the creating process crashed). Safe to call
     /// on a partly created or already destroyed sandbox. Removes `runDir` itself when it is left
-    /// empty.
+    /// empty. With a shared PID namespace, the pause process is killed (and with it every process
+    /// still in the namespace); it is reaped here when it dies quickly, which needs the caller to
+    /// have reaped the containers' processes first (kill and reap containers, then destroy).
     public static func destroy(runDir: String) throws(SandboxError) {
         let paths = SandboxPaths(runDir: runDir)
         var first: SandboxError?
@@ -162,9 +164,16 @@ public struct PodSandbox: Sendable, Equatable {
               pinned.st_ino == live.st_ino, pinned.st_dev == live.st_dev else { return }
         // SIGKILL to a PID namespace's init kills every process in the namespace.
         kill(pid, SIGKILL)
-        // Reap it when it is our child; ECHILD when another process created the sandbox.
+        // Reap it when it is our child, but never block: the pause process only finishes dying
+        // once every container process of its namespace has been reaped, and those are children
+        // of the caller (possibly of this very thread). Whatever is not gone after a short while
+        // is left to the caller's reaper; ECHILD means another process created the sandbox.
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && Glibc.errno == EINTR {}
+        for _ in 0..<50 {
+            let r = waitpid(pid, &status, WNOHANG)
+            if r == pid || (r < 0 && Glibc.errno != EINTR) { return }
+            usleep(2_000)
+        }
     }
 }
 
