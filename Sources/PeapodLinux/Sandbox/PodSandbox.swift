@@ -53,10 +53,23 @@ public struct PodSandbox: Sendable, Equatable {
     public static func create(
         runDir: String, hostname: String, shmSizeBytes: Int64, shareProcessNamespace: Bool = false
     ) throws(SandboxError) -> PodSandbox {
+        try create(runDir: runDir, hostname: hostname, shmSizeBytes: shmSizeBytes,
+                   shareProcessNamespace: shareProcessNamespace, failingAfter: nil)
+    }
+
+    /// Points after which tests make `create` fail, to check that it undoes everything.
+    enum Stage: CaseIterable, Sendable {
+        case directories, namespaces, pausePID
+    }
+
+    static func create(
+        runDir: String, hostname: String, shmSizeBytes: Int64, shareProcessNamespace: Bool,
+        failingAfter injected: Stage?
+    ) throws(SandboxError) -> PodSandbox {
         let paths = SandboxPaths(runDir: runDir)
         do {
             return try build(paths: paths, hostname: hostname, shmSizeBytes: shmSizeBytes,
-                             sharePID: shareProcessNamespace)
+                             sharePID: shareProcessNamespace, failingAfter: injected)
         } catch var error {
             do {
                 try destroy(runDir: runDir)
@@ -68,7 +81,10 @@ public struct PodSandbox: Sendable, Equatable {
     }
 
     private static func build(paths: SandboxPaths, hostname: String, shmSizeBytes: Int64,
-                              sharePID: Bool) throws(SandboxError) -> PodSandbox {
+                              sharePID: Bool, failingAfter injected: Stage?) throws(SandboxError) -> PodSandbox {
+        func checkpoint(_ stage: Stage) throws(SandboxError) {
+            if stage == injected { throw SandboxError(operation: "injected failure after \(stage)", path: "", errno: ECANCELED) }
+        }
         if hostname.isEmpty || hostname.utf8.count > 64 || hostname.utf8.contains(0) {
             throw SandboxError(operation: "invalid hostname \"\(hostname)\"", path: "", errno: EINVAL)
         }
@@ -79,6 +95,7 @@ public struct PodSandbox: Sendable, Equatable {
         try makeDirectory(paths.nsDir, mode: 0o755)
         for pin in [paths.net, paths.ipc, paths.uts] { try makeEmptyFile(pin) }
         try makeDirectory(paths.shm, mode: 0o755)
+        try checkpoint(.directories)
 
         let arena = CArena()
         var s = pp_sandbox()
@@ -97,6 +114,7 @@ public struct PodSandbox: Sendable, Equatable {
             runDir: paths.runDir,
             namespaces: SandboxNamespaces(net: paths.net, ipc: paths.ipc, uts: paths.uts),
             shmDir: paths.shm, pausePID: nil)
+        try checkpoint(.namespaces)
         if sharePID {
             let pid = pp_pause_spawn(&record)
             if pid < 0 { throw SandboxError(record: record) }
@@ -108,6 +126,7 @@ public struct PodSandbox: Sendable, Equatable {
                 throw SandboxError(operation: "pin PID namespace at", path: paths.pid, errno: Glibc.errno)
             }
             sandbox.namespaces.pid = paths.pid
+            try checkpoint(.pausePID)
         }
         return sandbox
     }
