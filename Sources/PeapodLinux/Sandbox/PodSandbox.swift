@@ -82,8 +82,11 @@ public struct PodSandbox: Sendable, Equatable {
 
     private static func build(paths: SandboxPaths, hostname: String, shmSizeBytes: Int64,
                               sharePID: Bool, failingAfter injected: Stage?) throws(SandboxError) -> PodSandbox {
-        func checkpoint(_ stage: Stage) throws(SandboxError) {
-            if stage == injected { throw SandboxError(operation: "injected failure after \(stage)", path: "", errno: ECANCELED) }
+        func checkpoint(_ stage: Stage, pause: Int32? = nil) throws(SandboxError) {
+            if stage == injected {
+                let detail = pause.map { " (pause pid \($0))" } ?? ""
+                throw SandboxError(operation: "injected failure after \(stage)\(detail)", path: "", errno: ECANCELED)
+            }
         }
         if hostname.isEmpty || hostname.utf8.count > 64 || hostname.utf8.contains(0) {
             throw SandboxError(operation: "invalid hostname \"\(hostname)\"", path: "", errno: EINVAL)
@@ -126,7 +129,7 @@ public struct PodSandbox: Sendable, Equatable {
                 throw SandboxError(operation: "pin PID namespace at", path: paths.pid, errno: Glibc.errno)
             }
             sandbox.namespaces.pid = paths.pid
-            try checkpoint(.pausePID)
+            try checkpoint(.pausePID, pause: pid)
         }
         return sandbox
     }
