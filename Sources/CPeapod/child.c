@@ -12,6 +12,7 @@
  */
 #include "internal.h"
 
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -42,7 +43,9 @@ pid_t pp_clone(unsigned long flags, int cgroup_fd)
     struct pp_clone_args args;
     memset(&args, 0, sizeof args);
     args.flags = flags;
-    args.exit_signal = SIGCHLD;
+    /* clone3 refuses an exit signal with CLONE_PARENT: the child then inherits ours, which is
+     * SIGCHLD because every process the shim makes is cloned with it. */
+    args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
     if (cgroup_fd >= 0) {
         /* Born in its cgroup (cgroup v2 only), so no instruction of the container ever runs
          * outside its limits, as crun does. */

@@ -15,6 +15,24 @@
 
 #define PP_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* The kernel's struct sigaction for rt_sigaction(2). The raw call, because glibc's sigaction()
+ * refuses glibc's own signals (32 and 33), and a caller that ignored one would pass that on. */
+struct pp_kernel_sigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)(void);
+    uint64_t mask;
+};
+
+void pp_default_signal(int sig)
+{
+    struct pp_kernel_sigaction ksa;
+    memset(&ksa, 0, sizeof ksa);
+    ksa.handler = SIG_DFL;
+    /* Fails harmlessly for SIGKILL and SIGSTOP. */
+    (void)syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof ksa.mask);
+}
+
 void pp_reset_signals(void)
 {
     /* The caller (the supervisor) may ignore SIGPIPE or block SIGCHLD/SIGTERM for a signalfd;
@@ -22,12 +40,8 @@ void pp_reset_signals(void)
      * with SIGTERM blocked could never be stopped gracefully. Handlers first, while everything
      * is still blocked (the parent blocked all signals across clone), so no caller handler can
      * run in this child; then unblock. */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_DFL;
-    sigemptyset(&sa.sa_mask);
     for (int sig = 1; sig < NSIG; sig++)
-        (void)sigaction(sig, &sa, NULL);  /* fails harmlessly for SIGKILL, SIGSTOP, glibc's own */
+        pp_default_signal(sig);
     sigset_t none;
     sigemptyset(&none);
     (void)sigprocmask(SIG_SETMASK, &none, NULL);

@@ -61,6 +61,7 @@ int pp_mount_kernel_fs(struct pp_ctx *c, const struct pp_launch *l, int rootfd);
 
 /* exec.c */
 void pp_reset_signals(void);
+void pp_default_signal(int sig);
 int pp_setup_stdio(struct pp_ctx *c, const int32_t stdio[3]);
 int pp_close_other_fds(struct pp_ctx *c);
 int pp_set_credentials(struct pp_ctx *c, uid_t uid, gid_t gid, const gid_t *groups, size_t n);

@@ -30,7 +30,15 @@ int pp_open_in_root(int rootfd, const char *path, int flags)
     /* IN_ROOT: "..", absolute paths and absolute symlinks stay below rootfd. NO_MAGICLINKS:
      * an image's symlink into /proc/self/... must not lead out either. */
     how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+    /* With "..", the kernel answers EAGAIN when any mount or rename happened on the system
+     * during the walk (it cannot then prove the walk stayed inside); simply try again. */
+    int fd = -1;
+    for (int attempt = 0; attempt < 256; attempt++) {
+        fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+        if (fd >= 0 || errno != EAGAIN)
+            break;
+    }
+    return fd;
 }
 
 int pp_mkdir_in_root(int rootfd, const char *path, int last_is_file)

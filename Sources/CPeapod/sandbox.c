@@ -173,11 +173,8 @@ __attribute__((noreturn)) static void pp_pause_child(int errfd)
     /* Handlers of the caller must not run here; keep only the three signals we wait for
      * blocked. As PID 1 of its namespace, a blocked signal is still delivered to sigwaitinfo
      * (the init protection only drops signals whose action is the default). */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_DFL;
     for (int sig = 1; sig < NSIG; sig++)
-        (void)sigaction(sig, &sa, NULL);
+        pp_default_signal(sig);
     sigset_t wait_set;
     sigemptyset(&wait_set);
     sigaddset(&wait_set, SIGCHLD);

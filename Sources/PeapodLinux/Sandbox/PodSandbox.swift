@@ -53,10 +53,23 @@ public struct PodSandbox: Sendable, Equatable {
     public static func create(
         runDir: String, hostname: String, shmSizeBytes: Int64, shareProcessNamespace: Bool = false
     ) throws(SandboxError) -> PodSandbox {
+        try create(runDir: runDir, hostname: hostname, shmSizeBytes: shmSizeBytes,
+                   shareProcessNamespace: shareProcessNamespace, failingAfter: nil)
+    }
+
+    /// Points after which tests make `create` fail, to check that it undoes everything.
+    enum Stage: CaseIterable, Sendable {
+        case directories, namespaces, pausePID
+    }
+
+    static func create(
+        runDir: String, hostname: String, shmSizeBytes: Int64, shareProcessNamespace: Bool,
+        failingAfter injected: Stage?
+    ) throws(SandboxError) -> PodSandbox {
         let paths = SandboxPaths(runDir: runDir)
         do {
             return try build(paths: paths, hostname: hostname, shmSizeBytes: shmSizeBytes,
-                             sharePID: shareProcessNamespace)
+                             sharePID: shareProcessNamespace, failingAfter: injected)
         } catch var error {
             do {
                 try destroy(runDir: runDir)
@@ -68,7 +81,13 @@ public struct PodSandbox: Sendable, Equatable {
     }
 
     private static func build(paths: SandboxPaths, hostname: String, shmSizeBytes: Int64,
-                              sharePID: Bool) throws(SandboxError) -> PodSandbox {
+                              sharePID: Bool, failingAfter injected: Stage?) throws(SandboxError) -> PodSandbox {
+        func checkpoint(_ stage: Stage, pause: Int32? = nil) throws(SandboxError) {
+            if stage == injected {
+                let detail = pause.map { " (pause pid \($0))" } ?? ""
+                throw SandboxError(operation: "injected failure after \(stage)\(detail)", path: "", errno: ECANCELED)
+            }
+        }
         if hostname.isEmpty || hostname.utf8.count > 64 || hostname.utf8.contains(0) {
             throw SandboxError(operation: "invalid hostname \"\(hostname)\"", path: "", errno: EINVAL)
         }
@@ -79,6 +98,7 @@ public struct PodSandbox: Sendable, Equatable {
         try makeDirectory(paths.nsDir, mode: 0o755)
         for pin in [paths.net, paths.ipc, paths.uts] { try makeEmptyFile(pin) }
         try makeDirectory(paths.shm, mode: 0o755)
+        try checkpoint(.directories)
 
         let arena = CArena()
         var s = pp_sandbox()
@@ -97,6 +117,7 @@ public struct PodSandbox: Sendable, Equatable {
             runDir: paths.runDir,
             namespaces: SandboxNamespaces(net: paths.net, ipc: paths.ipc, uts: paths.uts),
             shmDir: paths.shm, pausePID: nil)
+        try checkpoint(.namespaces)
         if sharePID {
             let pid = pp_pause_spawn(&record)
             if pid < 0 { throw SandboxError(record: record) }
@@ -108,6 +129,7 @@ public struct PodSandbox: Sendable, Equatable {
                 throw SandboxError(operation: "pin PID namespace at", path: paths.pid, errno: Glibc.errno)
             }
             sandbox.namespaces.pid = paths.pid
+            try checkpoint(.pausePID, pause: pid)
         }
         return sandbox
     }
@@ -120,7 +142,9 @@ public struct PodSandbox: Sendable, Equatable {
 
     /// Undo a sandbox from its paths alone (e.g. after the creating process crashed). Safe to call
     /// on a partly created or already destroyed sandbox. Removes `runDir` itself when it is left
-    /// empty.
+    /// empty. With a shared PID namespace, the pause process is killed (and with it every process
+    /// still in the namespace); it is reaped here when it dies quickly, which needs the caller to
+    /// have reaped the containers' processes first (kill and reap containers, then destroy).
     public static func destroy(runDir: String) throws(SandboxError) {
         let paths = SandboxPaths(runDir: runDir)
         var first: SandboxError?
@@ -162,9 +186,16 @@ public struct PodSandbox: Sendable, Equatable {
               pinned.st_ino == live.st_ino, pinned.st_dev == live.st_dev else { return }
         // SIGKILL to a PID namespace's init kills every process in the namespace.
         kill(pid, SIGKILL)
-        // Reap it when it is our child; ECHILD when another process created the sandbox.
+        // Reap it when it is our child, but never block: the pause process only finishes dying
+        // once every container process of its namespace has been reaped, and those are children
+        // of the caller (possibly of this very thread). Whatever is not gone after a short while
+        // is left to the caller's reaper; ECHILD means another process created the sandbox.
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && Glibc.errno == EINTR {}
+        for _ in 0..<50 {
+            let r = waitpid(pid, &status, WNOHANG)
+            if r == pid || (r < 0 && Glibc.errno != EINTR) { return }
+            usleep(2_000)
+        }
     }
 }
 
