@@ -63,10 +63,10 @@ enum PodDeletion {
             guard wait else { return }
             // The supervisor exits once everything is removed; allow the grace period and a margin.
             let deadline = Clock.monotonic() + Int64(seconds + 30) * 1_000_000_000
-            while kill(pid, 0) == 0 && Clock.monotonic() < deadline {
+            while ProcessState.isAlive(pid) && Clock.monotonic() < deadline {
                 var status: Int32 = 0
                 if waitpid(pid, &status, WNOHANG) == pid { break }
-                usleep(5_000)
+                usleep(2_000)
             }
         }
         try store.withLock { forceRemove(location, view: view) }

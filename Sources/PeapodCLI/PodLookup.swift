@@ -47,7 +47,7 @@ struct PodView {
 
     var supervisorAlive: Bool {
         guard let pid = supervisorPid else { return false }
-        return kill(pid, 0) == 0
+        return ProcessState.isAlive(pid)
     }
 
     var terminating: Bool { FileSystem.exists(location.deleteRequestFile) }

@@ -35,7 +35,7 @@ let badManifests: [BadManifest] = [
     BadManifest(name: "missing hostPath with type Directory", manifest: pod("  volumes: [{name: h, hostPath: {path: /nonexistent/peapod-test-dir, type: Directory}}]\n  containers: [{name: a, image: busybox, volumeMounts: [{name: h, mountPath: /h}]}]\n"), expected: "/nonexistent/peapod-test-dir"),
     BadManifest(name: "bad restartPolicy", manifest: pod("  restartPolicy: Sometimes\n  containers: [{name: a, image: busybox}]\n"), expected: "spec.restartPolicy: Unsupported value: \"Sometimes\""),
     BadManifest(name: "wrong type for containerPort", manifest: pod("  containers: [{name: a, image: busybox, ports: [{containerPort: \"80\"}]}]\n"), expected: "spec.containers[0].ports[0].containerPort"),
-    BadManifest(name: "invalid memory quantity", manifest: pod("  containers: [{name: a, image: busybox, resources: {limits: {memory: 12XB}}}]\n"), expected: "spec.containers[0].resources.limits[memory]"),
+    BadManifest(name: "invalid memory quantity", manifest: pod("  containers: [{name: a, image: busybox, resources: {limits: {memory: 12XB}}}]\n"), expected: "spec.containers[0].resources.limits.memory: Invalid value: \"12XB\""),
     BadManifest(name: "unsupported probe", manifest: pod("  containers: [{name: a, image: busybox, livenessProbe: {grpc: {port: 9000}}}]\n"), expected: "spec.containers[0].livenessProbe"),
 ]
 

@@ -43,10 +43,9 @@ final class Peapod {
         guard FileManager.default.fileExists(atPath: Environment.rootfs + "/bin/busybox") else {
             throw HarnessError("no busybox root filesystem at \(Environment.rootfs): run tools/build-rootfs.sh")
         }
-        base = try FileManager.default.url(
-            for: .itemReplacementDirectory, in: .userDomainMask, appropriateFor: URL(fileURLWithPath: "/tmp"),
-            create: true
-        ).path
+        var template = Array("/tmp/peapod-it-XXXXXX".utf8CString)
+        guard mkdtemp(&template) != nil else { throw HarnessError("mkdtemp failed") }
+        base = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let imported = try run(["image", "import", "busybox", Environment.rootfs,
                                 "--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                                 "--change", "CMD [\"sh\"]"])

@@ -114,3 +114,15 @@ extension String {
         self.init(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
+
+public enum ProcessState {
+    /// Whether `pid` is running: a zombie (exited, not yet reaped by whoever adopted it) counts as
+    /// gone.
+    public static func isAlive(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        guard let stat = try? FileSystem.readText("/proc/\(pid)/stat"),
+              let close = stat.lastIndex(of: ")") else { return false }
+        let state = stat[stat.index(after: close)...].dropFirst().first
+        return state != "Z" && state != "X"
+    }
+}

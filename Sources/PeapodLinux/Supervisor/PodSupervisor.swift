@@ -49,6 +49,7 @@ public final class PodSupervisor {
     /// Runs the pod until it is deleted. `ready` receives one line once the sandbox exists
     /// ("ok") or could not be made ("error: ..."), so `apply` can report it and leave nothing.
     public func run(readyFD: Int32) -> Int32 {
+        Self.closeInheritedDescriptors(keeping: readyFD)
         _ = pp_set_child_subreaper()
         signalFD = Self.blockSignalsIntoFD()
         do {
@@ -160,6 +161,15 @@ public final class PodSupervisor {
         guard text != lastPublished else { return }
         lastPublished = text
         try? FileSystem.writeAtomically(location.statusFile, text + "\n")
+    }
+
+    /// The supervisor outlives whoever started it: it keeps none of their descriptors (sockets,
+    /// pipes of a test runner) beyond stdio and the ready pipe.
+    static func closeInheritedDescriptors(keeping: Int32) {
+        for entry in FileSystem.listDirectory("/proc/self/fd") {
+            guard let fd = Int32(entry), fd > 2, fd != keeping else { continue }
+            close(fd)
+        }
     }
 
     // MARK: waiting and observing
