@@ -122,7 +122,7 @@ enum PodDescription {
                 }
                 rows.append([e.type, e.reason, age, e.reason == "Scheduled" ? "default-scheduler" : "kubelet", e.message])
             }
-            out += Table.render(rows).split(separator: "\n").map { "  " + $0 + "\n" }.joined()
+            out += Table.render(rows, padding: 2).split(separator: "\n").map { "  " + $0 + "\n" }.joined()
         }
         return out
     }

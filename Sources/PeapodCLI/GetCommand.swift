@@ -13,7 +13,7 @@ struct GetCommand: ParsableCommand {
 
     @Option(name: .shortAndLong) var namespace: String = "default"
     @Flag(name: [.customShort("A"), .customLong("all-namespaces")]) var allNamespaces = false
-    @Option(name: .shortAndLong, help: "Label selector (k=v, k!=v, k, !k, k in (a,b)).") var selector: String?
+    @Option(name: [.customShort("l"), .long], help: "Label selector (k=v, k!=v, k, !k, k in (a,b)).") var selector: String?
     @Option(name: .shortAndLong, help: "wide, json, yaml or name.") var output: String?
 
     func run() throws {
@@ -180,8 +180,9 @@ enum HumanDuration {
 }
 
 enum Table {
-    /// Left-aligned columns separated by three spaces, as kubectl's tabwriter prints.
-    static func render(_ rows: [[String]]) -> String {
+    /// Left-aligned columns separated by three spaces, as kubectl get prints them (describe's
+    /// tables use two).
+    static func render(_ rows: [[String]], padding: Int = 3) -> String {
         guard let columns = rows.map(\.count).max() else { return "" }
         var widths = [Int](repeating: 0, count: columns)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
@@ -190,7 +191,7 @@ enum Table {
             var line = ""
             for (i, cell) in row.enumerated() {
                 line += cell
-                if i < row.count - 1 { line += String(repeating: " ", count: widths[i] - cell.count + 3) }
+                if i < row.count - 1 { line += String(repeating: " ", count: widths[i] - cell.count + padding) }
             }
             out += line + "\n"
         }

@@ -69,7 +69,7 @@ struct ExecCommand: ParsableCommand {
     @Argument(help: "NAME or pod/NAME") var pod: String
     @Option(name: .shortAndLong) var container: String?
     @Option(name: .shortAndLong) var namespace: String = "default"
-    @Flag(name: .shortAndLong, help: "Pass stdin to the command.") var stdin = false
+    @Flag(name: [.customShort("i"), .customLong("stdin")], help: "Pass stdin to the command.") var stdin = false
     @Flag(name: .shortAndLong, help: "The command uses this terminal.") var tty = false
     @Argument(parsing: .postTerminator) var command: [String] = []
 
@@ -87,8 +87,14 @@ struct ExecCommand: ParsableCommand {
         let environment = environ.split(separator: "\0").map(String.init)
             + (tty ? ["TERM=" + (ProcessInfoLite.environment["TERM"] ?? "xterm")] : [])
         let stdinFD: Int32 = stdin || tty ? 0 : open("/dev/null", O_RDONLY | O_CLOEXEC)
+        // The container's working directory, as runc exec starts the process there.
+        let spec = view.pod.allContainers.first { $0.name == containerName }
+        var workingDir = spec?.workingDir ?? ""
+        if workingDir.isEmpty, let image = try? ImageStore(root: global.store.root).lookup(reference: spec?.image ?? "") {
+            workingDir = image.config.workingDir
+        }
         let child = try execInContainer(
-            pid: pid, argv: command, environment: environment, workingDir: "", uid: 0, gid: 0,
+            pid: pid, argv: command, environment: environment, workingDir: workingDir.isEmpty ? "/" : workingDir, uid: 0, gid: 0,
             stdinFD: stdinFD, stdoutFD: 1, stderrFD: 2)
         if stdinFD != 0 { close(stdinFD) }
         var status: Int32 = 0
