@@ -42,7 +42,7 @@ install_packages() {
 # The static release binary: one file, no shared libraries, fast to start.
 build_release() {
     echo "==> building peapod (release, static)"
-    (cd "$PEAPOD_SRC" && swift build -c release -Xswiftc -static-executable 2>&1 | grep -v "statically linked applications requires at runtime" | tail -n 3)
+    (cd "$PEAPOD_SRC" && swift build -c release -Xswiftc -static-executable 2>&1 | grep -v "swift_static" | tail -n 3)
     PEAPOD_BIN="$PEAPOD_SRC/.build/release/peapod"
     install -m 0755 "$PEAPOD_BIN" /usr/local/bin/peapod
 }

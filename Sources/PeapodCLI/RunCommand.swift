@@ -47,20 +47,28 @@ struct RunCommand: ParsableCommand {
         var phases: [String: String] = [:]
         var interrupted: Int32 = 0
         while true {
-            streamer.pump()
+            // Phases first, then the logs that came with them; a final phase is printed after the
+            // last log lines, as the pod's end.
             var allDone = true
+            var finals: [(String, String)] = []
             for location in locations {
                 guard let view = PodView.load(location, store: store) else { continue }
                 let phase = view.json()["status"]?["phase"]?.stringValue ?? "Pending"
+                let final = phase == "Succeeded" || phase == "Failed" || phase == "Unknown"
+                if !final { allDone = false }
                 if phases[location.name] != phase {
                     phases[location.name] = phase
-                    print("[pod/\(location.name)] phase: \(phase)")
-                    fflush(nil)
+                    if final {
+                        finals.append((location.name, phase))
+                    } else {
+                        Output.out("[pod/\(location.name)] phase: \(phase)\n")
+                    }
                 }
-                if phase != "Succeeded" && phase != "Failed" && phase != "Unknown" { allDone = false }
             }
+            streamer.pump()
+            for (name, phase) in finals { Output.out("[pod/\(name)] phase: \(phase)\n") }
             if allDone { break }
-            var timeout = timespec(tv_sec: 0, tv_nsec: 50_000_000)
+            var timeout = timespec(tv_sec: 0, tv_nsec: 20_000_000)
             var info = siginfo_t()
             let signal = sigtimedwait(&stopSignals, &info, &timeout)
             if signal > 0 {
