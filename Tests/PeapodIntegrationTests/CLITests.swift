@@ -6,16 +6,6 @@ import Testing
 
 @Suite("Commands on real pods", .serialized, .enabled(if: Environment.isRoot, Comment(rawValue: Environment.skipNote)))
 struct CLITests {
-    func withPeapod(_ body: (Peapod) throws -> Void) throws {
-        let peapod = try Peapod()
-        var bodyError: Error?
-        do { try body(peapod) } catch { bodyError = error }
-        peapod.tearDown()
-        let left = peapod.leftovers()
-        #expect(left.isEmpty, "left behind: \(left)")
-        if let bodyError { throw bodyError }
-    }
-
     @Test("get: table, -o name, -o yaml, -o wide, -l selectors, -A, several pods as a List")
     func getFormats() throws {
         try withPeapod { peapod in

@@ -200,3 +200,15 @@ func value(_ object: Any?, _ path: Any...) -> Any? {
     }
     return current
 }
+
+/// Runs `body` with a fresh harness, then deletes everything and checks that nothing of its pods
+/// is left, whether the body passed or failed.
+func withPeapod(_ body: (Peapod) throws -> Void) throws {
+    let peapod = try Peapod()
+    var bodyError: Error?
+    do { try body(peapod) } catch { bodyError = error }
+    peapod.tearDown()
+    let left = peapod.leftovers()
+    #expect(left.isEmpty, "left behind: \(left)")
+    if let bodyError { throw bodyError }
+}

@@ -6,17 +6,6 @@ import Testing
 
 @Suite("Pods in real namespaces", .serialized, .enabled(if: Environment.isRoot, Comment(rawValue: Environment.skipNote)))
 struct PodIntegrationTests {
-    /// Runs `body` with a fresh harness, then deletes everything and checks nothing is left.
-    func withPeapod(_ body: (Peapod) throws -> Void) throws {
-        let peapod = try Peapod()
-        var bodyError: Error?
-        do { try body(peapod) } catch { bodyError = error }
-        peapod.tearDown()
-        let left = peapod.leftovers()
-        #expect(left.isEmpty, "left behind: \(left)")
-        if let bodyError { throw bodyError }
-    }
-
     @Test("The localhost demo: one container serves HTTP, the other fetches it over localhost")
     func localhostDemo() throws {
         try withPeapod { peapod in
