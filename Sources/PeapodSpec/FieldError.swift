@@ -92,27 +92,6 @@ extension JSONValue {
     }
 }
 
-/// Go's `%q` for ordinary strings.
-func goQuote(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if u.value < 0x20 || u.value == 0x7F {
-                let h = String(u.value, radix: 16)
-                out += "\\x" + String(repeating: "0", count: 2 - h.count) + h
-            } else {
-                out.unicodeScalars.append(u)
-            }
-        }
-    }
-    return out + "\""
-}
 
 /// Why a manifest was refused: one readable text (kubectl's style) plus the structured errors.
 public struct ManifestError: Error, CustomStringConvertible, Sendable, Equatable {

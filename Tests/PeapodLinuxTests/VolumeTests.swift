@@ -308,11 +308,11 @@ func makePod(volumes: [Volume] = [], mounts: [VolumeMount] = [], configure: (ino
     }
 
     @Test func goQuoteMatchesStrconvQuote() {
-        #expect(DownwardAPIFiles.goQuote("plain") == "\"plain\"")
-        #expect(DownwardAPIFiles.goQuote("a\u{0}b\u{1b}") == "\"a\\x00b\\x1b\"")
-        #expect(DownwardAPIFiles.goQuote("\u{7}\u{8}\u{c}\r\u{b}") == "\"\\a\\b\\f\\r\\v\"")
-        #expect(DownwardAPIFiles.goQuote("日本 ✓ 😀") == "\"日本 ✓ 😀\"")
-        #expect(DownwardAPIFiles.goQuote("\u{00A0}\u{E000}\u{10FFFF}") == "\"\\u00a0\\ue000\\U0010ffff\"")
+        #expect(goQuote("plain") == "\"plain\"")
+        #expect(goQuote("a\u{0}b\u{1b}") == "\"a\\x00b\\x1b\"")
+        #expect(goQuote("\u{7}\u{8}\u{c}\r\u{b}") == "\"\\a\\b\\f\\r\\v\"")
+        #expect(goQuote("日本 ✓ 😀") == "\"日本 ✓ 😀\"")
+        #expect(goQuote("\u{00A0}\u{E000}\u{10FFFF}") == "\"\\u00a0\\ue000\\U0010ffff\"")
     }
 
     @Test func unsupportedItemsAreReported() {
