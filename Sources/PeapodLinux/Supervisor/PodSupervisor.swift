@@ -146,10 +146,9 @@ public final class PodSupervisor {
         if let backoff { record.backoff = backoff }
         let restartCount = record.current == nil ? 0 : record.restartCount + 1
         let instanceID = Clock.randomHex(32)
-        if restartCount == 0 {
-            events.record("Normal", "Pulled", "Container image \"\(launcher.imageName(name))\" already present on machine",
-                          container: name, isInit: isInit, at: now)
-        }
+        // The kubelet checks the image at every start, so Pulled repeats (merged into a count).
+        events.record("Normal", "Pulled", "Container image \"\(launcher.imageName(name))\" already present on machine",
+                      container: name, isInit: isInit, at: now)
         do {
             try podMounts!.resetTerminationFile(name)
             let started = try launcher.launch(
