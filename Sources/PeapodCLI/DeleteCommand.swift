@@ -58,7 +58,8 @@ enum PodDeletion {
         let view = PodView.load(location, store: store)
         if let view, view.supervisorAlive, let pid = view.supervisorPid {
             let seconds = grace ?? Int(view.pod.spec.terminationGracePeriodSeconds ?? 30)
-            try FileSystem.writeAtomically(location.deleteRequestFile, "\(seconds)\n")
+            // The grace seconds, then when the request was made (metadata.deletionTimestamp).
+            try FileSystem.writeAtomically(location.deleteRequestFile, "\(seconds)\n\(Clock.now().rfc3339Nano)\n")
             kill(pid, SIGTERM)
             guard wait else { return }
             // The supervisor exits once everything is removed; allow the grace period and a margin.

@@ -42,10 +42,17 @@ enum PodDescription {
         line("Namespace", view.pod.namespace)
         line("Priority", "0")
         line("Node", Clock.hostname)
-        line("Start Time", status["startTime"]?.stringValue ?? "<unset>")
+        line("Start Time", status["startTime"]?.stringValue.map(Self.date) ?? "<unset>")
         line("Labels", map(pod["metadata"]?["labels"]))
         line("Annotations", map(pod["metadata"]?["annotations"]))
-        line("Status", view.terminating ? "Terminating" : status["phase"]?.stringValue ?? "Pending")
+        if let deletion = pod["metadata"]?["deletionTimestamp"]?.stringValue.flatMap(Timestamp.init(rfc3339:)) {
+            line("Status", "Terminating (lasts \(HumanDuration.format(seconds: now.secondsSince(Timestamp(nanos: deletion.nanos - (pod["metadata"]?["deletionGracePeriodSeconds"]?.intValue ?? 0) * 1_000_000_000)))))")
+            line("Termination Grace Period", "\(pod["metadata"]?["deletionGracePeriodSeconds"]?.intValue ?? 0)s")
+        } else {
+            line("Status", status["phase"]?.stringValue ?? "Pending")
+        }
+        if let reason = status["reason"]?.stringValue { line("Reason", reason) }
+        if let message = status["message"]?.stringValue { line("Message", message) }
         line("IP", "")
         let specs = pod["spec"] ?? .null
         for (title, specKey, statusKey) in [("Init Containers", "initContainers", "initContainerStatuses"),
@@ -127,6 +134,17 @@ enum PodDescription {
         return out
     }
 
+    /// kubectl's time.RFC1123Z in local time: `Mon, 02 Jan 2006 15:04:05 -0700`.
+    static func date(_ rfc3339: String) -> String {
+        guard let t = Timestamp(rfc3339: rfc3339) else { return rfc3339 }
+        var seconds = time_t(t.seconds)
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        var buffer = [CChar](repeating: 0, count: 64)
+        let n = strftime(&buffer, buffer.count, "%a, %d %b %Y %H:%M:%S %z", &parts)
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     static func state(_ title: String, _ state: JSONValue?, indent: Int) -> String {
         let pad = String(repeating: " ", count: indent)
         func field(_ key: String, _ value: String) -> String {
@@ -139,13 +157,14 @@ enum PodDescription {
             return head + "Waiting\n" + field("Reason", w["reason"]?.stringValue ?? "")
         }
         if let r = state?["running"] {
-            return head + "Running\n" + field("Started", r["startedAt"]?.stringValue ?? "")
+            return head + "Running\n" + field("Started", date(r["startedAt"]?.stringValue ?? ""))
         }
         if let t = state?["terminated"] {
             var s = head + "Terminated\n" + field("Reason", t["reason"]?.stringValue ?? "")
             if let m = t["message"]?.stringValue { s += field("Message", m) }
             s += field("Exit Code", "\(t["exitCode"]?.intValue ?? 0)")
-            s += field("Started", t["startedAt"]?.stringValue ?? "") + field("Finished", t["finishedAt"]?.stringValue ?? "")
+            if let signal = t["signal"]?.intValue { s += field("Signal", "\(signal)") }
+            s += field("Started", date(t["startedAt"]?.stringValue ?? "")) + field("Finished", date(t["finishedAt"]?.stringValue ?? ""))
             return s
         }
         return head + "Waiting\n"

@@ -10,7 +10,7 @@ public struct PeapodCommand: ParsableCommand {
         abstract: "Run Kubernetes v1 Pods on this machine, with real namespaces.",
         subcommands: [
             RunCommand.self, ApplyCommand.self, GetCommand.self, DescribeCommand.self, LogsCommand.self,
-            ExecCommand.self, DeleteCommand.self, ImageCommand.self, SuperviseCommand.self,
+            ExecCommand.self, DeleteCommand.self, WaitCommand.self, ImageCommand.self, SuperviseCommand.self,
         ]
     )
 
@@ -19,7 +19,7 @@ public struct PeapodCommand: ParsableCommand {
     /// Parses and runs a command. Peapod's own errors print as one `error:` line on stderr.
     public static func runMain() -> Never {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(kubectlBooleans(Array(CommandLine.arguments.dropFirst())))
             try command.run()
             Glibc.exit(0)
         } catch let failure as CLIError {
@@ -32,6 +32,23 @@ public struct PeapodCommand: ParsableCommand {
             Output.err("error: \(error)\n")
             Glibc.exit(1)
         }
+    }
+
+    /// kubectl spells boolean flags `--wait=false`; the parser knows `--wait` / `--no-wait`.
+    static func kubectlBooleans(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--" {
+                out += arguments[index...]
+                break
+            }
+            switch argument {
+            case "--wait=false": out.append("--no-wait")
+            case "--wait=true": out.append("--wait")
+            default: out.append(argument)
+            }
+        }
+        return out
     }
 
     static func isArgumentParserError(_ error: Error) -> Bool {

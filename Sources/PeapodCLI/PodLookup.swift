@@ -52,6 +52,15 @@ struct PodView {
 
     var terminating: Bool { FileSystem.exists(location.deleteRequestFile) }
 
+    /// The delete request the CLI left for the supervisor: grace seconds and request time.
+    var deletionRequest: (grace: Int64, at: Timestamp)? {
+        guard let text = try? FileSystem.readText(location.deleteRequestFile) else { return nil }
+        let lines = text.split(separator: "\n").map(String.init)
+        guard let grace = lines.first.flatMap({ Int64($0) }) else { return nil }
+        let at = lines.count > 1 ? Timestamp(rfc3339: lines[1]) : nil
+        return (grace, at ?? Clock.now())
+    }
+
     func containerPid(_ name: String) -> Int32? {
         statusFile?["containerPids"]?[name]?.intValue.map { Int32($0) }
     }
@@ -69,6 +78,12 @@ struct PodView {
             status = .object(s)
         }
         object["status"] = status
+        if let deletion = deletionRequest, var metadata = object["metadata"]?.objectValue {
+            // The API server sets deletionTimestamp to the request time plus the grace period.
+            metadata["deletionGracePeriodSeconds"] = .int(deletion.grace)
+            metadata["deletionTimestamp"] = .string(Timestamp(nanos: deletion.at.nanos + deletion.grace * 1_000_000_000).rfc3339)
+            object["metadata"] = .object(metadata)
+        }
         return .object(object)
     }
 

@@ -31,6 +31,41 @@ public struct ContainerInstance: Sendable, Equatable {
     public var succeeded: Bool { finishedAt != nil && exitCode == 0 }
 }
 
+public enum HookKind: String, Sendable, Equatable {
+    case postStart = "PostStart"
+    case preStop = "PreStop"
+}
+
+/// One run of a lifecycle hook's exec handler in the current instance.
+public struct HookRun: Sendable, Equatable {
+    public var startedAt: Timestamp
+    public var finishedAt: Timestamp?
+    /// Nil while running; non-zero (or the exec could not start) is a failure.
+    public var exitCode: Int32?
+
+    public init(startedAt: Timestamp, finishedAt: Timestamp? = nil, exitCode: Int32? = nil) {
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.exitCode = exitCode
+    }
+
+    public var isRunning: Bool { finishedAt == nil }
+    public var failed: Bool { finishedAt != nil && exitCode != 0 }
+}
+
+/// A container whose configuration could not be made (a missing user, an unusable subPath):
+/// no process was created, so no instance exists; the start is tried again later
+/// (waiting reason CreateContainerConfigError).
+public struct ConfigError: Sendable, Equatable {
+    public var message: String
+    public var at: Timestamp
+
+    public init(message: String, at: Timestamp) {
+        self.message = message
+        self.at = at
+    }
+}
+
 public struct ObservedContainer: Sendable, Equatable {
     /// The newest instance, running or finished.
     public var current: ContainerInstance?
@@ -41,10 +76,15 @@ public struct ObservedContainer: Sendable, Equatable {
     /// When SIGTERM was sent to the current instance during termination.
     public var stopRequestedAt: Timestamp?
     public var killed: Bool
+    /// The hooks of the current instance.
+    public var postStart: HookRun?
+    public var preStop: HookRun?
+    public var configError: ConfigError?
 
     public init(
         current: ContainerInstance? = nil, previous: ContainerInstance? = nil, restartCount: Int = 0,
-        backoff: BackoffEntry? = nil, stopRequestedAt: Timestamp? = nil, killed: Bool = false
+        backoff: BackoffEntry? = nil, stopRequestedAt: Timestamp? = nil, killed: Bool = false,
+        postStart: HookRun? = nil, preStop: HookRun? = nil, configError: ConfigError? = nil
     ) {
         self.current = current
         self.previous = previous
@@ -52,7 +92,20 @@ public struct ObservedContainer: Sendable, Equatable {
         self.backoff = backoff
         self.stopRequestedAt = stopRequestedAt
         self.killed = killed
+        self.postStart = postStart
+        self.preStop = preStop
+        self.configError = configError
     }
+
+    /// Running and past its postStart hook: the kubelet's `started` without a startup probe.
+    public var isStarted: Bool {
+        guard current?.isRunning == true else { return false }
+        if let postStart { return !postStart.isRunning && !postStart.failed }
+        return true
+    }
+
+    /// The postStart hook of the current instance is still running.
+    public var inPostStart: Bool { current?.isRunning == true && postStart?.isRunning == true }
 
     /// Record a new instance: the old one becomes `previous`, and the restart count grows when
     /// there was an old one.
@@ -64,6 +117,9 @@ public struct ObservedContainer: Sendable, Equatable {
         current = instance
         stopRequestedAt = nil
         killed = false
+        postStart = nil
+        preStop = nil
+        configError = nil
     }
 }
 

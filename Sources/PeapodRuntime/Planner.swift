@@ -8,6 +8,9 @@ import PeapodSpec
 public enum PodAction: Sendable, Equatable {
     /// Start a new instance of the container. `backoff` is the entry to record once it started.
     case start(container: String, backoff: BackoffEntry?)
+    /// Run the container's exec hook; the supervisor records a `HookRun` at once and its end
+    /// when the process is reaped.
+    case runHook(container: String, hook: HookKind)
     /// Send `signal` to the container's process (SIGTERM to begin termination, SIGKILL at the end
     /// of the grace period).
     case signal(container: String, signal: Int32)
@@ -18,8 +21,8 @@ public enum PodAction: Sendable, Equatable {
 public struct PodPlan: Sendable, Equatable {
     public var actions: [PodAction]
     public var status: PlannedPodStatus
-    /// The earliest moment the plan may change without a new observation (a back-off expiry or
-    /// the end of a grace period); nil when only a new observation can change it.
+    /// The earliest moment the plan may change without a new observation (a back-off expiry,
+    /// the end of a grace period, the active deadline); nil when only a new observation can.
     public var nextWakeup: Timestamp?
 }
 
@@ -36,37 +39,48 @@ public enum SignalNumber {
     public static let sigkill: Int32 = 9
 }
 
+/// The pod stops on its own: its app containers are done and none will restart, an init
+/// container failed under `restartPolicy: Never`, or `activeDeadlineSeconds` passed. The kubelet
+/// then kills what still runs (sidecars, or everything at the deadline) with the pod's grace.
+public struct PodStop: Sendable, Equatable {
+    public var since: Timestamp
+    public var deadlineExceeded: Bool
+}
+
 public enum Planner {
+    /// The kubelet gives every container at least this long between SIGTERM and SIGKILL
+    /// (minimumGracePeriodInSeconds), unless the grace period is zero (a forced deletion).
+    public static let minimumGraceNanos: Int64 = 2_000_000_000
+
+    public static let deadlineMessage = "Pod was active on the node longer than the specified deadline"
+
     public static func plan(
         shape: PodShape, observed: ObservedPod, now: Timestamp, config: PlannerConfig = PlannerConfig()
     ) -> PodPlan {
         var wakeups: [Timestamp] = []
         var actions: [PodAction] = []
         let progress = InitProgress(shape: shape, observed: observed)
-        let terminal = terminalPhase(shape: shape, observed: observed, progress: progress)
+        let stop = podStop(shape: shape, observed: observed, progress: progress, now: now, wakeups: &wakeups)
 
         if let deletion = observed.deletion {
             actions = terminationActions(
-                containers: shape.all, observed: observed, deadline: deletion.deadline, now: now, wakeups: &wakeups)
+                shape: shape, observed: observed, since: deletion.requestedAt, graceNanos: deletion.graceNanos,
+                now: now, wakeups: &wakeups)
             if actions.isEmpty && !shape.all.contains(where: { observed[$0.name].current?.isRunning == true }) {
                 actions = [.teardown]
             }
-        } else if terminal != nil {
-            // A finished pod keeps no sidecar running (the kubelet stops them once the app
-            // containers are done); no grace clock runs here, SIGTERM is enough to start.
-            for sidecar in shape.sidecars.reversed() {
-                let c = observed[sidecar.name]
-                if c.current?.isRunning == true && c.stopRequestedAt == nil {
-                    actions.append(.signal(container: sidecar.name, signal: SignalNumber.sigterm))
-                }
-            }
+        } else if let stop {
+            actions = terminationActions(
+                shape: shape, observed: observed, since: stop.since, graceNanos: shape.terminationGraceNanos,
+                now: now, wakeups: &wakeups)
         } else if observed.sandboxReady {
-            actions = startActions(shape: shape, observed: observed, progress: progress, now: now, config: config,
-                                   wakeups: &wakeups)
+            actions = hookFailureActions(shape: shape, observed: observed, now: now, wakeups: &wakeups)
+            actions += startActions(shape: shape, observed: observed, progress: progress, now: now, config: config,
+                                    wakeups: &wakeups)
         }
 
         let status = StatusRules.status(
-            shape: shape, observed: observed, progress: progress, terminal: terminal, now: now, config: config)
+            shape: shape, observed: observed, progress: progress, stop: stop, now: now, config: config)
         return PodPlan(actions: actions, status: status, nextWakeup: wakeups.min())
     }
 
@@ -84,13 +98,30 @@ public enum Planner {
         }
     }
 
+    /// The kubelet's `started` without a startup probe: running, and its postStart hook (if it
+    /// has one) finished successfully.
+    public static func isStarted(_ role: ContainerRole, _ c: ObservedContainer) -> Bool {
+        guard c.current?.isRunning == true else { return false }
+        guard role.hasPostStart else { return true }
+        guard let hook = c.postStart else { return false }
+        return !hook.isRunning && !hook.failed
+    }
+
     /// A start action for a container that has never run or that finished and may restart now;
-    /// otherwise records when its back-off ends.
+    /// otherwise records when its back-off (or the retry after a configuration error) ends.
     static func startIfAllowed(
         _ role: ContainerRole, observed: ObservedPod, now: Timestamp, config: PlannerConfig,
         wakeups: inout [Timestamp]
     ) -> PodAction? {
         let c = observed[role.name]
+        if let error = c.configError {
+            // The pod worker retries a failed sync after its back-off period (the base delay).
+            let retryAt = Timestamp(nanos: error.at.nanos + config.backoff.baseNanos)
+            if retryAt > now {
+                wakeups.append(retryAt)
+                return nil
+            }
+        }
         guard let current = c.current else { return .start(container: role.name, backoff: nil) }
         guard let finishedAt = current.finishedAt else { return nil }
         if let allowedAt = RestartBackoff.restartAllowedAt(entry: c.backoff, finishedAt: finishedAt, policy: config.backoff),
@@ -106,8 +137,18 @@ public enum Planner {
         shape: PodShape, observed: ObservedPod, progress: InitProgress, now: Timestamp, config: PlannerConfig,
         wakeups: inout [Timestamp]
     ) -> [PodAction] {
+        // A container that has just started runs its postStart hook before anything else starts
+        // (the kubelet starts containers one by one and waits for each hook).
+        for role in shape.all where role.hasPostStart {
+            let c = observed[role.name]
+            if c.current?.isRunning == true && c.postStart == nil {
+                return [.runHook(container: role.name, hook: .postStart)]
+            }
+        }
+        if shape.all.contains(where: { observed[$0.name].inPostStart }) { return [] }
+
         var actions: [PodAction] = []
-        // Init containers and sidecars, in order, up to the first one that is not done yet.
+        // Sidecars before the frontier are kept running; they restart with back-off.
         for role in shape.initContainers[..<progress.frontier] where role.kind == .sidecar {
             let c = observed[role.name]
             if let current = c.current, !current.isRunning,
@@ -136,67 +177,143 @@ public enum Planner {
         return actions
     }
 
-    /// Termination during deletion: SIGTERM to every running container once, SIGKILL to those
-    /// still running when the grace period (counted from the deletion request) has passed.
-    static func terminationActions(
-        containers: [ContainerRole], observed: ObservedPod, deadline: Timestamp, now: Timestamp,
-        wakeups: inout [Timestamp]
+    /// A failed postStart hook kills its container (the kubelet's killContainer with reason
+    /// FailedPostStartHook and the pod's grace period); the restart policy then applies.
+    static func hookFailureActions(
+        shape: PodShape, observed: ObservedPod, now: Timestamp, wakeups: inout [Timestamp]
     ) -> [PodAction] {
         var actions: [PodAction] = []
-        for role in containers {
+        for role in shape.all {
             let c = observed[role.name]
-            guard c.current?.isRunning == true else { continue }
-            if now >= deadline {
-                if !c.killed { actions.append(.signal(container: role.name, signal: SignalNumber.sigkill)) }
-            } else {
-                if c.stopRequestedAt == nil { actions.append(.signal(container: role.name, signal: SignalNumber.sigterm)) }
-                wakeups.append(deadline)
-            }
+            guard let hook = c.postStart, hook.failed, let since = hook.finishedAt else { continue }
+            actions += stopActions(role, c, since: since, graceNanos: shape.terminationGraceNanos, turn: true,
+                                   runPreStop: false, now: now, wakeups: &wakeups)
         }
         return actions
     }
 
-    /// Succeeded or Failed once nothing will run again (k8s-pod-semantics.md section 1).
-    static func terminalPhase(shape: PodShape, observed: ObservedPod, progress: InitProgress) -> PodPhase? {
-        if progress.failedUnderNever { return .failed }
-        guard progress.complete, shape.restartPolicy != .always else { return nil }
-        var anyFailed = false
+    /// Termination of every running container (deletion, or a pod that stopped): preStop hooks
+    /// first, all at once; SIGTERM to the app containers and regular init containers; each
+    /// sidecar once the app containers and the sidecars after it have exited (reverse order);
+    /// SIGKILL when the grace period counted from `since` has passed (the kubelet's
+    /// killContainersWithSyncResult with its termination ordering).
+    static func terminationActions(
+        shape: PodShape, observed: ObservedPod, since: Timestamp, graceNanos: Int64, now: Timestamp,
+        wakeups: inout [Timestamp]
+    ) -> [PodAction] {
+        func isRunning(_ role: ContainerRole) -> Bool { observed[role.name].current?.isRunning == true }
+        let appsRunning = shape.appContainers.contains(where: isRunning)
+        var actions: [PodAction] = []
         for role in shape.appContainers {
-            guard let current = observed[role.name].current, !current.isRunning else { return nil }
-            if shouldRestart(role, current, policy: shape.restartPolicy) { return nil }
-            if !current.succeeded { anyFailed = true }
+            actions += stopActions(role, observed[role.name], since: since, graceNanos: graceNanos, turn: true,
+                                   runPreStop: true, now: now, wakeups: &wakeups)
         }
-        return anyFailed ? .failed : .succeeded
+        for (index, role) in shape.initContainers.enumerated() {
+            var turn = true
+            if role.kind == .sidecar {
+                let later = shape.initContainers[(index + 1)...].filter { $0.kind == .sidecar }
+                turn = !appsRunning && !later.contains(where: isRunning)
+            }
+            actions += stopActions(role, observed[role.name], since: since, graceNanos: graceNanos, turn: turn,
+                                   runPreStop: true, now: now, wakeups: &wakeups)
+        }
+        return actions
+    }
+
+    /// The steps of stopping one container: preStop, then (on its turn) SIGTERM, then SIGKILL at
+    /// the end of the grace period, but never sooner than the minimum window after SIGTERM.
+    static func stopActions(
+        _ role: ContainerRole, _ c: ObservedContainer, since: Timestamp, graceNanos: Int64, turn: Bool,
+        runPreStop: Bool, now: Timestamp, wakeups: inout [Timestamp]
+    ) -> [PodAction] {
+        guard c.current?.isRunning == true else { return [] }
+        if graceNanos <= 0 {
+            return c.killed ? [] : [.signal(container: role.name, signal: SignalNumber.sigkill)]
+        }
+        let deadline = Timestamp(nanos: since.nanos + graceNanos)
+        if c.stopRequestedAt == nil && now < deadline {
+            // The preStop hook runs only when there is time left for it, and the grace clock
+            // keeps running while it does.
+            if runPreStop && role.hasPreStop && c.preStop == nil {
+                wakeups.append(deadline)
+                return [.runHook(container: role.name, hook: .preStop)]
+            }
+            if c.preStop?.isRunning == true || !turn {
+                wakeups.append(deadline)
+                return []
+            }
+        }
+        guard let stopAt = c.stopRequestedAt else {
+            return [.signal(container: role.name, signal: SignalNumber.sigterm)]
+        }
+        let killAt = Timestamp(nanos: max(deadline.nanos, stopAt.nanos + minimumGraceNanos))
+        if now >= killAt {
+            return c.killed ? [] : [.signal(container: role.name, signal: SignalNumber.sigkill)]
+        }
+        wakeups.append(killAt)
+        return []
+    }
+
+    /// When and why the pod stops on its own, if it does (see `PodStop`).
+    static func podStop(
+        shape: PodShape, observed: ObservedPod, progress: InitProgress, now: Timestamp, wakeups: inout [Timestamp]
+    ) -> PodStop? {
+        var finished: Timestamp?
+        if let failed = progress.failedUnderNever {
+            finished = failed
+        } else if progress.complete {
+            var last: Timestamp?
+            for role in shape.appContainers {
+                guard let current = observed[role.name].current, let end = current.finishedAt,
+                      !shouldRestart(role, current, policy: shape.restartPolicy) else {
+                    last = nil
+                    break
+                }
+                last = max(last ?? end, end)
+            }
+            finished = last
+        }
+        if let limit = shape.activeDeadlineNanos, let start = observed.startTime {
+            let deadline = Timestamp(nanos: start.nanos + limit)
+            if now >= deadline {
+                if let finished, finished < deadline { return PodStop(since: finished, deadlineExceeded: false) }
+                return PodStop(since: deadline, deadlineExceeded: true)
+            }
+            if finished == nil && observed.deletion == nil { wakeups.append(deadline) }
+        }
+        return finished.map { PodStop(since: $0, deadlineExceeded: false) }
     }
 }
 
-/// How far initialization has come: the index of the first init container that is not done
-/// (a regular one that has not succeeded, or a sidecar that has not started).
+/// How far initialization has come, as the kubelet's computeInitContainerActions reads it from
+/// the last init container that has a status: `frontier` is the index of the first one that is
+/// not done (a regular one that has not succeeded, or a sidecar that has not started).
 struct InitProgress {
     var frontier: Int
-    var failedUnderNever: Bool
+    /// When an init container failed under `restartPolicy: Never` (the pod fails).
+    var failedUnderNever: Timestamp?
     var complete: Bool
 
     init(shape: PodShape, observed: ObservedPod) {
         var index = 0
-        var failed = false
+        var failed: Timestamp?
         // Once an app container has run, initialization stays complete (the kubelet does not
         // run init containers again while the sandbox lives).
         let appsStarted = shape.appContainers.contains { observed[$0.name].current != nil }
         if appsStarted {
             index = shape.initContainers.count
-        } else {
-            for role in shape.initContainers {
-                let current = observed[role.name].current
-                if role.kind == .sidecar {
-                    guard current != nil else { break }
-                } else {
-                    guard let current, current.succeeded else {
-                        if let current, !current.isRunning, shape.restartPolicy == .never { failed = true }
-                        break
-                    }
+        } else if let last = shape.initContainers.lastIndex(where: { observed[$0.name].current != nil }) {
+            let role = shape.initContainers[last]
+            let c = observed[role.name]
+            index = last
+            if role.kind == .sidecar {
+                if Planner.isStarted(role, c) { index = last + 1 }
+            } else if let current = c.current {
+                if current.succeeded {
+                    index = last + 1
+                } else if !current.isRunning && shape.restartPolicy == .never {
+                    failed = current.finishedAt
                 }
-                index += 1
             }
         }
         frontier = index

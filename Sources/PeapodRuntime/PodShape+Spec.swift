@@ -3,11 +3,17 @@ import PeapodSpec
 extension PodShape {
     /// The planner's view of a validated, defaulted pod.
     public init(pod: Pod) {
+        func role(_ c: Container, _ kind: ContainerRole.Kind) -> ContainerRole {
+            ContainerRole(name: c.name, kind: kind, hasPostStart: c.lifecycle?.postStart?.exec != nil,
+                          hasPreStop: c.lifecycle?.preStop?.exec != nil)
+        }
         self.init(
             podName: pod.metadata.name, namespace: pod.metadata.namespace,
-            initContainers: pod.spec.initContainers.map { ContainerRole(name: $0.name, kind: $0.isSidecar ? .sidecar : .initContainer) },
-            appContainers: pod.spec.containers.map { ContainerRole(name: $0.name, kind: .app) },
-            restartPolicy: RestartPolicy(rawValue: pod.spec.restartPolicy) ?? .always)
+            initContainers: pod.spec.initContainers.map { role($0, $0.isSidecar ? .sidecar : .initContainer) },
+            appContainers: pod.spec.containers.map { role($0, .app) },
+            restartPolicy: RestartPolicy(rawValue: pod.spec.restartPolicy) ?? .always,
+            terminationGraceSeconds: pod.spec.terminationGracePeriodSeconds ?? 30,
+            activeDeadlineSeconds: pod.spec.activeDeadlineSeconds)
     }
 
     public func isInit(_ name: String) -> Bool {

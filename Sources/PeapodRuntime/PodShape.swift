@@ -18,10 +18,15 @@ public struct ContainerRole: Sendable, Equatable {
 
     public var name: String
     public var kind: Kind
+    /// The container has a `lifecycle.postStart` / `lifecycle.preStop` handler (exec).
+    public var hasPostStart: Bool
+    public var hasPreStop: Bool
 
-    public init(name: String, kind: Kind) {
+    public init(name: String, kind: Kind, hasPostStart: Bool = false, hasPreStop: Bool = false) {
         self.name = name
         self.kind = kind
+        self.hasPostStart = hasPostStart
+        self.hasPreStop = hasPreStop
     }
 
     public var isInit: Bool { kind != .app }
@@ -34,18 +39,27 @@ public struct PodShape: Sendable, Equatable {
     public var restartPolicy: RestartPolicy
     public var podName: String
     public var namespace: String
+    /// spec.terminationGracePeriodSeconds: the grace of a pod that stops on its own (its app
+    /// containers are done, or its deadline passed); a deletion brings its own.
+    public var terminationGraceNanos: Int64
+    /// spec.activeDeadlineSeconds, counted from status.startTime.
+    public var activeDeadlineNanos: Int64?
 
     public init(
         podName: String, namespace: String = "default", initContainers: [ContainerRole] = [],
-        appContainers: [ContainerRole], restartPolicy: RestartPolicy = .always
+        appContainers: [ContainerRole], restartPolicy: RestartPolicy = .always,
+        terminationGraceSeconds: Int64 = 30, activeDeadlineSeconds: Int64? = nil
     ) {
         self.podName = podName
         self.namespace = namespace
         self.initContainers = initContainers
         self.appContainers = appContainers
         self.restartPolicy = restartPolicy
+        self.terminationGraceNanos = terminationGraceSeconds * 1_000_000_000
+        self.activeDeadlineNanos = activeDeadlineSeconds.map { $0 * 1_000_000_000 }
     }
 
     public var all: [ContainerRole] { initContainers + appContainers }
     public var sidecars: [ContainerRole] { initContainers.filter { $0.kind == .sidecar } }
+    public func role(_ name: String) -> ContainerRole? { all.first { $0.name == name } }
 }

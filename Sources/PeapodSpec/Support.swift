@@ -68,7 +68,6 @@ public enum Support {
         Rule("overhead", notYet) { !$0.overhead.isEmpty },
         Rule("setHostnameAsFQDN", notYet) { $0.setHostnameAsFQDN == true },
         Rule("resources", notYet) { $0.resources != nil },
-        Rule("activeDeadlineSeconds", notYet) { $0.activeDeadlineSeconds != nil },
         Rule("shareProcessNamespace", notYet) { $0.shareProcessNamespace == true },
         Rule("hostnameOverride", notYet) { $0.hostnameOverride != nil },
         // Every pod securityContext field is refused for now (an empty object is fine).
@@ -111,7 +110,19 @@ public enum Support {
         Rule("resizePolicy", .warn("ignored: resources are not resized in place")) { !$0.resizePolicy.isEmpty },
         Rule("restartPolicyRules", notYet) { !$0.restartPolicyRules.isEmpty },
         Rule("resources.claims", notYet) { !$0.resources.claims.isEmpty },
-        Rule("lifecycle", notYet) { $0.lifecycle != nil },
+        // Hooks run `exec` handlers; the other handlers and stopSignal are not there yet.
+        Rule("lifecycle", notYet, paths: { c in
+            guard let l = c.lifecycle else { return [] }
+            var p: [String] = []
+            for (name, handler) in [("postStart", l.postStart), ("preStop", l.preStop)] {
+                guard let handler else { continue }
+                if handler.httpGet != nil { p.append(".\(name).httpGet") }
+                if handler.tcpSocket != nil { p.append(".\(name).tcpSocket") }
+                if handler.sleep != nil { p.append(".\(name).sleep") }
+            }
+            if l.stopSignal != nil { p.append(".stopSignal") }
+            return p
+        }),
         Rule("livenessProbe", notYet) { $0.livenessProbe != nil },
         Rule("readinessProbe", notYet) { $0.readinessProbe != nil },
         Rule("startupProbe", notYet) { $0.startupProbe != nil },

@@ -46,7 +46,7 @@ struct BadInputTests {
         let peapod = try Peapod()
         defer { peapod.tearDown() }
         #expect(badManifests.count == 20)
-        let mountsBefore = mountCount()
+        let mountsBefore = mountCount(containing: peapod.base)
         for bad in badManifests {
             for dryRun in [true, false] {
                 let result = try peapod.apply(bad.manifest, extra: dryRun ? ["--dry-run=client"] : [])
@@ -58,7 +58,7 @@ struct BadInputTests {
                 #expect(left.isEmpty, "\(bad.name) left: \(left)")
             }
         }
-        #expect(mountCount() == mountsBefore)
+        #expect(mountCount(containing: peapod.base) == mountsBefore)
     }
 
     @Test("A name clash with a different spec is refused and the running pod is untouched")

@@ -58,8 +58,9 @@ import Testing
          "spec.containers[0].volumeMounts[0].mountPropagation: not supported yet"),
         ("", "readinessProbe: {grpc: {port: 9000}}", "spec.containers[0].readinessProbe: not supported yet"),
         ("", "livenessProbe: {exec: {command: [\"true\"]}}", "spec.containers[0].livenessProbe: not supported yet"),
-        ("", "lifecycle: {preStop: {exec: {command: [\"true\"]}}}", "spec.containers[0].lifecycle: not supported yet"),
-        ("activeDeadlineSeconds: 30", "", "spec.activeDeadlineSeconds: not supported yet"),
+        ("", "lifecycle: {preStop: {httpGet: {port: 80}}}", "spec.containers[0].lifecycle.preStop.httpGet: not supported yet"),
+        ("", "lifecycle: {postStart: {tcpSocket: {port: 80}}}", "spec.containers[0].lifecycle.postStart.tcpSocket: not supported yet"),
+        ("", "lifecycle: {preStop: {sleep: {seconds: 1}}}", "spec.containers[0].lifecycle.preStop.sleep: not supported yet"),
         ("shareProcessNamespace: true", "", "spec.shareProcessNamespace: not supported yet"),
         ("", "ports: [{containerPort: 80, hostPort: 8080}]",
          "spec.containers[0].ports[0].hostPort: not supported yet (the pod network is private to the pod)"),
@@ -69,6 +70,14 @@ import Testing
         #expect(e?.fieldErrors.map(\.description) == [message])
         #expect(e?.fieldErrors.first?.kind == .unsupportedByPeapod)
         #expect(e?.description == "The Pod \"web\" is invalid: " + message)
+    }
+
+    @Test func execHooksAndDeadlineAreSupported() throws {
+        let m = try Manifest.load(podYAML(
+            spec: "activeDeadlineSeconds: 30",
+            container: "lifecycle: {postStart: {exec: {command: [\"true\"]}}, preStop: {exec: {command: [\"true\"]}}}"))
+        #expect(m.warnings.isEmpty)
+        #expect(Support.check(m.pods[0]).errors.isEmpty)
     }
 
     @Test func supportedFieldsPassSilently() throws {

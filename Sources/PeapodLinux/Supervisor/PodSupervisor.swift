@@ -19,6 +19,16 @@ struct RunningContainer {
     var log: CRILogWriter
 }
 
+/// A lifecycle hook's exec process, reaped like the containers but recorded as the hook.
+struct RunningHook {
+    var container: String
+    var kind: HookKind
+    var instanceID: String
+    var command: [String]
+    /// Its stdout and stderr, for the failure event's message.
+    var outputPath: String
+}
+
 public final class PodSupervisor {
     let store: PodStore
     let location: PodLocation
@@ -30,6 +40,11 @@ public final class PodSupervisor {
     var sandbox: PodSandbox?
     var podMounts: PodMounts?
     var running: [Int32: RunningContainer] = [:]
+    var hooks: [Int32: RunningHook] = [:]
+    /// The finished instance whose back-off was last reported, per container (one BackOff
+    /// event per wait; repeats merge into its count).
+    var backoffReported: [String: String] = [:]
+    var deadlineReported = false
     var conditionClock = ConditionClock()
     var lastPublished = ""
     var signalFD: Int32 = -1
@@ -90,6 +105,7 @@ public final class PodSupervisor {
             }
             for action in plan.actions { apply(action, now: now) }
             if !plan.actions.isEmpty { continue }
+            recordStatusEvents(plan.status, now: now)
             publish(plan.status, now: now)
             wait(until: plan.nextWakeup)
         }
@@ -99,18 +115,24 @@ public final class PodSupervisor {
         switch action {
         case let .start(name, backoff):
             start(name, backoff: backoff, now: now)
+        case let .runHook(name, kind):
+            runHook(name, kind, now: now)
         case let .signal(name, signal):
             guard let container = running.values.first(where: { $0.name == name }) else { return }
+            let failedPostStart = observed[name].postStart?.failed == true
             if signal == SignalNumber.sigkill {
-                observed[name].killed = true
-                if observed.deletion != nil {
+                if observed[name].stopRequestedAt == nil {
+                    events.record("Normal", "Killing", "Stopping container \(name)", container: name,
+                                  isInit: shape.isInit(name), at: now)
+                } else if observed.deletion != nil {
                     events.record("Warning", "ExceededGracePeriod",
                                   "Container runtime did not kill the pod within specified grace period.", at: now)
                 }
+                observed[name].killed = true
             } else {
                 observed[name].stopRequestedAt = now
-                events.record("Normal", "Killing", "Stopping container \(name)", container: name,
-                              isInit: shape.isInit(name), at: now)
+                events.record("Normal", "Killing", failedPostStart ? "FailedPostStartHook" : "Stopping container \(name)",
+                              container: name, isInit: shape.isInit(name), at: now)
             }
             kill(container.pid, signal)
         case .teardown:
@@ -124,11 +146,11 @@ public final class PodSupervisor {
         if let backoff { record.backoff = backoff }
         let restartCount = record.current == nil ? 0 : record.restartCount + 1
         let instanceID = Clock.randomHex(32)
-        if restartCount == 0 {
-            events.record("Normal", "Pulled", "Container image \"\(launcher.imageName(name))\" already present on machine",
-                          container: name, isInit: isInit, at: now)
-        }
+        // The kubelet checks the image at every start, so Pulled repeats (merged into a count).
+        events.record("Normal", "Pulled", "Container image \"\(launcher.imageName(name))\" already present on machine",
+                      container: name, isInit: isInit, at: now)
         do {
+            try podMounts!.resetTerminationFile(name)
             let started = try launcher.launch(
                 container: name, instanceID: instanceID, restartCount: restartCount,
                 podMounts: podMounts!, sandbox: sandbox!)
@@ -136,6 +158,10 @@ public final class PodSupervisor {
             record.started(ContainerInstance(id: instanceID, startedAt: now))
             events.record("Normal", "Created", "Created container: \(name)", container: name, isInit: isInit, at: now)
             events.record("Normal", "Started", "Started container \(name)", container: name, isInit: isInit, at: now)
+        } catch let error as LauncherError {
+            configError(&record, name, "\(error)", now: now)
+        } catch let error as VolumeError {
+            configError(&record, name, "\(error)", now: now)
         } catch {
             // The runtime could not start the process: the instance ends at once with exit code
             // 128 and reason StartError (containerd's reporting), and is restarted with back-off.
@@ -145,6 +171,84 @@ public final class PodSupervisor {
             events.record("Warning", "Failed", "Error: \(error)", container: name, isInit: isInit, at: now)
         }
         observed[name] = record
+    }
+
+    /// A problem found while making the container's configuration, before any process existed:
+    /// waiting CreateContainerConfigError, retried later, as the kubelet's generateContainerConfig.
+    func configError(_ record: inout ObservedContainer, _ name: String, _ message: String, now: Timestamp) {
+        record.configError = ConfigError(message: message, at: now)
+        events.record("Warning", "Failed", "Error: \(message)", container: name, isInit: shape.isInit(name), at: now)
+    }
+
+    /// Starts a hook's exec handler inside the container, in the background; `reap` records
+    /// its end. A hook that cannot even start is a failed hook.
+    func runHook(_ name: String, _ kind: HookKind, now: Timestamp) {
+        guard let container = running.values.first(where: { $0.name == name }) else { return }
+        let spec = launcher.spec(name)
+        let handler = kind == .postStart ? spec.lifecycle?.postStart : spec.lifecycle?.preStop
+        let command = handler?.exec?.command ?? []
+        let outputPath = location.podDir + "/termination/.\(name)-\(kind.rawValue).out"
+        var run = HookRun(startedAt: now)
+        let output = open(outputPath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer {
+            if output >= 0 { close(output) }
+            close(devNull)
+        }
+        do {
+            // The hook gets the container's own environment, as the runtime's exec does.
+            let environ = (try? FileSystem.readText("/proc/\(container.pid)/environ")) ?? ""
+            let pid = try execInContainer(
+                pid: container.pid, argv: command, environment: environ.split(separator: "\0").map(String.init),
+                workingDir: spec.workingDir, uid: 0, gid: 0, stdinFD: devNull, stdoutFD: output, stderrFD: output,
+                containerName: name)
+            hooks[pid] = RunningHook(container: name, kind: kind, instanceID: container.instanceID, command: command,
+                                     outputPath: outputPath)
+        } catch {
+            run.finishedAt = now
+            run.exitCode = -1
+            hookFailed(name, kind, command: command, error: "\(error)", output: "", now: now)
+        }
+        if kind == .postStart { observed[name].postStart = run } else { observed[name].preStop = run }
+    }
+
+    /// The kubelet's FailedPostStartHook / FailedPreStopHook event, with its handler runner's message.
+    func hookFailed(_ name: String, _ kind: HookKind, command: [String], error: String, output: String, now: Timestamp) {
+        let message = "Exec lifecycle hook ([\(command.joined(separator: " "))]) for Container \"\(name)\" in Pod "
+            + "\"\(pod.name)_\(pod.namespace)(\(location.uid))\" failed - error: \(error), message: \(goQuoted(output))"
+        events.record("Warning", kind == .postStart ? "FailedPostStartHook" : "FailedPreStopHook", message,
+                      container: name, isInit: shape.isInit(name), at: now)
+    }
+
+    func goQuoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// Events that follow from the status rather than from an action: BackOff while a container
+    /// waits out its back-off, DeadlineExceeded once.
+    func recordStatusEvents(_ status: PlannedPodStatus, now: Timestamp) {
+        for container in status.initContainerStatuses + status.containerStatuses {
+            guard case .waiting("CrashLoopBackOff", _) = container.state, let id = container.containerID,
+                  backoffReported[container.name] != id else { continue }
+            backoffReported[container.name] = id
+            events.record("Warning", "BackOff",
+                          "Back-off restarting failed container \(container.name) in pod \(pod.name)_\(pod.namespace)(\(location.uid))",
+                          container: container.name, isInit: shape.isInit(container.name), at: now)
+        }
+        if status.reason == "DeadlineExceeded" && !deadlineReported {
+            deadlineReported = true
+            events.record("Normal", "DeadlineExceeded", Planner.deadlineMessage, at: now)
+        }
     }
 
     func publish(_ status: PlannedPodStatus, now: Timestamp) {
@@ -233,6 +337,10 @@ public final class PodSupervisor {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)
             guard pid > 0 else { return }
+            if let hook = hooks.removeValue(forKey: pid) {
+                finishHook(hook, status: status)
+                continue
+            }
             guard var container = running.removeValue(forKey: pid) else { continue }
             // Whatever the process wrote before it exited is still in the pipes.
             for fd in [container.stdout, container.stderr] where fd >= 0 { drain(fd: fd, in: &container) }
@@ -247,9 +355,32 @@ public final class PodSupervisor {
                     current.signal = status & 0x7f
                     current.exitCode = 128 + (status & 0x7f)
                 }
+                current.message = podMounts?.terminationMessage(
+                    launcher.spec(container.name), exitCode: current.exitCode ?? 0,
+                    logPath: location.logFile(container: container.name, restartCount: record.restartCount))
                 record.current = current
                 observed[container.name] = record
             }
+        }
+    }
+
+    func finishHook(_ hook: RunningHook, status: Int32) {
+        let now = Clock.now()
+        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let output = (try? FileSystem.readText(hook.outputPath)) ?? ""
+        unlink(hook.outputPath)
+        var record = observed[hook.container]
+        // A hook of an instance that has since been replaced changes nothing.
+        guard record.current?.id == hook.instanceID else { return }
+        var run = (hook.kind == .postStart ? record.postStart : record.preStop) ?? HookRun(startedAt: now)
+        run.finishedAt = now
+        run.exitCode = code
+        if hook.kind == .postStart { record.postStart = run } else { record.preStop = run }
+        observed[hook.container] = record
+        if code != 0 {
+            hookFailed(hook.container, hook.kind, command: hook.command,
+                       error: "command '\(hook.command.joined(separator: " "))' exited with \(code): ",
+                       output: String(output.prefix(4096)), now: now)
         }
     }
 
@@ -293,10 +424,12 @@ public final class PodSupervisor {
     /// taken after a failed start, so it copes with any part missing.
     func tearDown() {
         for container in running.values { kill(container.pid, SIGKILL) }
-        while !running.isEmpty {
+        for pid in hooks.keys { kill(pid, SIGKILL) }
+        while !running.isEmpty || !hooks.isEmpty {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, 0)
             if pid < 0 && errno == ECHILD { break }
+            if pid > 0 { hooks.removeValue(forKey: pid) }
             if pid > 0, let container = running.removeValue(forKey: pid) {
                 for fd in [container.stdout, container.stderr] where fd >= 0 { close(fd) }
                 container.log.close()
