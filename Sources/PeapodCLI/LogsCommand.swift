@@ -87,9 +87,14 @@ struct ExecCommand: ParsableCommand {
         let environment = environ.split(separator: "\0").map(String.init)
             + (tty ? ["TERM=" + (ProcessInfoLite.environment["TERM"] ?? "xterm")] : [])
         let stdinFD: Int32 = stdin || tty ? 0 : open("/dev/null", O_RDONLY | O_CLOEXEC)
+        // The command is limited and ranked for the OOM killer as the container is.
+        var limits = PodCgroups.load(podDir: view.location.podDir)?.processLimits(container: containerName) ?? ProcessLimits()
+        if let spec = view.pod.allContainers.first(where: { $0.name == containerName }) {
+            limits.oomScoreAdj = OOMScore.forContainer(spec, of: view.pod, machineMemory: MachineResources.current().memoryBytes)
+        }
         let child = try execInContainer(
             pid: pid, argv: command, environment: environment, workingDir: "", uid: 0, gid: 0,
-            stdinFD: stdinFD, stdoutFD: 1, stderrFD: 2)
+            stdinFD: stdinFD, stdoutFD: 1, stderrFD: 2, limits: limits)
         if stdinFD != 0 { close(stdinFD) }
         var status: Int32 = 0
         while waitpid(child, &status, 0) < 0 && errno == EINTR {}
