@@ -59,6 +59,9 @@ int pp_pivot_root(struct pp_ctx *c, const char *merged_dir);
 /* devices.c */
 int pp_mount_kernel_fs(struct pp_ctx *c, const struct pp_launch *l, int rootfd);
 
+/* limits.c */
+int pp_enter_limits(struct pp_ctx *c, const struct pp_cgroup_procs *procs, size_t count, int set_adj, int adj);
+
 /* exec.c */
 void pp_reset_signals(void);
 void pp_default_signal(int sig);

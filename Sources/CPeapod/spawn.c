@@ -27,6 +27,12 @@ __attribute__((noreturn)) static void pp_container_child(const struct pp_launch 
     /* The error pipe must not sit on 0-2, which the stdio step overwrites. */
     c.errfd = errfd < 3 ? fcntl(errfd, F_DUPFD_CLOEXEC, 3) : errfd;
 
+    /* 0. Into the container's cgroups and its oom_score_adj before anything else, so every
+     *    later step and the container itself run inside its limits (limits.c). */
+    if (pp_enter_limits(&c, l->cgroup_procs, l->cgroup_procs_count, l->set_oom_score_adj,
+                        l->oom_score_adj) < 0)
+        pp_die(&c);
+
     pp_reset_signals();
     /* Exact modes for device nodes and mount points; the container gets the usual 022 back
      * just before exec. */
@@ -119,11 +125,18 @@ static pid_t pp_parent_fail(struct pp_error *err, int step)
  * failure (the child then exits, and is reaped here). */
 static pid_t pp_collect(int errfd, pid_t pid, struct pp_error *err)
 {
-    struct pp_error rec;
-    size_t n = pp_read_full(errfd, &rec, sizeof rec);
+    struct pp_error rec, notice;
+    size_t n;
+    memset(&notice, 0, sizeof notice);
+    notice.index = -1;
+    /* Notices (PP_NOTICE_*) come before the end: keep the last one and read on. */
+    while ((n = pp_read_full(errfd, &rec, sizeof rec)) == sizeof rec && rec.step >= PP_NOTICE_OOM_SCORE_CLAMPED)
+        notice = rec;
     close(errfd);
-    if (n == 0 && pid > 0)
+    if (n == 0 && pid > 0) {
+        *err = notice;
         return pid;
+    }
     if (n == sizeof rec) {
         *err = rec;
     } else {
@@ -299,6 +312,10 @@ pid_t pp_exec(const struct pp_exec *x, struct pp_error *err)
         c.errfd = errpipe[1];
         close(errpipe[0]);
         close(pidpipe[0]);
+        /* Limits first (limits.c); the command, forked below, inherits them. */
+        if (pp_enter_limits(&c, x->cgroup_procs, x->cgroup_procs_count, x->set_oom_score_adj,
+                            x->oom_score_adj) < 0)
+            pp_die(&c);
         for (int i = 0; i < N; i++) {
             if (setns(fds[i], order[i].type) < 0) {
                 pp_fail(&c, order[i].step, -1, order[i].name);

@@ -15,12 +15,37 @@ struct BackoffOptions: ParsableArguments {
     var policy: BackoffPolicy { BackoffPolicy(baseSeconds: backoffBase, capSeconds: backoffCap) }
 }
 
+/// Cgroup placement flags shared by `apply` and `run`.
+struct CgroupOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "The cgroup under which each pod's cgroup (peapod-<uid>) is made, as a path inside every hierarchy; it must exist.",
+        discussion: "Default: the caller's own cgroup of each hierarchy, so pods stay within the caller's limits."))
+    var cgroupParent: String?
+
+    @Option(help: "The most processes one pod may have (pids.max of its cgroup); -1 is unlimited, the kubelet's default podPidsLimit.")
+    var podPidsLimit: Int64 = -1
+
+    func validate() throws {
+        guard podPidsLimit == -1 || podPidsLimit > 0 else {
+            throw ValidationError("--pod-pids-limit must be -1 (unlimited) or a positive number")
+        }
+        if let cgroupParent, !cgroupParent.hasPrefix("/") || cgroupParent.split(separator: "/").contains("..") {
+            throw ValidationError("--cgroup-parent must be an absolute cgroup path without \"..\", e.g. /peapod")
+        }
+    }
+
+    var settings: PodCgroupSettings {
+        PodCgroupSettings(parent: cgroupParent, pidsLimit: podPidsLimit > 0 ? podPidsLimit : nil)
+    }
+}
+
 struct ApplyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply", abstract: "Create the pods of a manifest (YAML or JSON; - for stdin) and return.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var backoff: BackoffOptions
+    @OptionGroup var cgroups: CgroupOptions
 
     @Option(name: .shortAndLong, help: "The manifest file, or - for standard input.")
     var filename: String
@@ -34,7 +59,7 @@ struct ApplyCommand: ParsableCommand {
             throw CLIError("invalid --dry-run value \"\(dryRun)\": only \"client\" and \"none\" are supported on one host")
         }
         let loaded = try ManifestInput.load(filename)
-        let creator = PodCreator(store: global.store, backoff: backoff.policy)
+        let creator = PodCreator(store: global.store, backoff: backoff.policy, cgroups: cgroups.settings)
         try global.store.withLock {
             let planned = try creator.check(loaded.pods)
             for item in planned {

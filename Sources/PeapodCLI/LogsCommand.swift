@@ -93,9 +93,14 @@ struct ExecCommand: ParsableCommand {
         if workingDir.isEmpty, let image = try? ImageStore(root: global.store.root).lookup(reference: spec?.image ?? "") {
             workingDir = image.config.workingDir
         }
+        // The command is limited and ranked for the OOM killer as the container is.
+        var limits = PodCgroups.load(podDir: view.location.podDir)?.processLimits(container: containerName) ?? ProcessLimits()
+        if let spec {
+            limits.oomScoreAdj = OOMScore.forContainer(spec, of: view.pod, machineMemory: MachineResources.current().memoryBytes)
+        }
         let child = try execInContainer(
             pid: pid, argv: command, environment: environment, workingDir: workingDir.isEmpty ? "/" : workingDir, uid: 0, gid: 0,
-            stdinFD: stdinFD, stdoutFD: 1, stderrFD: 2)
+            stdinFD: stdinFD, stdoutFD: 1, stderrFD: 2, limits: limits)
         if stdinFD != 0 { close(stdinFD) }
         var status: Int32 = 0
         while waitpid(child, &status, 0) < 0 && errno == EINTR {}

@@ -10,7 +10,8 @@ public struct PeapodCommand: ParsableCommand {
         abstract: "Run Kubernetes v1 Pods on this machine, with real namespaces.",
         subcommands: [
             RunCommand.self, ApplyCommand.self, GetCommand.self, DescribeCommand.self, LogsCommand.self,
-            ExecCommand.self, DeleteCommand.self, WaitCommand.self, ImageCommand.self, SuperviseCommand.self,
+            ExecCommand.self, DeleteCommand.self, WaitCommand.self, TopCommand.self, ImageCommand.self,
+            SuperviseCommand.self,
         ]
     )
 

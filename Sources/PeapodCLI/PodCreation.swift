@@ -41,9 +41,26 @@ struct PlannedCreation {
     var outcome: Outcome
 }
 
+/// Where pods' cgroups go (`--cgroup-parent`, `--pod-pids-limit`).
+struct PodCgroupSettings {
+    var parent: String?
+    var pidsLimit: Int64?
+}
+
 struct PodCreator {
     let store: PodStore
     let backoff: BackoffPolicy
+    var cgroups = PodCgroupSettings()
+
+    /// The cgroup placement of a new pod; checked before anything is created.
+    func cgroupPlan(podUID: String) throws -> PodCgroupPlan {
+        do {
+            return try PodCgroupPlan.make(layout: CgroupLayout.current(), parent: cgroups.parent, podUID: podUID,
+                                          pidsLimit: cgroups.pidsLimit)
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
 
     var images: ImageStore { ImageStore(root: store.root) }
 
@@ -62,6 +79,11 @@ struct PodCreator {
                     throw CLIError("pod \(pod.name), container \(container.name): \(ImageStore.missingImageMessage(reference: reference))")
                 }
             }
+            // As the scheduler would: a pod whose requests exceed the machine never starts.
+            if let unfit = MachineResources.current().unfit(pod) {
+                throw CLIError("pod \(pod.name): \(unfit)")
+            }
+            _ = try cgroupPlan(podUID: "check")
             let volumeErrors = VolumePlanner(pod: pod, podDirectory: store.location(namespace: pod.namespace, name: pod.name, uid: "check").podDir).check()
             if !volumeErrors.isEmpty {
                 throw CLIError(volumeErrors.map { "\($0)" }.joined(separator: "\n"))
@@ -89,6 +111,7 @@ struct PodCreator {
             try FileSystem.makeDirectories(location.podDir, mode: 0o700)
             try FileSystem.makeDirectories(location.runDir, mode: 0o700)
             try FileSystem.writeAtomically(location.podFile, pod.json().serialized(pretty: true) + "\n", mode: 0o600)
+            try cgroupPlan(podUID: pod.metadata.uid).write(podDir: location.podDir)
             try startSupervisor(location)
         } catch {
             PodCleanup.removeAll(location)

@@ -11,6 +11,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var backoff: BackoffOptions
+    @OptionGroup var cgroups: CgroupOptions
 
     @Option(name: .shortAndLong, help: "The manifest file, or - for standard input.")
     var filename: String
@@ -19,7 +20,7 @@ struct RunCommand: ParsableCommand {
         try global.requireRoot()
         let loaded = try ManifestInput.load(filename)
         let store = global.store
-        let creator = PodCreator(store: store, backoff: backoff.policy)
+        let creator = PodCreator(store: store, backoff: backoff.policy, cgroups: cgroups.settings)
 
         // Block the stop signals before any pod exists, so none is missed; they are read below.
         var stopSignals = sigset_t()

@@ -126,9 +126,6 @@ public enum Support {
         Rule("livenessProbe", notYet) { $0.livenessProbe != nil },
         Rule("readinessProbe", notYet) { $0.readinessProbe != nil },
         Rule("startupProbe", notYet) { $0.startupProbe != nil },
-        Rule("resources", .warn("accepted but not enforced yet: peapod does not set cgroup limits yet")) {
-            !$0.resources.limits.isEmpty || !$0.resources.requests.isEmpty
-        },
     ]
 
     /// Volume sources Peapod implements; every other source is refused by name.

@@ -30,6 +30,9 @@ enum pp_step {
     PP_STEP_PIPE = 1,
     PP_STEP_CLONE = 2,
     PP_STEP_OPEN_NAMESPACE = 3,     /* path = the namespace file */
+    /* Limits: the very first steps of the new process. */
+    PP_STEP_JOIN_CGROUP = 5,        /* index = cgroup; path = its cgroup.procs file */
+    PP_STEP_OOM_SCORE_ADJ = 6,      /* path = /proc/self/oom_score_adj */
     /* Namespaces (the child, or the intermediate process for a shared PID namespace). */
     PP_STEP_JOIN_PID = 10,
     PP_STEP_JOIN_NET = 11,
@@ -72,6 +75,8 @@ enum pp_step {
     PP_STEP_PIN_NAMESPACE = 73,     /* path = the pin file */
     PP_STEP_MOUNT_POD_SHM = 74,     /* path = the shm dir */
     PP_STEP_HELPER_DIED = 75,       /* the helper exited without reporting */
+    /* Not failures: notes the child sends before going on (see pp_spawn). */
+    PP_NOTICE_OOM_SCORE_CLAMPED = 100, /* err = EACCES; index = the oom_score_adj applied */
 };
 
 /* What the child reports on failure. Fixed size so one write() and one read() carry it. */
@@ -96,6 +101,16 @@ struct pp_mount {
     const char *source;     /* bind: host path; tmpfs: unused */
     const char *target;     /* absolute path inside the container */
     const char *data;       /* tmpfs: mount data such as "mode=1777,size=65536k"; may be NULL */
+};
+
+/*
+ * A cgroup the new process moves itself into, first of all, by writing "0" (itself) to its
+ * cgroup.procs: the v1 way (and v2 without CLONE_INTO_CGROUP) of making sure that no instruction
+ * of the container runs outside its limits. `fd` is open for writing in the caller.
+ */
+struct pp_cgroup_procs {
+    int32_t fd;
+    const char *path;       /* for the error report only */
 };
 
 /* Everything one container process needs; see ContainerLaunch in LaunchPlan.swift. */
@@ -129,12 +144,21 @@ struct pp_launch {
     int32_t stdio[3];
     /* A cgroup v2 directory fd to be born in (clone3 CLONE_INTO_CGROUP), or -1. */
     int32_t cgroup_fd;
+    /* cgroup.procs files to join before anything else (v1 hierarchies). */
+    const struct pp_cgroup_procs *cgroup_procs;
+    size_t cgroup_procs_count;
+    /* With set_oom_score_adj, the process's oom_score_adj. Where lowering it is refused
+     * (EACCES: no CAP_SYS_RESOURCE), the lowest value allowed is used instead and reported with
+     * a PP_NOTICE_OOM_SCORE_CLAMPED record. */
+    int32_t set_oom_score_adj;
+    int32_t oom_score_adj;
 };
 
 /*
  * Start a container process. Returns its pid in the caller's PID namespace (a direct child of the
  * caller, to be reaped with waitpid), or -1 with *err filled in. The child is already reaped
- * when -1 is returned.
+ * when -1 is returned. On success *err is zero, or holds the last notice the child sent
+ * (PP_NOTICE_*).
  */
 pid_t pp_spawn(const struct pp_launch *launch, struct pp_error *err);
 
@@ -150,12 +174,17 @@ struct pp_exec {
     size_t group_count;
     int32_t stdio[3];
     int32_t cgroup_fd;
+    /* As in struct pp_launch. */
+    const struct pp_cgroup_procs *cgroup_procs;
+    size_t cgroup_procs_count;
+    int32_t set_oom_score_adj;
+    int32_t oom_score_adj;
 };
 
 /*
  * Start a process in the ipc, uts, net, pid and mount namespaces of `target_pid`. Returns the
  * pid (caller's namespace) of the process that runs argv itself, a direct child of the caller,
- * so its wait status is the command's own. -1 with *err on failure.
+ * so its wait status is the command's own. -1 with *err on failure; notices as for pp_spawn.
  */
 pid_t pp_exec(const struct pp_exec *exec, struct pp_error *err);
 

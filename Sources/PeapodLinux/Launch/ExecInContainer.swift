@@ -15,7 +15,8 @@ import CPeapod
 public func execInContainer(
     pid: Int32, argv: [String], environment: [String], workingDir: String,
     uid: UInt32, gid: UInt32, supplementalGroups: [UInt32] = [],
-    stdinFD: Int32, stdoutFD: Int32, stderrFD: Int32, containerName: String = ""
+    stdinFD: Int32, stdoutFD: Int32, stderrFD: Int32, containerName: String = "",
+    limits: ProcessLimits = .none
 ) throws(LaunchError) -> Int32 {
     func invalid(_ what: String) -> LaunchError {
         LaunchError(container: containerName, step: .invalidLaunch, errno: EINVAL, path: what)
@@ -37,7 +38,15 @@ public func execInContainer(
     x.groups = UnsafePointer(arena.array(supplementalGroups))
     x.group_count = supplementalGroups.count
     x.stdio = (stdinFD, stdoutFD, stderrFD)
-    x.cgroup_fd = -1
+    // The command joins the container's cgroups and QoS oom_score_adj as the intermediate's
+    // first step, so it is limited as the container is (limits.c).
+    let descriptors = try LimitDescriptors(limits, arena: arena, container: containerName)
+    defer { descriptors.closeAll() }
+    x.cgroup_fd = descriptors.unifiedFD
+    x.cgroup_procs = UnsafePointer(descriptors.procs)
+    x.cgroup_procs_count = descriptors.count
+    x.set_oom_score_adj = limits.oomScoreAdj == nil ? 0 : 1
+    x.oom_score_adj = limits.oomScoreAdj ?? 0
 
     var record = pp_error()
     let child = withExtendedLifetime(arena) { pp_exec(&x, &record) }

@@ -13,6 +13,8 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
     case pipe = 1
     case clone = 2
     case openNamespace = 3
+    case joinCgroup = 5
+    case oomScoreAdj = 6
     case joinPIDNamespace = 10
     case joinNetworkNamespace = 11
     case joinIPCNamespace = 12
@@ -63,6 +65,8 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
         case .pipe: return "create the error pipe"
         case .clone: return "clone the container process"
         case .openNamespace: return "open namespace"
+        case .joinCgroup: return "join the container's cgroup via"
+        case .oomScoreAdj: return "set the QoS oom_score_adj in"
         case .joinPIDNamespace: return "join the pod's PID namespace"
         case .joinNetworkNamespace: return "join the pod's network namespace"
         case .joinIPCNamespace: return "join the pod's IPC namespace"

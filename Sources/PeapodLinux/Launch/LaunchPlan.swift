@@ -72,6 +72,24 @@ public struct SandboxNamespaces: Sendable, Equatable {
     }
 }
 
+/// The cgroups a new process enters before anything of it runs, and its oom_score_adj.
+public struct ProcessLimits: Sendable, Equatable {
+    /// cgroup.procs files of v1 hierarchies: the child writes itself into each (CPeapod/limits.c).
+    public var procsFiles: [String]
+    /// A cgroup v2 directory the child is born in (clone3 CLONE_INTO_CGROUP).
+    public var unifiedDirectory: String?
+    /// The QoS oom_score_adj; nil keeps the inherited one.
+    public var oomScoreAdj: Int32?
+
+    public init(procsFiles: [String] = [], unifiedDirectory: String? = nil, oomScoreAdj: Int32? = nil) {
+        self.procsFiles = procsFiles
+        self.unifiedDirectory = unifiedDirectory
+        self.oomScoreAdj = oomScoreAdj
+    }
+
+    public static let none = ProcessLimits()
+}
+
 /// Everything one container process needs. Built by the host layer, executed by the shim.
 public struct ContainerLaunch: Sendable, Equatable {
     /// The container's name, used in error messages ("container app: ...").
@@ -96,6 +114,8 @@ public struct ContainerLaunch: Sendable, Equatable {
     /// (k8s-pod-semantics.md section 10). Defaults are filled by `ContainerLaunch.defaultMaskedPaths`.
     public var maskedPaths: [String]
     public var readonlyPaths: [String]
+    /// cgroups and oom_score_adj, applied first of all in the child.
+    public var limits: ProcessLimits = .none
 
     public init(
         containerName: String, rootfs: RootfsLayout, namespaces: SandboxNamespaces, mounts: [MountSpec],

@@ -14,6 +14,11 @@ import CPeapod
 /// shares a PID namespace. Throws when any step before `execve` fails; the child is then
 /// already reaped and nothing of it is left (its mounts lived only in its own mount namespace).
 public func spawnContainer(_ launch: ContainerLaunch) throws(LaunchError) -> Int32 {
+    try spawnContainerWithNotes(launch).pid
+}
+
+/// `spawnContainer`, also returning what the shim noted on the way (a clamped oom_score_adj).
+public func spawnContainerWithNotes(_ launch: ContainerLaunch) throws(LaunchError) -> (pid: Int32, notes: SpawnNotes) {
     try launch.validateForShim()
     let arena = CArena()
     let overlay = overlayMountData(launch.rootfs)
@@ -59,14 +64,20 @@ public func spawnContainer(_ launch: ContainerLaunch) throws(LaunchError) -> Int
     l.groups = UnsafePointer(arena.array(launch.supplementalGroups))
     l.group_count = launch.supplementalGroups.count
     l.stdio = (launch.stdinFD, launch.stdoutFD, launch.stderrFD)
-    l.cgroup_fd = -1
+    let limits = try LimitDescriptors(launch.limits, arena: arena, container: launch.containerName)
+    defer { limits.closeAll() }
+    l.cgroup_fd = limits.unifiedFD
+    l.cgroup_procs = UnsafePointer(limits.procs)
+    l.cgroup_procs_count = limits.count
+    l.set_oom_score_adj = launch.limits.oomScoreAdj == nil ? 0 : 1
+    l.oom_score_adj = launch.limits.oomScoreAdj ?? 0
 
     var record = pp_error()
     let pid = withExtendedLifetime(arena) { pp_spawn(&l, &record) }
     if pid < 0 {
         throw LaunchError(container: launch.containerName, record: record, mounts: launch.mounts)
     }
-    return pid
+    return (pid, SpawnNotes(record: record))
 }
 
 /// overlayfs mount data. `\`, `:` and `,` in paths are escaped with a backslash, as overlayfs

@@ -1,6 +1,6 @@
 // Turns a container of the pod spec into a running process: resolves the image, the command,
 // the environment and the user, lays out the overlay directories of the new instance, opens its
-// log, and hands a `ContainerLaunch` to the C shim.
+// log, prepares its cgroup and QoS oom_score_adj, and hands a `ContainerLaunch` to the C shim.
 
 import CPeapod
 import Glibc
@@ -12,11 +12,15 @@ struct ContainerLauncher {
     let location: PodLocation
     let pod: Pod
     let images: [String: ImageRecord]
+    /// The pod's cgroups, as the CLI placed them (nil for a pod recorded without any).
+    let cgroups: PodCgroups?
+    let machine = MachineResources.current()
 
     init(store: PodStore, location: PodLocation, pod: Pod) throws {
         self.store = store
         self.location = location
         self.pod = pod
+        self.cgroups = PodCgroups.load(podDir: location.podDir)
         let imageStore = ImageStore(root: store.root)
         var images: [String: ImageRecord] = [:]
         for container in pod.allContainers {
@@ -86,7 +90,7 @@ struct ContainerLauncher {
             close(stdout[1])
             close(stderr[1])
         }
-        let launch = ContainerLaunch(
+        var launch = ContainerLaunch(
             containerName: name,
             rootfs: RootfsLayout(
                 lowerDirs: [image.rootfsPath], upperDir: instanceDir + "/upper", workDir: instanceDir + "/work",
@@ -94,9 +98,19 @@ struct ContainerLauncher {
             namespaces: sandbox.namespaces, mounts: mounts, argv: argv,
             environment: environment, workingDir: workingDir, uid: user.uid, gid: user.gid,
             supplementalGroups: user.groups, stdinFD: devNull, stdoutFD: stdout[1], stderrFD: stderr[1])
+        let oomScoreAdj = OOMScore.forContainer(container, of: pod, machineMemory: machine.memoryBytes)
         let pid: Int32
+        var notices: [LaunchNotice] = []
         do {
-            pid = try spawnContainer(launch)
+            launch.limits = try cgroups?.prepare(container) ?? ProcessLimits()
+            launch.limits.oomScoreAdj = oomScoreAdj
+            let started = try spawnContainerWithNotes(launch)
+            pid = started.pid
+            if let clamped = started.notes.clampedOOMScoreAdj {
+                notices.append(LaunchNotice(
+                    type: "Warning", reason: "OOMScoreAdjClamped",
+                    message: "oom_score_adj \(oomScoreAdj) for QoS class \(qosClass) was refused (no CAP_SYS_RESOURCE); using \(clamped), the lowest this host allows"))
+            }
         } catch {
             close(stdout[0])
             close(stderr[0])
@@ -105,7 +119,14 @@ struct ContainerLauncher {
         }
         _ = fcntl(stdout[0], F_SETFL, fcntl(stdout[0], F_GETFL) | O_NONBLOCK)
         _ = fcntl(stderr[0], F_SETFL, fcntl(stderr[0], F_GETFL) | O_NONBLOCK)
-        return RunningContainer(name: name, pid: pid, instanceID: instanceID, stdout: stdout[0], stderr: stderr[0], log: log)
+        return RunningContainer(name: name, pid: pid, instanceID: instanceID, stdout: stdout[0], stderr: stderr[0], log: log,
+                                notices: notices)
+    }
+
+    /// Whether the container's last instance lost a process to the OOM killer (its cgroup's
+    /// oom_kill counter grew), which tells an OOM kill from a SIGKILL sent by someone else.
+    func oomKilled(_ name: String) -> Bool {
+        cgroups?.oomKilled(name) ?? false
     }
 
     /// PATH when the image sets none (containerd's default) and HOSTNAME (containerd sets it).
@@ -123,6 +144,13 @@ struct ContainerLauncher {
         guard let path = env.valueFrom?.fieldRef?.fieldPath else { return env.value }
         return FieldPath.resolve(path, pod: pod, nodeName: Clock.hostname) ?? ""
     }
+}
+
+/// Something the supervisor should record as an event about a started container.
+struct LaunchNotice: Equatable {
+    var type: String
+    var reason: String
+    var message: String
 }
 
 struct LauncherError: Error, CustomStringConvertible {

@@ -17,6 +17,8 @@ struct RunningContainer {
     var stdout: Int32
     var stderr: Int32
     var log: CRILogWriter
+    /// Events the launcher asks for (a clamped oom_score_adj).
+    var notices: [LaunchNotice] = []
 }
 
 /// A lifecycle hook's exec process, reaped like the containers but recorded as the hook.
@@ -92,6 +94,7 @@ public final class PodSupervisor {
         sandbox = try PodSandbox.create(
             runDir: location.runDir, hostname: pod.hostnameForSandbox, shmSizeBytes: 64 * 1024 * 1024)
         podMounts = try PodMounts.prepare(pod: pod, location: location, shmDir: sandbox!.shmDir)
+        try launcher.cgroups?.createPod(pod)
     }
 
     func loop() {
@@ -158,6 +161,7 @@ public final class PodSupervisor {
             record.started(ContainerInstance(id: instanceID, startedAt: now))
             events.record("Normal", "Created", "Created container: \(name)", container: name, isInit: isInit, at: now)
             events.record("Normal", "Started", "Started container \(name)", container: name, isInit: isInit, at: now)
+            for n in started.notices { events.record(n.type, n.reason, n.message, container: name, isInit: isInit, at: now) }
         } catch let error as LauncherError {
             configError(&record, name, "\(error)", now: now)
         } catch let error as VolumeError {
@@ -358,6 +362,11 @@ public final class PodSupervisor {
                 current.message = podMounts?.terminationMessage(
                     launcher.spec(container.name), exitCode: current.exitCode ?? 0,
                     logPath: location.logFile(container: container.name, restartCount: record.restartCount))
+                if launcher.oomKilled(container.name) {
+                    current.reason = "OOMKilled"
+                    events.record("Warning", "OOMKilling", "Memory cgroup out of memory: the OOM killer killed a process of container \(container.name)",
+                                  container: container.name, isInit: shape.isInit(container.name), at: now)
+                }
                 record.current = current
                 observed[container.name] = record
             }
@@ -443,6 +452,8 @@ public final class PodSupervisor {
 /// supervisor does at the end, and what `delete` does when the supervisor is gone.
 public enum PodCleanup {
     public static func removeAll(_ location: PodLocation) {
+        // Before the pod directory goes: it holds the record of where the cgroups are.
+        PodCgroups.removeAll(podDir: location.podDir)
         try? PodSandbox.destroy(runDir: location.runDir)
         try? VolumePlanner.teardown(podDirectory: location.podDir)
         try? FileSystem.removeTree(location.runDir)
