@@ -506,7 +506,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--peapod", required=True)
     ap.add_argument("--rootfs", required=True)
-    ap.add_argument("--json", default="bench-results.json")
+    ap.add_argument("--json", default=os.path.join(HERE, "..", "..", "docs", "benchmarks.json"))
     ap.add_argument("--pods", type=int, default=50)
     ap.add_argument("--quick", action="store_true", help="a third of the repetitions")
     ap.add_argument("--no-podman", action="store_true")

@@ -8,7 +8,7 @@
 # (not installed anywhere), builds the busybox rootfs, then tools/bench/bench.py measures
 # everything in one run with a private PEAPOD_ROOT/PEAPOD_RUN_ROOT and a private podman store
 # under one temp dir, prints a table with ratios Peapod/peer and the issue's targets, writes
-# JSON (default: bench-results.json in the current directory) and removes everything it made.
+# JSON (default: docs/benchmarks.json, git-ignored) and removes everything it made.
 # Timings are noisy on shared machines: every row reports min/median/max over repetitions.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 become_root "$@"
