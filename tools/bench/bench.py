@@ -158,12 +158,12 @@ class Bench:
         return 0
 
     @staticmethod
-    def cpu_ticks(pid):
+    def cpu_ns(pid):
+        """CPU time in ns from /proc/PID/schedstat (utime/stime have a 10 ms tick)."""
         try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            return int(fields[11]) + int(fields[12])
-        except OSError:
+            with open(f"/proc/{pid}/schedstat") as f:
+                return int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
             return 0
 
     def manifest(self, name, pods, containers, command, restart="Always", grace=5):
@@ -364,9 +364,9 @@ class Bench:
         r["peapod_processes"] = len(pids)
         r["peapod_pss_kib_total"] = sum(self.pss_kib(p) for p in pids)
         r["peapod_pss_kib_per_pod"] = r["peapod_pss_kib_total"] / n
-        before = sum(self.cpu_ticks(p) for p in pids)
+        before = sum(self.cpu_ns(p) for p in pids)
         time.sleep(10)
-        r["peapod_idle_cpu_ms_10s"] = (sum(self.cpu_ticks(p) for p in pids) - before) * 1000 / os.sysconf("SC_CLK_TCK")
+        r["peapod_idle_cpu_ms_10s"] = (sum(self.cpu_ns(p) for p in pids) - before) / 1e6
         self.results["5_exec"] = {"peapod": self.hyperfine(
             "peapod-exec", [self.peapod, "exec", "bench-scale-0", "-c", "a", "--", "true"], self.reps(30))}
         t0 = now()
@@ -383,9 +383,9 @@ class Bench:
             r["podman_processes"] = len(pids)
             r["podman_pss_kib_total"] = sum(self.pss_kib(p) for p in pids)
             r["podman_pss_kib_per_pod"] = r["podman_pss_kib_total"] / n
-            before = sum(self.cpu_ticks(p) for p in pids)
+            before = sum(self.cpu_ns(p) for p in pids)
             time.sleep(10)
-            r["podman_idle_cpu_ms_10s"] = (sum(self.cpu_ticks(p) for p in pids) - before) * 1000 / os.sysconf("SC_CLK_TCK")
+            r["podman_idle_cpu_ms_10s"] = (sum(self.cpu_ns(p) for p in pids) - before) / 1e6
             self.results["5_exec"]["podman"] = self.hyperfine(
                 "podman-exec", self.podman + ["exec", "bench-scale-0-a", "true"], self.reps(15), warmup=1)
             t0 = now()
@@ -424,7 +424,7 @@ class Bench:
                 return "n/a"
             if isinstance(s, dict):
                 return f"{s['min']:.1f} / {s['median']:.1f} / {s['max']:.1f}"
-            return f"{s:.1f}"
+            return f"{s:.1f}" if abs(s) >= 1 or s == 0 else f"{s:.3f}"
 
         def med(s):
             return s["median"] if isinstance(s, dict) else s
