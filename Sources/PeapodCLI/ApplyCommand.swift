@@ -91,13 +91,28 @@ struct SuperviseCommand: ParsableCommand {
     @Argument var podDir: String
 
     func run() throws {
-        let store = global.store
+        try Self.supervise(store: global.store, backoff: backoff.policy, podDir: podDir)
+    }
+
+    /// The arguments `PodCreator.startSupervisor` passes, exactly: `--root R --run-root RR
+    /// --backoff-base B --backoff-cap C PODDIR`. Parsed by hand, because ArgumentParser's set-up
+    /// of the command tree was about a fifth of a supervisor's start-up CPU (docs/benchmarks.md);
+    /// nil for anything else, which then goes through ArgumentParser as before.
+    static func fastArguments(_ args: ArraySlice<String>) -> (store: PodStore, backoff: BackoffPolicy, podDir: String)? {
+        let a = Array(args)
+        guard a.count == 9, a[0] == "--root", a[2] == "--run-root", a[4] == "--backoff-base", a[6] == "--backoff-cap",
+              let base = Double(a[5]), let cap = Double(a[7]), !a[8].hasPrefix("-")
+        else { return nil }
+        return (PodStore(root: a[1], runRoot: a[3]), BackoffPolicy(baseSeconds: base, capSeconds: cap), a[8])
+    }
+
+    static func supervise(store: PodStore, backoff: BackoffPolicy, podDir: String) throws {
         guard let location = store.list().first(where: { $0.podDir == podDir }) else {
             throw CLIError("no pod at \(podDir)")
         }
         let pod = try store.readPod(location)
         let supervisor = try PodSupervisor(
-            store: store, location: location, pod: pod, config: PlannerConfig(backoff: backoff.policy))
+            store: store, location: location, pod: pod, config: PlannerConfig(backoff: backoff))
         throw ExitCode(supervisor.run(readyFD: 3))
     }
 }

@@ -20,7 +20,13 @@ public struct PeapodCommand: ParsableCommand {
     /// Parses and runs a command. Peapod's own errors print as one `error:` line on stderr.
     public static func runMain() -> Never {
         do {
-            var command = try parseAsRoot(kubectlBooleans(Array(CommandLine.arguments.dropFirst())))
+            let arguments = CommandLine.arguments
+            if arguments.count > 1, arguments[1] == "supervise",
+               let fast = SuperviseCommand.fastArguments(arguments.dropFirst(2)) {
+                try SuperviseCommand.supervise(store: fast.store, backoff: fast.backoff, podDir: fast.podDir)
+                Glibc.exit(0)
+            }
+            var command = try parseAsRoot(kubectlBooleans(Array(arguments.dropFirst())))
             try command.run()
             Glibc.exit(0)
         } catch let failure as CLIError {

@@ -107,7 +107,9 @@ enum YAMLLoader {
         }
         // Key tags were resolved to !!str by Yams' duplicate check: resolve plain keys ourselves.
         var plain = s
-        if s.style == .plain { plain.tag = Tag(.implicit) }
+        // `.basic`: Tag's default resolver argument is Resolver.default, whose first use compiles a
+        // dozen ICU regular expressions, about 6% of `peapod run`'s CPU (docs/benchmarks.md).
+        if s.style == .plain { plain.tag = Tag(.implicit, .basic) }
         switch try scalar(plain, document: document) {
         case .string(let str)?: return str
         case .int(let i)?: return String(i)

@@ -15,6 +15,7 @@
 // that two references never share a folder.
 
 import Foundation
+import PeapodSpec
 
 #if canImport(Glibc)
     import Glibc
@@ -330,12 +331,12 @@ public struct ImageStore: Sendable {
         return formatter.string(from: date)
     }
 
+    /// Every command and supervisor that looks an image up reads its `created` time: parsing it
+    /// with ISO8601DateFormatter set up ICU calendars and Unicode sets, about 14% of the CPU time
+    /// of `peapod run` (docs/benchmarks.md). PeapodSpec's RFC 3339 parser does it in microseconds.
     static func parseTimestamp(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
+        guard let timestamp = Timestamp(rfc3339: text) else { return nil }
+        return Date(timeIntervalSince1970: Double(timestamp.nanos) / 1e9)
     }
 }
 

@@ -1,0 +1,565 @@
+#!/usr/bin/env python3
+"""Peapod's benchmark (issue 5): measures Peapod against crun, runc, podman, bwrap and a bare
+unshare in one run, prints a table with the ratios Peapod/peer and the issue's targets, and
+writes the raw samples as JSON. Started by tools/bench/run.sh, which installs and builds first.
+
+Everything lives under one temp dir (a private PEAPOD_ROOT/PEAPOD_RUN_ROOT, OCI bundle, crun/runc
+state, a private podman store) and is removed at the end, also on failure. Only loopback and
+namespaces made here are used: podman runs with --network none, OCI containers in a fresh
+network namespace with no interfaces but lo."""
+
+import argparse
+import datetime
+import json
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+KEEP_RUNNING = "trap 'exit 0' TERM; sleep 3600 & wait"
+
+
+def now():
+    return time.monotonic_ns()
+
+
+def summary(samples_ms):
+    if not samples_ms:
+        return None
+    return {
+        "min": min(samples_ms),
+        "median": statistics.median(samples_ms),
+        "max": max(samples_ms),
+        "n": len(samples_ms),
+        "samples": samples_ms,
+    }
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+class Unavailable(Exception):
+    pass
+
+
+class Bench:
+    def __init__(self, opts):
+        self.opts = opts
+        self.peapod = os.path.realpath(opts.peapod)
+        self.rootfs = os.path.realpath(opts.rootfs)
+        self.tmp = tempfile.mkdtemp(prefix="peapod-bench-", dir="/tmp")
+        self.env = dict(os.environ)
+        self.env["PEAPOD_ROOT"] = os.path.join(self.tmp, "peapod")
+        self.env["PEAPOD_RUN_ROOT"] = os.path.join(self.tmp, "peapod-run")
+        self.env["CONTAINERS_CONF"] = os.path.join(self.tmp, "containers.conf")
+        self.podman = [
+            "podman", "--root", os.path.join(self.tmp, "podman/storage"),
+            "--runroot", os.path.join(self.tmp, "podman/run"),
+            "--tmpdir", os.path.join(self.tmp, "podman/tmp"),
+            "--storage-driver", "overlay", "--cgroup-manager", "cgroupfs",
+            "--events-backend", "file", "--runtime", "runc",
+        ]
+        self.podman_reason = None
+        self.results = {}
+        self.notes = []
+        scale = 1 if not opts.quick else 3
+        self.reps = lambda n: max(3, n // scale)
+        self.pods = opts.pods
+
+    # ---- helpers --------------------------------------------------------------------------
+
+    def run(self, argv, check=True, capture=True, timeout=600, env=None):
+        p = subprocess.run(argv, env=env or self.env, stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, timeout=timeout, text=True)
+        if check and p.returncode != 0:
+            raise RuntimeError(f"{shlex.join(argv)} exited {p.returncode}: {p.stderr.strip()[-800:]}")
+        return p
+
+    def pp(self, *args, **kw):
+        return self.run([self.peapod, *args], **kw)
+
+    def hyperfine(self, name, argv, runs, warmup=3, wrap=None):
+        """Whole-process wall time of `argv` with hyperfine (no shell), in ms."""
+        out = os.path.join(self.tmp, f"hf-{name}.json")
+        cmd = ["hyperfine", "-N", "--style", "none", "--warmup", str(warmup), "--runs", str(runs),
+               "--export-json", out, shlex.join(argv)]
+        if wrap:
+            cmd = wrap(cmd)
+        self.run(cmd, timeout=900)
+        with open(out) as f:
+            times = json.load(f)["results"][0]["times"]
+        return summary([t * 1000 for t in times])
+
+    def timed(self, argv, **kw):
+        t0 = now()
+        self.run(argv, **kw)
+        return (now() - t0) / 1e6
+
+    def peapod_status(self):
+        """{pod name: status.json} for every pod in the private store."""
+        pods_dir = os.path.join(self.env["PEAPOD_ROOT"], "pods")
+        result = {}
+        try:
+            entries = os.listdir(pods_dir)
+        except FileNotFoundError:
+            return result
+        for entry in entries:
+            try:
+                with open(os.path.join(pods_dir, entry, "status.json")) as f:
+                    result[entry.split("_")[1]] = json.load(f)
+            except (FileNotFoundError, ValueError):
+                result[entry.split("_")[1]] = None
+        return result
+
+    @staticmethod
+    def all_running(status, containers):
+        if not status:
+            return False
+        cs = status.get("status", {}).get("containerStatuses", [])
+        running = {c["name"] for c in cs if "running" in c.get("state", {})}
+        return set(containers) <= running
+
+    def wait_peapod_running(self, names, containers, timeout=120):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status = self.peapod_status()
+            if all(self.all_running(status.get(n), containers) for n in names):
+                return now()
+            time.sleep(0.001)
+        raise RuntimeError(f"peapod pods {names[:3]}... not Running within {timeout} s")
+
+    def peapod_processes(self):
+        """Pids of every process running the peapod binary (the supervisors)."""
+        pids = []
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    if os.readlink(f"/proc/{d}/exe") == self.peapod:
+                        pids.append(int(d))
+                except OSError:
+                    pass
+        return [p for p in pids if p != os.getpid()]
+
+    @staticmethod
+    def pss_kib(pid):
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
+    @staticmethod
+    def cpu_ns(pid):
+        """CPU time in ns from /proc/PID/schedstat (utime/stime have a 10 ms tick)."""
+        try:
+            with open(f"/proc/{pid}/schedstat") as f:
+                return int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            return 0
+
+    def manifest(self, name, pods, containers, command, restart="Always", grace=5):
+        docs = []
+        for i in range(pods):
+            pod_name = name if pods == 1 else f"{name}-{i}"
+            lines = [
+                "apiVersion: v1", "kind: Pod", f"metadata:\n  name: {pod_name}", "spec:",
+                f"  restartPolicy: {restart}", f"  terminationGracePeriodSeconds: {grace}", "  containers:",
+            ]
+            for c in containers:
+                lines += [f"  - name: {json.dumps(c)}", "    image: busybox", f"    command: {json.dumps(command)}"]
+            docs.append("\n".join(lines) + "\n")
+        path = os.path.join(self.tmp, f"{name}.yaml")
+        with open(path, "w") as f:
+            f.write("---\n".join(docs))
+        return path
+
+    # ---- setup ----------------------------------------------------------------------------
+
+    def setup(self):
+        log(f"==> setting up in {self.tmp}")
+        self.pp("image", "import", "busybox", self.rootfs,
+                "--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "--change", 'CMD ["sh"]')
+        # The OCI bundle for crun and runc: the same rootfs, read-only, /bin/true, no terminal.
+        bundle = os.path.join(self.tmp, "bundle")
+        os.makedirs(bundle)
+        self.run(["runc", "spec", "--bundle", bundle])
+        with open(os.path.join(bundle, "config.json")) as f:
+            spec = json.load(f)
+        spec["process"]["terminal"] = False
+        spec["process"]["args"] = ["/bin/true"]
+        spec["root"] = {"path": self.rootfs, "readonly": True}
+        spec["hostname"] = "bench"
+        with open(os.path.join(bundle, "config.json"), "w") as f:
+            json.dump(spec, f, indent=1)
+        self.bundle = bundle
+        self.hybrid = self.cgroup_hybrid()
+        self.setup_podman()
+
+    @staticmethod
+    def cgroup_hybrid():
+        v1 = v2 = False
+        with open("/proc/self/mountinfo") as f:
+            for line in f:
+                fstype = line.split(" - ")[1].split()[0]
+                v1 |= fstype == "cgroup"
+                v2 |= fstype == "cgroup2"
+        return v1 and v2
+
+    def setup_podman(self):
+        if self.opts.no_podman:
+            self.podman_reason = "skipped (--no-podman)"
+            return
+        if not shutil.which("podman"):
+            self.podman_reason = "podman is not installed"
+            return
+        with open(self.env["CONTAINERS_CONF"], "w") as f:
+            # Lowered ulimits: root here lacks CAP_SYS_RESOURCE, podman's defaults (nofile 1048576)
+            # are refused. No network: pods get their own netns with loopback only.
+            f.write('[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n'
+                    'netns = "none"\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n'
+                    'runtime = "runc"\n')
+        try:
+            tar = subprocess.Popen(["tar", "-C", self.rootfs, "-c", "."], stdout=subprocess.PIPE)
+            p = subprocess.run(self.podman + [
+                "import", "--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "--change", 'CMD ["sh"]', "-", "docker.io/library/busybox:latest"],
+                stdin=tar.stdout, env=self.env, capture_output=True, text=True, timeout=300)
+            tar.wait()
+            if p.returncode != 0:
+                raise Unavailable(f"podman import failed: {p.stderr.strip().splitlines()[-1:]}")
+            p = self.run(self.podman + ["run", "--rm", "busybox", "true"], check=False, timeout=120)
+            if p.returncode != 0:
+                raise Unavailable(f"podman run failed: {p.stderr.strip().splitlines()[-1:]}")
+        except (Unavailable, subprocess.TimeoutExpired, OSError) as e:
+            self.podman_reason = str(e)
+            log(f"    podman unavailable: {e}")
+
+    # ---- measurements ---------------------------------------------------------------------
+
+    def m1_true(self):
+        log("==> (1) one /bin/true container, whole CLI process")
+        r = {}
+        true_yaml = self.manifest("bench-true", 1, ["true"], ["/bin/true"], restart="Never")
+        r["peapod"] = self.hyperfine("peapod", [self.peapod, "run", "-f", true_yaml], self.reps(40))
+        state = os.path.join(self.tmp, "oci-state")
+        os.makedirs(state, exist_ok=True)
+        # crun 1.8 refuses hybrid cgroup hosts: measure it in a private mount namespace where the
+        # unified hierarchy is unmounted (the whole hyperfine runs inside, so the wrapper is free).
+        wrap = None
+        if self.hybrid:
+            wrap = lambda cmd: ["unshare", "-m", "sh", "-c",
+                                "umount /sys/fs/cgroup/unified 2>/dev/null; exec " + shlex.join(cmd)]
+            self.notes.append("crun ran in a private mount namespace with /sys/fs/cgroup/unified unmounted "
+                              "(crun 1.8 refuses hybrid cgroup hosts)")
+        r["crun"] = self.hyperfine("crun", ["crun", "--root", state, "run", "--bundle", self.bundle, "bench-crun"],
+                                   self.reps(60), wrap=wrap)
+        r["runc"] = self.hyperfine("runc", ["runc", "--root", state, "run", "--bundle", self.bundle, "bench-runc"],
+                                   self.reps(40))
+        r["bwrap"] = self.hyperfine("bwrap", ["bwrap", "--unshare-all", "--ro-bind", self.rootfs, "/",
+                                              "--proc", "/proc", "--dev", "/dev", "/bin/true"], self.reps(60))
+        r["unshare"] = self.hyperfine("unshare", ["unshare", "-m", "-p", "-f", "-n", "-u", "-i", "/bin/true"],
+                                      self.reps(60))
+        if not self.podman_reason:
+            r["podman"] = self.hyperfine("podman", self.podman + ["run", "--rm", "busybox", "true"],
+                                         self.reps(10), warmup=1)
+        self.results["1_true"] = r
+
+    def m2_pod(self):
+        log("==> (2) 2-container pod: apply until both Running, delete until nothing is left")
+        path = self.manifest("bench-pod", 1, ["web", "sidecar"], ["sh", "-c", KEEP_RUNNING])
+        r = {"peapod_apply_return": [], "peapod_running": [], "peapod_delete": []}
+        for _ in range(self.reps(15)):
+            t0 = now()
+            self.pp("apply", "-f", path)
+            t1 = now()
+            t2 = self.wait_peapod_running(["bench-pod"], ["web", "sidecar"])
+            r["peapod_apply_return"].append((t1 - t0) / 1e6)
+            r["peapod_running"].append((t2 - t0) / 1e6)
+            t0 = now()
+            self.pp("delete", "pod", "bench-pod")
+            r["peapod_delete"].append((now() - t0) / 1e6)
+            left = [p for p in os.listdir(os.path.join(self.env["PEAPOD_ROOT"], "pods"))]
+            if left or self.peapod_processes():
+                raise RuntimeError(f"peapod delete left {left} / processes {self.peapod_processes()}")
+        if not self.podman_reason:
+            r["podman_play"], r["podman_down"] = [], []
+            for _ in range(self.reps(6)):
+                t0 = now()
+                self.run(self.podman + ["kube", "play", "--network", "none", path])
+                r["podman_play"].append((now() - t0) / 1e6)
+                ps = self.run(self.podman + ["ps", "-q", "--filter", "status=running"]).stdout.split()
+                if len(ps) < 3:  # infra + 2
+                    raise RuntimeError(f"podman kube play: containers not running: {ps}")
+                t0 = now()
+                self.run(self.podman + ["kube", "down", path])
+                r["podman_down"].append((now() - t0) / 1e6)
+        self.results["2_pod"] = {k: summary(v) for k, v in r.items()}
+
+    def m3_restart(self):
+        log("==> (3) restart latency, back-off base 0")
+        count = self.reps(30)
+        path = self.manifest("bench-restart", 1, ["app"], ["sh", "-c", "echo start; sleep 0.02; echo stop"])
+        self.pp("apply", "--backoff-base", "0", "--backoff-cap", "0", "-f", path)
+        log_dir = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            status = self.peapod_status().get("bench-restart")
+            cs = (status or {}).get("status", {}).get("containerStatuses", [])
+            if cs and cs[0].get("restartCount", 0) >= count + 1:
+                break
+            time.sleep(0.01)
+        else:
+            self.pp("delete", "pod", "bench-restart", "--grace-period", "0", "--force", check=False)
+            raise RuntimeError("the restarting pod did not reach the restart count (is --backoff-base 0 honoured?)")
+        logs_root = os.path.join(self.env["PEAPOD_ROOT"], "logs")
+        log_dir = os.path.join(logs_root, os.listdir(logs_root)[0], "app")
+        samples = []
+        for n in range(count):
+            stop = self.cri_lines(os.path.join(log_dir, f"{n}.log"))
+            start = self.cri_lines(os.path.join(log_dir, f"{n + 1}.log"))
+            if stop and start and stop[-1][1] == "stop" and start[0][1] == "start":
+                samples.append((start[0][0] - stop[-1][0]) / 1e6)
+        self.pp("delete", "pod", "bench-restart", "--grace-period", "0", "--force")
+        self.results["3_restart"] = {"peapod": summary(samples)}
+
+    @staticmethod
+    def cri_lines(path):
+        """[(unix ns, content)] of a CRI log file."""
+        out = []
+        try:
+            with open(path) as f:
+                for line in f:
+                    ts, _stream, _tag, content = line.rstrip("\n").split(" ", 3)
+                    secs, frac = ts.rstrip("Z").split(".")
+                    base = datetime.datetime.strptime(secs, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc)
+                    out.append((int(base.timestamp()) * 1_000_000_000 + int(frac.ljust(9, "0")[:9]), content))
+        except FileNotFoundError:
+            pass
+        return out
+
+    def m4_scale(self):
+        n = self.pods
+        log(f"==> (4) {n} pods of 2 containers; (5) exec; (6) idle supervisor CPU")
+        path = self.manifest("bench-scale", n, ["a", "b"], ["sh", "-c", KEEP_RUNNING], grace=2)
+        names = [f"bench-scale-{i}" for i in range(n)]
+        r = {}
+        t0 = now()
+        self.pp("apply", "-f", path)
+        t1 = now()
+        t2 = self.wait_peapod_running(names, ["a", "b"], timeout=300)
+        r["peapod_apply_return_ms"] = (t1 - t0) / 1e6
+        r["peapod_all_running_ms"] = (t2 - t0) / 1e6
+        time.sleep(1)
+        pids = self.peapod_processes()
+        r["peapod_processes"] = len(pids)
+        r["peapod_pss_kib_total"] = sum(self.pss_kib(p) for p in pids)
+        r["peapod_pss_kib_per_pod"] = r["peapod_pss_kib_total"] / n
+        before = sum(self.cpu_ns(p) for p in pids)
+        time.sleep(10)
+        r["peapod_idle_cpu_ms_10s"] = (sum(self.cpu_ns(p) for p in pids) - before) / 1e6
+        self.results["5_exec"] = {"peapod": self.hyperfine(
+            "peapod-exec", [self.peapod, "exec", "bench-scale-0", "-c", "a", "--", "true"], self.reps(30))}
+        t0 = now()
+        self.pp("delete", "-f", path)
+        r["peapod_delete_all_ms"] = (now() - t0) / 1e6
+        if not self.podman_reason:
+            t0 = now()
+            self.run(self.podman + ["kube", "play", "--network", "none", path], timeout=900)
+            r["podman_play_all_ms"] = (now() - t0) / 1e6
+            ps = self.run(self.podman + ["ps", "-q", "--filter", "status=running"]).stdout.split()
+            r["podman_running_containers"] = len(ps)
+            time.sleep(1)
+            pids = self.podman_processes()
+            r["podman_processes"] = len(pids)
+            r["podman_pss_kib_total"] = sum(self.pss_kib(p) for p in pids)
+            r["podman_pss_kib_per_pod"] = r["podman_pss_kib_total"] / n
+            before = sum(self.cpu_ns(p) for p in pids)
+            time.sleep(10)
+            r["podman_idle_cpu_ms_10s"] = (sum(self.cpu_ns(p) for p in pids) - before) / 1e6
+            self.results["5_exec"]["podman"] = self.hyperfine(
+                "podman-exec", self.podman + ["exec", "bench-scale-0-a", "true"], self.reps(15), warmup=1)
+            t0 = now()
+            self.run(self.podman + ["kube", "down", path], timeout=900)
+            r["podman_down_all_ms"] = (now() - t0) / 1e6
+        self.results["4_scale"] = r
+
+    def podman_processes(self):
+        """conmon of our private podman store, and their children that are catatonit (infra)."""
+        conmons, procs = [], []
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open(f"/proc/{d}/comm") as f:
+                    comm = f.read().strip()
+                with open(f"/proc/{d}/cmdline") as f:
+                    cmdline = f.read()
+                with open(f"/proc/{d}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            procs.append((int(d), comm, cmdline, ppid))
+        conmons = [p for p, comm, cmd, _ in procs if comm == "conmon" and self.tmp in cmd]
+        infra = [p for p, comm, _, ppid in procs if comm == "catatonit" and ppid in conmons]
+        return conmons + infra
+
+    # ---- report ---------------------------------------------------------------------------
+
+    def report(self):
+        rows = []
+        na = f"n/a ({self.podman_reason})" if self.podman_reason else None
+
+        def fmt(s, unit="ms"):
+            if s is None:
+                return "n/a"
+            if isinstance(s, dict):
+                return f"{s['min']:.1f} / {s['median']:.1f} / {s['max']:.1f}"
+            return f"{s:.1f}" if abs(s) >= 1 or s == 0 else f"{s:.3f}"
+
+        def med(s):
+            return s["median"] if isinstance(s, dict) else s
+
+        def row(what, ours, peer_name, peer, target=None):
+            if peer is None and peer_name.startswith("podman") and na:
+                rows.append((what, fmt(ours), peer_name, na, "n/a", target[0] if target else "", ""))
+                return
+            ratio = med(ours) / med(peer) if ours is not None and peer not in (None, 0) else None
+            met = ""
+            if target and ratio is not None:
+                met = "yes" if ratio <= target[1] else "no"
+            rows.append((what, fmt(ours), peer_name, fmt(peer), f"{ratio:.2f}x" if ratio else "n/a",
+                         target[0] if target else "", met))
+
+        t = self.results.get("1_true", {})
+        p = t.get("peapod")
+        row("(1) /bin/true, ms", p, "crun run", t.get("crun"), ("<=0.6x crun", 0.6))
+        row("(1) /bin/true, ms", p, "runc run", t.get("runc"))
+        row("(1) /bin/true, ms", p, "bwrap --unshare-all", t.get("bwrap"), ("<=1.5x bwrap", 1.5))
+        row("(1) /bin/true, ms", p, "unshare -mpfnui", t.get("unshare"))
+        row("(1) /bin/true, ms", p, "podman run --rm", t.get("podman"))
+        pod = self.results.get("2_pod", {})
+        row("(2) pod apply->Running, ms", pod.get("peapod_running"), "podman kube play", pod.get("podman_play"),
+            ("<=0.1x podman", 0.1))
+        row("(2) pod apply returns, ms", pod.get("peapod_apply_return"), "podman kube play", pod.get("podman_play"))
+        row("(2) pod delete->gone, ms", pod.get("peapod_delete"), "podman kube down", pod.get("podman_down"),
+            ("<=0.1x podman", 0.1))
+        rs = self.results.get("3_restart", {}).get("peapod")
+        if rs:
+            rows.append(("(3) restart exit->next running, ms", fmt(rs), "(target)", "5.0",
+                         f"{rs['median'] / 5:.2f}x", "<5 ms", "yes" if rs["median"] < 5 else "no"))
+        sc = self.results.get("4_scale", {})
+        n = self.pods
+        if sc:
+            row(f"(4) {n} pods all Running, ms", sc.get("peapod_all_running_ms"), "podman kube play",
+                sc.get("podman_play_all_ms"))
+            row(f"(4) runtime PSS per pod, KiB", sc.get("peapod_pss_kib_per_pod"), "conmon+catatonit",
+                sc.get("podman_pss_kib_per_pod"), ("<=0.25x podman", 0.25))
+            row(f"(6) idle CPU {n} pods/10 s, ms", sc.get("peapod_idle_cpu_ms_10s"), "conmon+catatonit",
+                sc.get("podman_idle_cpu_ms_10s"))
+            row(f"(4) delete {n} pods, ms", sc.get("peapod_delete_all_ms"), "podman kube down",
+                sc.get("podman_down_all_ms"))
+        ex = self.results.get("5_exec", {})
+        row("(5) exec true, ms", ex.get("peapod"), "podman exec", ex.get("podman"), ("<=0.2x podman", 0.2))
+
+        head = ("measurement", "Peapod min / median / max", "peer", "peer min / median / max", "ratio (median)",
+                "target", "met")
+        widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
+        lines = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(head, widths)) + " |",
+                 "| " + " | ".join("-" * w for w in widths) + " |"]
+        for r in rows:
+            lines.append("| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |")
+        return "\n".join(lines)
+
+    def cleanup(self):
+        log("==> cleaning up")
+        try:
+            for pod in self.peapod_status():
+                self.pp("delete", "pod", pod, "--grace-period", "0", "--force", check=False, timeout=120)
+        except Exception as e:  # keep going: the rest must still be removed
+            log(f"    peapod cleanup: {e}")
+        if not self.podman_reason and shutil.which("podman"):
+            for argv in (["pod", "rm", "-af", "-t", "0"], ["rm", "-af", "-t", "0"], ["rmi", "-af"]):
+                self.run(self.podman + argv, check=False, timeout=300)
+        # Whatever is still mounted under the temp dir (podman's overlay home), deepest first.
+        mounts = []
+        with open("/proc/self/mountinfo") as f:
+            for line in f:
+                point = line.split()[4]
+                if point.startswith(self.tmp):
+                    mounts.append(point)
+        for point in sorted(mounts, key=len, reverse=True):
+            subprocess.run(["umount", "-l", point], stderr=subprocess.DEVNULL)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--peapod", required=True)
+    ap.add_argument("--rootfs", required=True)
+    ap.add_argument("--json", default=os.path.join(HERE, "..", "..", "docs", "benchmarks.json"))
+    ap.add_argument("--pods", type=int, default=50)
+    ap.add_argument("--quick", action="store_true", help="a third of the repetitions")
+    ap.add_argument("--no-podman", action="store_true")
+    ap.add_argument("--only", default="1,2,3,4", help="which measurements (4 includes 5 and 6)")
+    opts = ap.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("error: run as root (tools/bench/run.sh does)")
+    bench = Bench(opts)
+    started = time.time()
+    load_before = os.getloadavg()
+    try:
+        bench.setup()
+        only = opts.only.split(",")
+        if "1" in only:
+            bench.m1_true()
+        if "2" in only:
+            bench.m2_pod()
+        if "3" in only:
+            bench.m3_restart()
+        if "4" in only:
+            bench.m4_scale()
+    finally:
+        bench.cleanup()
+    uname = os.uname()
+    meta = {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "host": f"{uname.sysname} {uname.release} {uname.machine}",
+        "cpus": os.cpu_count(),
+        "loadavg_before": load_before,
+        "loadavg_after": os.getloadavg(),
+        "seconds": round(time.time() - started, 1),
+        "cgroup_hybrid": bench.hybrid,
+        "podman": bench.podman_reason or "ok",
+        "notes": bench.notes,
+        "versions": {},
+    }
+    for tool, argv in {"crun": ["crun", "--version"], "runc": ["runc", "--version"],
+                       "bwrap": ["bwrap", "--version"], "podman": ["podman", "--version"],
+                       "hyperfine": ["hyperfine", "--version"]}.items():
+        try:
+            meta["versions"][tool] = subprocess.run(argv, capture_output=True, text=True).stdout.splitlines()[0]
+        except (OSError, IndexError):
+            meta["versions"][tool] = "missing"
+    table = bench.report()
+    print(f"\nPeapod benchmark, {meta['date']}, {meta['host']}, {meta['cpus']} CPUs, "
+          f"load {load_before[0]:.2f} -> {meta['loadavg_after'][0]:.2f}, {meta['seconds']} s")
+    for note in bench.notes:
+        print(f"note: {note}")
+    print(table)
+    with open(opts.json, "w") as f:
+        json.dump({"meta": meta, "results": bench.results, "table": table}, f, indent=1)
+    print(f"\nraw samples: {opts.json}")
+
+
+if __name__ == "__main__":
+    main()
