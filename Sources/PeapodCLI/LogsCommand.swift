@@ -90,8 +90,11 @@ struct ExecCommand: ParsableCommand {
         // The container's working directory, as runc exec starts the process there.
         let spec = view.pod.allContainers.first { $0.name == containerName }
         var workingDir = spec?.workingDir ?? ""
-        if workingDir.isEmpty, let image = try? ImageStore(root: global.store.root).lookup(reference: spec?.image ?? "") {
-            workingDir = image.config.workingDir
+        // ... and as the container's user (the image's USER).
+        var user = UserResolver.User(uid: 0, gid: 0, groups: [])
+        if let image = try? ImageStore(root: global.store.root).lookup(reference: spec?.image ?? "") {
+            if workingDir.isEmpty { workingDir = image.config.workingDir }
+            user = try UserResolver.resolve(image.config.user, rootfs: image.rootfsPath)
         }
         // The command is limited and ranked for the OOM killer as the container is.
         var limits = PodCgroups.load(podDir: view.location.podDir)?.processLimits(container: containerName) ?? ProcessLimits()
@@ -99,8 +102,8 @@ struct ExecCommand: ParsableCommand {
             limits.oomScoreAdj = OOMScore.forContainer(spec, of: view.pod, machineMemory: MachineResources.current().memoryBytes)
         }
         let child = try execInContainer(
-            pid: pid, argv: command, environment: environment, workingDir: workingDir.isEmpty ? "/" : workingDir, uid: 0, gid: 0,
-            stdinFD: stdinFD, stdoutFD: 1, stderrFD: 2, limits: limits)
+            pid: pid, argv: command, environment: environment, workingDir: workingDir.isEmpty ? "/" : workingDir, uid: user.uid, gid: user.gid,
+            supplementalGroups: user.groups, stdinFD: stdinFD, stdoutFD: 1, stderrFD: 2, limits: limits)
         if stdinFD != 0 { close(stdinFD) }
         var status: Int32 = 0
         while waitpid(child, &status, 0) < 0 && errno == EINTR {}

@@ -68,7 +68,6 @@ public enum Support {
         Rule("overhead", notYet) { !$0.overhead.isEmpty },
         Rule("setHostnameAsFQDN", notYet) { $0.setHostnameAsFQDN == true },
         Rule("resources", notYet) { $0.resources != nil },
-        Rule("shareProcessNamespace", notYet) { $0.shareProcessNamespace == true },
         Rule("hostnameOverride", notYet) { $0.hostnameOverride != nil },
         // Every pod securityContext field is refused for now (an empty object is fine).
         Rule("securityContext", notYet, paths: { s in (s.securityContext?.setFields ?? []).map { "." + $0 } }),

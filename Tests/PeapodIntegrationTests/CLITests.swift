@@ -176,6 +176,27 @@ struct CLITests {
         }
     }
 
+    @Test("The image's USER applies to the container and to exec")
+    func imageUser() throws {
+        try withPeapod { peapod in
+            let imported = try peapod.run(["image", "import", "busybox-user", Environment.rootfs,
+                                           "--change", "USER 1000", "--change", "CMD [\"sleep\", \"3600\"]"])
+            #expect(imported.code == 0, "\(imported.output)")
+            let manifest = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: user}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers: [{name: c, image: busybox-user}]
+            """
+            #expect(try peapod.apply(manifest).code == 0)
+            _ = try peapod.waitRunning("user")
+            #expect(try peapod.exec("user", ["id", "-u"]).stdout == "1000\n")
+            #expect(try peapod.exec("user", ["sh", "-c", "stat -c %u /proc/1"]).stdout == "1000\n")
+        }
+    }
+
     @Test("A command that does not exist: StartError with the shim's message, then back-off")
     func startError() throws {
         try withPeapod { peapod in

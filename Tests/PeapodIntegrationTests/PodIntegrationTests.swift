@@ -207,3 +207,34 @@ func findExecutable(_ name: String) -> String? {
     }
     return nil
 }
+
+@Suite("Shared process namespace", .serialized, .enabled(if: Environment.isRoot, Comment(rawValue: Environment.skipNote)))
+struct SharedProcessNamespaceTests {
+    @Test("shareProcessNamespace: containers see each other's processes; a pause process is PID 1")
+    func sharedPIDNamespace() throws {
+        try withPeapod { peapod in
+            let manifest = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: shared}
+            spec:
+              shareProcessNamespace: true
+              terminationGracePeriodSeconds: 2
+              containers:
+              - {name: a, image: busybox, command: [sleep, "3600"]}
+              - {name: b, image: busybox, command: [sleep, "3601"]}
+            """
+            #expect(try peapod.apply(manifest).code == 0)
+            _ = try peapod.waitRunning("shared")
+            let ps = try peapod.exec("shared", container: "a", ["ps", "-o", "pid,args"])
+            #expect(ps.stdout.contains("sleep 3601"), "\(ps.output)")
+            #expect(ps.stdout.contains("sleep 3600"), "\(ps.output)")
+            let pid1 = try peapod.exec("shared", container: "b", ["cat", "/proc/1/cmdline"])
+            #expect(!pid1.stdout.hasPrefix("sleep"), "PID 1 should be the pause process: \(pid1.output)")
+            // Without the PID-1 exemption, SIGTERM ends the sleep at once: graceful delete is quick.
+            let start = Date()
+            #expect(try peapod.run(["delete", "pod", "shared"]).code == 0)
+            #expect(Date().timeIntervalSince(start) < 2)
+        }
+    }
+}

@@ -61,7 +61,6 @@ import Testing
         ("", "lifecycle: {preStop: {httpGet: {port: 80}}}", "spec.containers[0].lifecycle.preStop.httpGet: not supported yet"),
         ("", "lifecycle: {postStart: {tcpSocket: {port: 80}}}", "spec.containers[0].lifecycle.postStart.tcpSocket: not supported yet"),
         ("", "lifecycle: {preStop: {sleep: {seconds: 1}}}", "spec.containers[0].lifecycle.preStop.sleep: not supported yet"),
-        ("shareProcessNamespace: true", "", "spec.shareProcessNamespace: not supported yet"),
         ("", "ports: [{containerPort: 80, hostPort: 8080}]",
          "spec.containers[0].ports[0].hostPort: not supported yet (the pod network is private to the pod)"),
     ])

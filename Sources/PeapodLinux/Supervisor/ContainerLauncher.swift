@@ -182,14 +182,20 @@ public enum FieldPath {
 
 /// The image's USER: `uid[:gid]` or names, looked up in the container's own /etc/passwd and
 /// /etc/group (a static binary has no NSS, and the host's databases are the wrong ones anyway).
-enum UserResolver {
-    struct User {
-        var uid: UInt32
-        var gid: UInt32
-        var groups: [UInt32]
+public enum UserResolver {
+    public struct User: Sendable {
+        public var uid: UInt32
+        public var gid: UInt32
+        public var groups: [UInt32]
+
+        public init(uid: UInt32, gid: UInt32, groups: [UInt32]) {
+            self.uid = uid
+            self.gid = gid
+            self.groups = groups
+        }
     }
 
-    static func resolve(_ spec: String, rootfs: String) throws -> User {
+    public static func resolve(_ spec: String, rootfs: String) throws -> User {
         if spec.isEmpty { return User(uid: 0, gid: 0, groups: []) }
         let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
         let passwd = ((try? FileSystem.readText(rootfs + "/etc/passwd")) ?? "").split(separator: "\n")

@@ -91,8 +91,11 @@ public final class PodSupervisor {
     func createSandbox() throws {
         try FileSystem.makeDirectories(location.runDir, mode: 0o700)
         try FileSystem.makeDirectories(location.podDir)
+        // shareProcessNamespace: one PID namespace for the pod, held by a pause process as its
+        // init (the kubelet's sandbox does the same), so container processes see each other.
         sandbox = try PodSandbox.create(
-            runDir: location.runDir, hostname: pod.hostnameForSandbox, shmSizeBytes: 64 * 1024 * 1024)
+            runDir: location.runDir, hostname: pod.hostnameForSandbox, shmSizeBytes: 64 * 1024 * 1024,
+            shareProcessNamespace: pod.spec.shareProcessNamespace == true)
         podMounts = try PodMounts.prepare(pod: pod, location: location, shmDir: sandbox!.shmDir)
         try launcher.cgroups?.createPod(pod)
     }
