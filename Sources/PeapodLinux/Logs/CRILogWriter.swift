@@ -210,16 +210,22 @@ public enum CRITimestamp {
         buffer.append(UInt8(ascii: "Z"))
     }
 
-    /// The time stamp as kubectl prints it with `--timestamps` (Go's RFC3339Nano: trailing zeros
-    /// of the fraction trimmed, and the dot too when nothing is left).
+    /// The time stamp as kubectl prints it with `--timestamps`: the kubelet's RFC3339NanoFixed,
+    /// always nine fractional digits (files written by other runtimes may trim trailing zeros, as
+    /// Go's RFC3339Nano does; they are padded back).
     public static func rfc3339Nano(_ stored: String) -> String {
-        guard let dot = stored.firstIndex(of: ".") else { return stored }
-        let afterDot = stored.index(after: dot)
-        let fractionEnd = stored[afterDot...].firstIndex(where: { !$0.isNumber }) ?? stored.endIndex
-        var fraction = stored[afterDot..<fractionEnd]
-        while fraction.last == "0" { fraction = fraction.dropLast() }
-        let zone = stored[fractionEnd...]
-        return String(stored[..<dot]) + (fraction.isEmpty ? "" : "." + fraction) + zone
+        let zoneStart = stored.lastIndex { $0 == "Z" || $0 == "+" || ($0 == "-" && stored.contains("T")) }
+        guard let tIndex = stored.firstIndex(of: "T"), let zoneStart, zoneStart > tIndex else { return stored }
+        let head = stored[..<zoneStart]
+        let zone = stored[zoneStart...]
+        var seconds = head
+        var fraction = Substring("")
+        if let dot = head.firstIndex(of: ".") {
+            seconds = head[..<dot]
+            fraction = head[head.index(after: dot)...]
+        }
+        let padded = String(fraction.prefix(9)) + String(repeating: "0", count: max(0, 9 - fraction.count))
+        return seconds + "." + padded + zone
     }
 }
 
