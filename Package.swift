@@ -19,20 +19,23 @@ let package = Package(
             cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-Wall", "-Wextra", "-Wno-unused-parameter"])],
             linkerSettings: [.linkedLibrary("seccomp"), .linkedLibrary("cap")]
         ),
-        .target(name: "PeapodSpec", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "PeapodSpec"),
+        // YAML text → documents: kept out of PeapodSpec so that Yams (and with it Foundation) is
+        // linked only into the CLI, not into peapod-supervisor.
+        .target(name: "PeapodManifest", dependencies: ["PeapodSpec", .product(name: "Yams", package: "Yams")]),
         .target(name: "PeapodRuntime", dependencies: ["PeapodSpec"]),
         .target(name: "PeapodLinux", dependencies: ["PeapodSpec", "PeapodRuntime", "CPeapod"]),
         .target(
             name: "PeapodCLI",
             dependencies: [
-                "PeapodSpec", "PeapodRuntime", "PeapodLinux",
+                "PeapodSpec", "PeapodManifest", "PeapodRuntime", "PeapodLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "peapod", dependencies: ["PeapodCLI"]),
-        .testTarget(name: "PeapodSpecTests", dependencies: ["PeapodSpec"]),
+        .testTarget(name: "PeapodSpecTests", dependencies: ["PeapodSpec", "PeapodManifest"]),
         .testTarget(name: "PeapodRuntimeTests", dependencies: ["PeapodRuntime", "PeapodSpec"]),
-        .testTarget(name: "PeapodLinuxTests", dependencies: ["PeapodLinux", "PeapodSpec", "PeapodRuntime"]),
+        .testTarget(name: "PeapodLinuxTests", dependencies: ["PeapodLinux", "PeapodSpec", "PeapodManifest", "PeapodRuntime"]),
         .testTarget(name: "PeapodIntegrationTests", dependencies: ["PeapodSpec"]),
     ]
 )

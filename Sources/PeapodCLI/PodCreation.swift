@@ -5,6 +5,7 @@
 import Glibc
 import PeapodLinux
 import PeapodRuntime
+import PeapodManifest
 import PeapodSpec
 
 enum ManifestInput {
