@@ -1,13 +1,15 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers (see CONTRIBUTING.md): peapod → PeapodCLI → PeapodLinux → PeapodRuntime → PeapodSpec.
+// Layers (see CONTRIBUTING.md): peapod → PeapodCLI → PeapodLinux → PeapodRuntime → PeapodSpec;
+// peapod-supervisor → PeapodLinux; PeapodCLI → PeapodManifest (YAML, Yams) → PeapodSpec.
 // CPeapod holds the only code that runs between clone() and execve().
 let package = Package(
     name: "Peapod",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "peapod", targets: ["peapod"]),
+        .executable(name: "peapod-supervisor", targets: ["peapod-supervisor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -33,6 +35,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "peapod", dependencies: ["PeapodCLI"]),
+        // One process per running pod: only the Foundation-free modules, no ArgumentParser.
+        .executableTarget(name: "peapod-supervisor", dependencies: ["PeapodLinux", "PeapodRuntime", "PeapodSpec"]),
         .testTarget(name: "PeapodSpecTests", dependencies: ["PeapodSpec", "PeapodManifest"]),
         .testTarget(name: "PeapodRuntimeTests", dependencies: ["PeapodRuntime", "PeapodSpec"]),
         .testTarget(name: "PeapodLinuxTests", dependencies: ["PeapodLinux", "PeapodSpec", "PeapodManifest", "PeapodRuntime"]),
