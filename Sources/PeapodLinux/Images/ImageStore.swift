@@ -17,6 +17,7 @@
 // No Foundation: PeapodLinux is linked into the per-pod supervisor (peapod-supervisor), which
 // reads image records on every start.
 
+import CPeapod
 import Glibc
 import PeapodSpec
 
@@ -292,17 +293,10 @@ public struct ImageStore: Sendable {
         }
     }
 
-    /// renameat2(RENAME_EXCHANGE), looked up at run time because Swift's Glibc module does not
-    /// export the GNU-only prototype. Sets errno (ENOENT when `b` does not exist).
+    /// renameat2(RENAME_EXCHANGE) (CPeapod: Swift's Glibc module does not export the GNU-only
+    /// prototype). Sets errno (ENOENT when `b` does not exist).
     private static func exchange(_ a: String, _ b: String) -> Bool {
-        typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>?, Int32, UnsafePointer<CChar>?, UInt32) -> Int32
-        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "renameat2") else {
-            errno = ENOSYS
-            return false
-        }
-        let renameat2 = unsafeBitCast(symbol, to: RenameAt2.self)
-        let renameExchange: UInt32 = 1 << 1
-        return renameat2(AT_FDCWD, a, AT_FDCWD, b, renameExchange) == 0
+        pp_rename_exchange(a, b) == 0
     }
 
     /// Removes `.import-<pid>-…` and `.remove-<pid>-…` folders whose process is gone.
