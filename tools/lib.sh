@@ -39,12 +39,14 @@ install_packages() {
     fi
 }
 
-# The static release binary: one file, no shared libraries, fast to start.
+# The static release binaries: no shared libraries, fast to start. peapod starts one
+# peapod-supervisor per pod from its own directory, so both are installed side by side.
 build_release() {
-    echo "==> building peapod (release, static)"
+    echo "==> building peapod and peapod-supervisor (release, static)"
     (cd "$PEAPOD_SRC" && swift build -c release -Xswiftc -static-executable 2>&1 | grep -v "swift_static" | tail -n 3)
     PEAPOD_BIN="$PEAPOD_SRC/.build/release/peapod"
     install -m 0755 "$PEAPOD_BIN" /usr/local/bin/peapod
+    install -m 0755 "$PEAPOD_SRC/.build/release/peapod-supervisor" /usr/local/bin/peapod-supervisor
 }
 
 build_image() {

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
+#include <stdio.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
@@ -56,4 +58,14 @@ int pp_random_bytes(void *buf, size_t len)
         done += (size_t)n;
     }
     return 0;
+}
+
+int pp_rename_exchange(const char *a, const char *b)
+{
+    return renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE);
+}
+
+int pp_malloc_mmap_threshold(int bytes)
+{
+    return mallopt(M_MMAP_THRESHOLD, bytes) == 1 ? 0 : -1;
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Glibc
-import Foundation
 import PeapodLinux
 import PeapodSpec
 
@@ -36,10 +35,9 @@ struct ImageCommand: ParsableCommand {
             var rows = [["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"]]
             let now = Clock.now()
             for record in try ImageStore(root: global.store.root).list() {
-                let created = Timestamp(nanos: Int64(record.created.timeIntervalSince1970 * 1e9))
                 rows.append([
                     record.reference.familiarName, record.reference.tag ?? "<none>", record.shortID,
-                    HumanDuration.format(seconds: now.secondsSince(created)) + " ago", ByteSize.format(record.size),
+                    HumanDuration.format(seconds: now.secondsSince(record.created)) + " ago", ByteSize.format(record.size),
                 ])
             }
             print(Table.render(rows), terminator: "")

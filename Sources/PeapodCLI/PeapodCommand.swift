@@ -11,7 +11,6 @@ public struct PeapodCommand: ParsableCommand {
         subcommands: [
             RunCommand.self, ApplyCommand.self, GetCommand.self, DescribeCommand.self, LogsCommand.self,
             ExecCommand.self, DeleteCommand.self, WaitCommand.self, TopCommand.self, ImageCommand.self,
-            SuperviseCommand.self,
         ]
     )
 
@@ -21,11 +20,6 @@ public struct PeapodCommand: ParsableCommand {
     public static func runMain() -> Never {
         do {
             let arguments = CommandLine.arguments
-            if arguments.count > 1, arguments[1] == "supervise",
-               let fast = SuperviseCommand.fastArguments(arguments.dropFirst(2)) {
-                try SuperviseCommand.supervise(store: fast.store, backoff: fast.backoff, podDir: fast.podDir)
-                Glibc.exit(0)
-            }
             var command = try parseAsRoot(kubectlBooleans(Array(arguments.dropFirst())))
             try command.run()
             Glibc.exit(0)

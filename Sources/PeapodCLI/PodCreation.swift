@@ -5,6 +5,7 @@
 import Glibc
 import PeapodLinux
 import PeapodRuntime
+import PeapodManifest
 import PeapodSpec
 
 enum ManifestInput {
@@ -123,15 +124,16 @@ struct PodCreator {
     func startSupervisor(_ location: PodLocation) throws {
         let pipe = try FileSystem.pipe()
         let ready = [pipe.read, pipe.write]
-        let arguments = [
-            "peapod", "supervise", "--root", store.root, "--run-root", store.runRoot,
-            "--backoff-base", String(Double(backoff.baseNanos) / 1e9),
-            "--backoff-cap", String(Double(backoff.capNanos) / 1e9), location.podDir,
-        ]
+        let command = SupervisorCommand(root: store.root, runRoot: store.runRoot, backoff: backoff, podDir: location.podDir)
+        let executable = SupervisorCommand.executablePath
         let pid: Int32
         do {
+            guard access(executable, X_OK) == 0 else {
+                throw CLIError("cannot start the pod supervisor: \(executable) is missing or not executable "
+                    + "(install \(SupervisorCommand.executableName) next to peapod)")
+            }
             pid = try DetachedProcess.spawn(
-                executable: DetachedProcess.selfExecutable, arguments: arguments, logFile: location.supervisorLog,
+                executable: executable, arguments: command.arguments, logFile: location.supervisorLog,
                 extraFD: ready[1])
         } catch {
             close(ready[0])

@@ -359,7 +359,7 @@ extension JSONValue {
 
     /// A double as Go's encoding/json writes it: integral values without ".0" or exponent
     /// (up to 1e21), otherwise the shortest representation; NaN and infinities become null.
-    static func formatDouble(_ d: Double) -> String {
+    public static func formatDouble(_ d: Double) -> String {
         guard d.isFinite else { return "null" }
         if d == d.rounded() && abs(d) < 1e21 {
             if abs(d) < 9.2e18 { return String(Int64(d)) }

@@ -11,12 +11,12 @@ public struct LoadedManifest: Sendable, Equatable {
 /// Loading Kubernetes manifests: YAML (multi-document, flow style, anchors) or JSON; single
 /// Pods, `kind: List` and `kind: PodList`.
 public enum Manifest {
-    /// Parses, decodes strictly, defaults (`Defaults.apply`), validates (`Validation.validate`) and
-    /// checks Peapod's support policy (`Support.check`). Throws one error describing every
-    /// problem found, per document.
+    /// Decodes strictly, defaults (`Defaults.apply`), validates (`Validation.validate`) and
+    /// checks Peapod's support policy (`Support.check`) the parsed documents of a manifest (nil
+    /// for empty ones; PeapodManifest's `Manifest.load(_:)` parses YAML or JSON text into them).
+    /// Throws one error describing every problem found, per document.
     /// `checkSupport: false` skips Peapod's support policy (for tests of decoding and validation).
-    public static func load(_ text: String, checkSupport: Bool = true) throws(ManifestError) -> LoadedManifest {
-        let docs = try parseDocuments(text)
+    public static func load(documents docs: [JSONValue?], checkSupport: Bool = true) throws(ManifestError) -> LoadedManifest {
         var sections: [ManifestError.Section] = []
         var pods: [Pod] = []
         var warnings: [[String]] = []
@@ -88,33 +88,29 @@ public enum Manifest {
         return LoadedManifest(pods: pods, warnings: flat, warningsByPod: warnings)
     }
 
-    /// The raw documents of a YAML or JSON text (nil for empty/null documents).
-    public static func parseDocuments(_ text: String) throws(ManifestError) -> [JSONValue?] {
-        var first: Character?
+    /// Whether a manifest text is JSON: kubectl decodes a leading '{' or '[' as a JSON stream.
+    /// False for text holding only white space.
+    public static func isJSON(_ text: String) -> Bool {
         for c in text where !(c == " " || c == "\t" || c == "\n" || c == "\r" || c == "\u{FEFF}") {
-            first = c
-            break
+            return c == "{" || c == "["
         }
-        guard first != nil else { return [] }
-        if first == "{" || first == "[" {
-            // JSON (kubectl decodes a leading '{' as a JSON stream).
-            do {
-                return try parseJSONStream(text)
-            } catch {
-                throw ManifestError(document: 1, stage: .syntax(line: error.line, column: error.column),
-                                    message: "error parsing JSON: " + error.description)
-            }
-        }
-        do {
-            return try YAMLLoader.documents(text)
-        } catch {
-            let prefix = "document \(error.document): "
-            return try throwSyntax(ManifestError(document: error.document, stage: .syntax(line: error.line, column: error.column),
-                                                 message: prefix + "error parsing YAML: " + error.message))
-        }
+        return false
     }
 
-    private static func throwSyntax(_ e: ManifestError) throws(ManifestError) -> [JSONValue?] { throw e }
+    /// Whether a manifest text holds anything but white space.
+    public static func isBlank(_ text: String) -> Bool {
+        !text.contains { !($0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{FEFF}") }
+    }
+
+    /// The documents of a JSON manifest (one or more concatenated values; nil for null ones).
+    public static func parseJSONDocuments(_ text: String) throws(ManifestError) -> [JSONValue?] {
+        do {
+            return try parseJSONStream(text)
+        } catch {
+            throw ManifestError(document: 1, stage: .syntax(line: error.line, column: error.column),
+                                message: "error parsing JSON: " + error.description)
+        }
+    }
 
     /// One or more concatenated JSON values.
     static func parseJSONStream(_ text: String) throws(JSONParseError) -> [JSONValue?] {

@@ -215,9 +215,9 @@ extension String {
 /// Plain-scalar resolution as go-yaml v2 does it (YAML 1.1: `yes`/`on`/`y` are booleans,
 /// `~` is null, `0x1F` and `0o17`/`017` are integers, `1_000` allows underscores, `.inf`).
 /// sigs.k8s.io/yaml (used by kubectl and the API server) converts YAML this way.
-enum YAMLScalar {
+public enum YAMLScalar {
     /// nil when the plain scalar is a string; otherwise its JSON value.
-    static func resolvePlain(_ s: String) -> JSONValue? {
+    public static func resolvePlain(_ s: String) -> JSONValue? {
         switch s {
         case "", "~", "null", "Null", "NULL": return .null
         case "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON": return .bool(true)

@@ -3,6 +3,7 @@
 
 import Testing
 @testable import PeapodLinux
+import PeapodManifest
 import PeapodSpec
 
 func loadPod(_ yaml: String) throws -> Pod {

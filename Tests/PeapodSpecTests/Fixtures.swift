@@ -1,3 +1,4 @@
+import PeapodManifest
 @testable import PeapodSpec
 
 /// A small valid pod; `extra` lines are appended under `spec:` (indent 2), `container` lines under

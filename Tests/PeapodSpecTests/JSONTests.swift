@@ -1,4 +1,5 @@
 import Testing
+import PeapodManifest
 @testable import PeapodSpec
 
 @Suite struct JSONTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PeapodManifest
 @testable import PeapodSpec
 
 /// A status as the runtime would write it.

@@ -52,6 +52,8 @@ class Bench:
     def __init__(self, opts):
         self.opts = opts
         self.peapod = os.path.realpath(opts.peapod)
+        # apply/run start one peapod-supervisor per pod from peapod's own directory.
+        self.supervisor = os.path.join(os.path.dirname(self.peapod), "peapod-supervisor")
         self.rootfs = os.path.realpath(opts.rootfs)
         self.tmp = tempfile.mkdtemp(prefix="peapod-bench-", dir="/tmp")
         self.env = dict(os.environ)
@@ -135,12 +137,13 @@ class Bench:
         raise RuntimeError(f"peapod pods {names[:3]}... not Running within {timeout} s")
 
     def peapod_processes(self):
-        """Pids of every process running the peapod binary (the supervisors)."""
+        """Pids of every process running peapod or peapod-supervisor (next to it): the supervisors."""
+        binaries = {self.peapod, self.supervisor}
         pids = []
         for d in os.listdir("/proc"):
             if d.isdigit():
                 try:
-                    if os.readlink(f"/proc/{d}/exe") == self.peapod:
+                    if os.readlink(f"/proc/{d}/exe") in binaries:
                         pids.append(int(d))
                 except OSError:
                     pass

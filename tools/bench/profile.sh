@@ -34,6 +34,7 @@ YAML
 set +e +o pipefail   # head/awk close pipes early on purpose
 if command -v valgrind >/dev/null; then
     objcopy --strip-debug "$bin" "$work/peapod"
+    objcopy --strip-debug "$(dirname "$bin")/peapod-supervisor" "$work/peapod-supervisor"
     (cd "$work" && valgrind --tool=callgrind --callgrind-out-file="$work/cg.%p" --trace-children=yes \
         "$work/peapod" run -f "$work/true.yaml" >/dev/null 2>"$work/valgrind.log") || true
     echo "== callgrind: instructions per process of one peapod run (pid 1 = the container child before execve)"
@@ -49,5 +50,8 @@ if command -v perf >/dev/null; then
     echo "== perf: 30 x peapod run, samples by command/object, then peapod's top symbols (self)"
     perf record -q -o "$work/perf.data" -F 4999 -g -- sh -c "for i in \$(seq 30); do '$bin' run -f '$work/true.yaml' >/dev/null; done" 2>/dev/null
     perf report -i "$work/perf.data" --no-children --sort comm,dso --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -6
-    perf report -i "$work/perf.data" --no-children --comm "$(basename "$bin" | cut -c1-15)" --sort sym --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -n "$top" | cut -c1-150
+    for comm in "$(basename "$bin")" peapod-supervis; do
+        echo "-- $comm"
+        perf report -i "$work/perf.data" --no-children --comm "$(echo "$comm" | cut -c1-15)" --sort sym --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -n "$top" | cut -c1-150
+    done
 fi

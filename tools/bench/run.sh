@@ -5,7 +5,7 @@
 #
 # One command, as root (re-runs itself with sudo). It installs missing peers from the
 # distribution (crun, runc, bubblewrap, hyperfine, podman), builds the static release peapod
-# (not installed anywhere), builds the busybox rootfs, then tools/bench/bench.py measures
+# and peapod-supervisor (not installed anywhere), builds the busybox rootfs, then tools/bench/bench.py measures
 # everything in one run with a private PEAPOD_ROOT/PEAPOD_RUN_ROOT and a private podman store
 # under one temp dir, prints a table with ratios Peapod/peer and the targets, writes
 # JSON (default: docs/benchmarks.json, git-ignored) and removes everything it made.
@@ -42,11 +42,13 @@ fi
 PEAPOD_BIN="$PEAPOD_SRC/.build/release/peapod"
 if [ "$build" = 1 ]; then
     find_swift
-    echo "==> building peapod (release, static)"
+    echo "==> building peapod and peapod-supervisor (release, static)"
     (cd "$PEAPOD_SRC" && swift build -c release -Xswiftc -static-executable 2>&1 |
         grep -v "statically linked applications requires at runtime" | tail -n 3)
 fi
-[ -x "$PEAPOD_BIN" ] || { echo "error: $PEAPOD_BIN is missing (build it, or drop --no-build)" >&2; exit 1; }
+for bin in "$PEAPOD_BIN" "$PEAPOD_SRC/.build/release/peapod-supervisor"; do
+    [ -x "$bin" ] || { echo "error: $bin is missing (build it, or drop --no-build)" >&2; exit 1; }
+done
 build_image
 
 exec python3 "$PEAPOD_SRC/tools/bench/bench.py" --peapod "$PEAPOD_BIN" \

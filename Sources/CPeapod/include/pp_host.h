@@ -1,7 +1,8 @@
 #ifndef PP_HOST_H
 #define PP_HOST_H
 /* Small Linux calls the Swift supervisor makes in its own process (never in a child) that the
- * Swift Glibc module does not expose: signalfd, the child-subreaper flag, pipe2, getrandom. */
+ * Swift Glibc module does not expose: signalfd, the child-subreaper flag, pipe2, getrandom,
+ * renameat2, mallopt. */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -22,5 +23,13 @@ int pp_pipe_cloexec(int fds[2]);
 
 /* Fills buf with random bytes from getrandom(2); 0 on success. */
 int pp_random_bytes(void *buf, size_t len);
+
+/* renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE): swaps two paths atomically; -1 with
+ * errno on failure (ENOENT when b does not exist, EINVAL/ENOSYS where unsupported). */
+int pp_rename_exchange(const char *a, const char *b);
+
+/* mallopt(M_MMAP_THRESHOLD, bytes): allocations of at least `bytes` are mmapped and unmapped
+ * when freed. */
+int pp_malloc_mmap_threshold(int bytes);
 
 #endif

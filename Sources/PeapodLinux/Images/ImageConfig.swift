@@ -6,7 +6,7 @@
 //    "config":{"Entrypoint":[…],"Cmd":[…],"Env":[…],"WorkingDir":"","User":""},
 //    "rootfs":{"type":"layers","diff_ids":["sha256:…"]},"history":[…]}
 
-import Foundation
+import PeapodSpec
 
 /// Entrypoint, cmd, env, working directory and user of an image (OCI `config`).
 public struct ImageConfig: Sendable, Equatable {
@@ -42,10 +42,10 @@ public struct ImageConfig: Sendable, Equatable {
     /// `["/bin/sh","-c","a b"]`), `WORKDIR /d` (relative to the previous one), `USER u[:g]`.
     /// `$VAR` and `${VAR}` in ENV, WORKDIR and USER expand from the env set so far.
     public mutating func apply(change: String) throws {
-        let trimmed = change.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = DockerfileWords.trimmed(change[...])
         let keywordEnd = trimmed.firstIndex(where: \.isWhitespace) ?? trimmed.endIndex
         let keyword = trimmed[..<keywordEnd].uppercased()
-        let rest = trimmed[keywordEnd...].trimmingCharacters(in: .whitespacesAndNewlines)
+        let rest = String(DockerfileWords.trimmed(trimmed[keywordEnd...]))
         func fail(_ message: String) -> ImageStoreError { .invalidChange(change: change, message: message) }
 
         do {
@@ -105,30 +105,45 @@ public struct ImageConfig: Sendable, Equatable {
 
     // MARK: - config.json
 
-    /// The OCI image config document.
-    func ociDocument(created: String, contentDigest: String) -> [String: Any] {
-        var inner: [String: Any] = ["Env": env, "WorkingDir": workingDir, "User": user]
-        inner["Entrypoint"] = entrypoint.isEmpty ? NSNull() : entrypoint
-        inner["Cmd"] = cmd.isEmpty ? NSNull() : cmd
-        return [
-            "created": created,
-            "architecture": Self.architecture,
-            "os": "linux",
-            "config": inner,
-            "rootfs": ["type": "layers", "diff_ids": [contentDigest]],
-            "history": [["created": created, "created_by": "peapod image import", "comment": "imported from a root filesystem"]],
-        ]
+    /// The OCI image config document, keys sorted (its bytes are part of the image id).
+    func ociDocument(created: String, contentDigest: String) -> JSONValue {
+        func strings(_ list: [String]) -> JSONValue { .array(list.map { .string($0) }) }
+        let inner = JSONObject([
+            ("Cmd", cmd.isEmpty ? .null : strings(cmd)),
+            ("Entrypoint", entrypoint.isEmpty ? .null : strings(entrypoint)),
+            ("Env", strings(env)),
+            ("User", .string(user)),
+            ("WorkingDir", .string(workingDir)),
+        ])
+        let history = JSONObject([
+            ("comment", .string("imported from a root filesystem")),
+            ("created", .string(created)),
+            ("created_by", .string("peapod image import")),
+        ])
+        return .object(JSONObject([
+            ("architecture", .string(Self.architecture)),
+            ("config", .object(inner)),
+            ("created", .string(created)),
+            ("history", .array([.object(history)])),
+            ("os", .string("linux")),
+            ("rootfs", .object(JSONObject([("diff_ids", strings([contentDigest])), ("type", .string("layers"))]))),
+        ]))
     }
 
     /// Reads the `config` object of an OCI image config document; absent fields are empty.
-    init(ociDocument document: [String: Any]) {
-        let inner = document["config"] as? [String: Any] ?? [:]
+    init(ociDocument document: JSONValue) {
+        let inner = document["config"] ?? .null
+        func strings(_ value: JSONValue?) -> [String] {
+            guard let items = value?.arrayValue else { return [] }
+            let texts = items.compactMap(\.stringValue)
+            return texts.count == items.count ? texts : []
+        }
         self.init(
-            entrypoint: inner["Entrypoint"] as? [String] ?? [],
-            cmd: inner["Cmd"] as? [String] ?? [],
-            env: inner["Env"] as? [String] ?? [],
-            workingDir: inner["WorkingDir"] as? String ?? "",
-            user: inner["User"] as? String ?? ""
+            entrypoint: strings(inner["Entrypoint"]),
+            cmd: strings(inner["Cmd"]),
+            env: strings(inner["Env"]),
+            workingDir: inner["WorkingDir"]?.stringValue ?? "",
+            user: inner["User"]?.stringValue ?? ""
         )
     }
 
@@ -160,11 +175,9 @@ enum DockerfileWords {
 
     /// Exec form when the text is a JSON array of strings; otherwise shell form.
     static func commandForm(_ text: String) -> [String] {
-        if text.hasPrefix("["), let data = text.data(using: .utf8),
-            let array = try? JSONSerialization.jsonObject(with: data) as? [Any],
-            let strings = array as? [String], strings.count == array.count
-        {
-            return strings
+        if text.hasPrefix("["), let array = (try? JSONValue.parse(text))?.arrayValue {
+            let strings = array.compactMap(\.stringValue)
+            if strings.count == array.count { return strings }
         }
         return ["/bin/sh", "-c", text]
     }
@@ -178,7 +191,7 @@ enum DockerfileWords {
             // Legacy form: the key, then the whole rest of the line as the value.
             guard words.count >= 2 else { throw Failure("ENV must have two arguments") }
             let valueStart = text.index(text.startIndex, offsetBy: first.count)
-            let value = try expand(text[valueStart...].trimmingCharacters(in: .whitespaces), env: env)
+            let value = try expand(String(trimmed(text[valueStart...], newlines: false)), env: env)
             return [(first, value)]
         }
         return try words.map { word in
@@ -189,6 +202,27 @@ enum DockerfileWords {
             guard !key.isEmpty else { throw Failure("ENV names can not be blank") }
             return (key, try expand(String(word[word.index(after: equals)...]), env: env))
         }
+    }
+
+    /// `text` without leading and trailing white space (and newlines, unless `newlines` is false).
+    static func trimmed(_ text: Substring, newlines: Bool = true) -> Substring {
+        func isSpace(_ c: Character) -> Bool { c.isWhitespace && (newlines || !c.isNewline) }
+        var s = text
+        while let c = s.first, isSpace(c) { s = s.dropFirst() }
+        while let c = s.last, isSpace(c) { s = s.dropLast() }
+        return s
+    }
+
+    /// The text before and after the first `separator` in `body`, or nil.
+    static func split(_ body: String, at separator: String) -> (String, String)? {
+        var index = body.startIndex
+        while index < body.endIndex {
+            if body[index...].hasPrefix(separator) {
+                return (String(body[..<index]), String(body[body.index(index, offsetBy: separator.count)...]))
+            }
+            index = body.index(after: index)
+        }
+        return nil
     }
 
     /// Splits on unquoted white space, keeping quotes and escapes in the words.
@@ -271,12 +305,12 @@ enum DockerfileWords {
                         throw Failure("missing '}' in \"\(text)\"")
                     }
                     let body = String(chars[(i + 2)..<close])
-                    if let range = body.range(of: ":-") {
-                        let value = lookup(String(body[..<range.lowerBound])) ?? ""
-                        out += value.isEmpty ? String(body[range.upperBound...]) : value
-                    } else if let range = body.range(of: ":+") {
-                        let value = lookup(String(body[..<range.lowerBound])) ?? ""
-                        out += value.isEmpty ? "" : String(body[range.upperBound...])
+                    if let (name, word) = split(body, at: ":-") {
+                        let value = lookup(name) ?? ""
+                        out += value.isEmpty ? word : value
+                    } else if let (name, word) = split(body, at: ":+") {
+                        let value = lookup(name) ?? ""
+                        out += value.isEmpty ? "" : word
                     } else {
                         out += lookup(body) ?? ""
                     }

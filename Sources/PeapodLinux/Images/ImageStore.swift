@@ -14,14 +14,12 @@
 // "@", ",": overlayfs splits lowerdir on ":" and options on ","), plus a hash of the reference so
 // that two references never share a folder.
 
-import Foundation
-import PeapodSpec
+// No Foundation: PeapodLinux is linked into the per-pod supervisor (peapod-supervisor), which
+// reads image records on every start.
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import CPeapod
+import Glibc
+import PeapodSpec
 
 /// One stored image.
 public struct ImageRecord: Sendable, Equatable {
@@ -33,7 +31,7 @@ public struct ImageRecord: Sendable, Equatable {
     public var directory: String
     /// Apparent size in bytes of the root filesystem (regular files and symlinks), as docker's SIZE.
     public var size: Int64
-    public var created: Date
+    public var created: Timestamp
     public var config: ImageConfig
 
     /// The root filesystem, to be used read-only (overlayfs lower directory).
@@ -63,7 +61,7 @@ public enum ImageStoreError: Error, Sendable, Equatable, CustomStringConvertible
         case .notFound(let reference): return "image \"\(reference)\" not found"
         case .invalidChange(let change, let message): return "invalid --change \"\(change)\": \(message)"
         case .toolFailed(let command, let status, let stderr):
-            let detail = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+            let detail = DockerfileWords.trimmed(stderr[...])
             return "\(command) failed with exit status \(status)" + (detail.isEmpty ? "" : ": \(detail)")
         case .io(let operation, let path, let code):
             return "\(operation) \(path): \(String(cString: strerror(code)))"
@@ -121,20 +119,19 @@ public struct ImageStore: Sendable {
             }
             chmod(rootfs, 0o755)
 
-            // Round-tripped through the stored text so the record equals what list() reads back.
-            let createdText = Self.formatTimestamp(Date())
-            let created = Self.parseTimestamp(createdText) ?? Date()
+            let created = Timestamp.now()
             let listing = try ContentListing.make(rootfs: rootfs)
-            let document = config.ociDocument(created: createdText, contentDigest: "sha256:" + listing.digest)
-            let configData = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
+            let document = config.ociDocument(created: created.rfc3339Nano, contentDigest: "sha256:" + listing.digest)
+            let configText = document.serialized(pretty: false)
             var hasher = SHA256()
-            hasher.update(configData)
+            hasher.update(Array(configText.utf8))
             hasher.update(listing.digest.utf8)
             let id = "sha256:" + hasher.finalizeHex()
-            let meta: [String: Any] = ["reference": ref.normalized, "id": id, "size": listing.size, "source": path]
-            let metaData = try JSONSerialization.data(withJSONObject: meta, options: [.sortedKeys, .withoutEscapingSlashes])
-            try write(configData, to: work + "/config.json")
-            try write(metaData, to: work + "/image.json")
+            let meta = JSONValue.object(JSONObject([
+                ("id", .string(id)), ("reference", .string(ref.normalized)), ("size", .int(listing.size)), ("source", .string(path)),
+            ]))
+            try write(configText, to: work + "/config.json")
+            try write(meta.serialized(pretty: false), to: work + "/image.json")
 
             let final = folder(for: ref)
             try swapIn(work, final)
@@ -228,38 +225,45 @@ public struct ImageStore: Sendable {
     private func readRecord(_ folder: String) throws -> ImageRecord {
         let meta = try readJSON(folder + "/image.json")
         let document = try readJSON(folder + "/config.json")
-        guard let refText = meta["reference"] as? String, let ref = try? ImageReference(parsing: refText),
-            let id = meta["id"] as? String
+        guard let refText = meta["reference"]?.stringValue, let ref = try? ImageReference(parsing: refText),
+            let id = meta["id"]?.stringValue
         else { throw ImageStoreError.corrupt(path: folder, reason: "image.json lacks a valid reference or id") }
-        let size = (meta["size"] as? NSNumber)?.int64Value ?? 0
-        let created = (document["created"] as? String).flatMap(Self.parseTimestamp) ?? Date(timeIntervalSince1970: 0)
+        let size = meta["size"]?.intValue ?? 0
+        // Timestamp's RFC 3339 parser, not ISO8601DateFormatter: setting up its ICU calendars was
+        // about 14% of the CPU time of `peapod run` (docs/benchmarks.md).
+        let created = document["created"]?.stringValue.flatMap { Timestamp(rfc3339: $0) } ?? Timestamp(nanos: 0)
         return ImageRecord(
             reference: ref, id: id, directory: folder, size: size, created: created,
             config: ImageConfig(ociDocument: document))
     }
 
-    private func readJSON(_ path: String) throws -> [String: Any] {
-        guard let data = FileManager.default.contents(atPath: path) else {
+    private func readJSON(_ path: String) throws -> JSONValue {
+        guard let text = try? FileSystem.readText(path) else {
             throw ImageStoreError.corrupt(path: path, reason: "cannot be read")
         }
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        guard let object = try? JSONValue.parse(text), object.objectValue != nil else {
             throw ImageStoreError.corrupt(path: path, reason: "not a JSON object")
         }
         return object
     }
 
-    private func write(_ data: Data, to path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o644]) else {
-            throw ImageStoreError.io(operation: "write", path: path, errno: errno)
+    private func write(_ text: String, to path: String) throws {
+        do {
+            try FileSystem.writeFile(path, text, mode: 0o644)
+        } catch {
+            throw ImageStoreError.io(operation: "write", path: path, errno: errno == 0 ? EIO : errno)
         }
+        chmod(path, 0o644)
     }
 
     private func makeDirectory(_ path: String) throws {
+        if FileSystem.isDirectory(path) { return }
         do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            try FileSystem.makeDirectories(path, mode: 0o755)
         } catch {
             throw ImageStoreError.io(operation: "mkdir", path: path, errno: errno == 0 ? EIO : errno)
         }
+        chmod(path, 0o755)
     }
 
     /// Puts `work` at `final`: exchanged atomically with an existing image (which is then
@@ -289,23 +293,15 @@ public struct ImageStore: Sendable {
         }
     }
 
-    /// renameat2(RENAME_EXCHANGE), looked up at run time because Swift's Glibc module does not
-    /// export the GNU-only prototype. Sets errno (ENOENT when `b` does not exist).
+    /// renameat2(RENAME_EXCHANGE) (CPeapod: Swift's Glibc module does not export the GNU-only
+    /// prototype). Sets errno (ENOENT when `b` does not exist).
     private static func exchange(_ a: String, _ b: String) -> Bool {
-        typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>?, Int32, UnsafePointer<CChar>?, UInt32) -> Int32
-        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "renameat2") else {
-            errno = ENOSYS
-            return false
-        }
-        let renameat2 = unsafeBitCast(symbol, to: RenameAt2.self)
-        let renameExchange: UInt32 = 1 << 1
-        return renameat2(AT_FDCWD, a, AT_FDCWD, b, renameExchange) == 0
+        pp_rename_exchange(a, b) == 0
     }
 
     /// Removes `.import-<pid>-…` and `.remove-<pid>-…` folders whose process is gone.
     private func removeAbandonedWork() {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-        for name in names where name.hasPrefix(".import-") || name.hasPrefix(".remove-") {
+        for name in FileSystem.listDirectory(directory) where name.hasPrefix(".import-") || name.hasPrefix(".remove-") {
             let parts = name.split(separator: "-")
             guard parts.count >= 2, let pid = pid_t(parts[1]) else { continue }
             if pid == getpid() || (kill(pid, 0) == 0 || errno == EPERM) { continue }
@@ -322,21 +318,6 @@ public struct ImageStore: Sendable {
             _ = try? ExternalTool.run("chmod", ["-R", "u+rwx", "--", path])
             try ExternalTool.run("rm", ["-rf", "--one-file-system", "--", path])
         }
-    }
-
-    static func formatTimestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
-    }
-
-    /// Every command and supervisor that looks an image up reads its `created` time: parsing it
-    /// with ISO8601DateFormatter set up ICU calendars and Unicode sets, about 14% of the CPU time
-    /// of `peapod run` (docs/benchmarks.md). PeapodSpec's RFC 3339 parser does it in microseconds.
-    static func parseTimestamp(_ text: String) -> Date? {
-        guard let timestamp = Timestamp(rfc3339: text) else { return nil }
-        return Date(timeIntervalSince1970: Double(timestamp.nanos) / 1e9)
     }
 }
 

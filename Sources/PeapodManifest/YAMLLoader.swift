@@ -1,5 +1,6 @@
 // The only file that imports Yams: YAML text → JSONValue documents, converting scalars the way
 // sigs.k8s.io/yaml (go-yaml v2, YAML 1.1 resolution) does for kubectl and the API server.
+import PeapodSpec
 import Yams
 
 /// A YAML syntax or conversion problem in one document.
