@@ -98,7 +98,8 @@ final class Peapod {
     }
 
     func apply(_ manifest: String, extra: [String] = []) throws -> CommandResult {
-        try run(["apply", "-f", "-", "--backoff-base", "0.2", "--backoff-cap", "1"] + extra, stdin: manifest)
+        defer { noteUIDs() }
+        return try run(["apply", "-f", "-", "--backoff-base", "0.2", "--backoff-cap", "1"] + extra, stdin: manifest)
     }
 
     /// Polls `get pod NAME -o json` until `predicate` holds for it.
@@ -137,8 +138,20 @@ final class Peapod {
     }
 
     /// What of this harness's pods is still on the host.
+    /// The uids of every pod this harness has seen, to look for their cgroups after deletion.
+    var knownUIDs: Set<String> = []
+
+    func noteUIDs() {
+        for dir in (try? FileManager.default.contentsOfDirectory(atPath: root + "/pods")) ?? [] {
+            let parts = dir.split(separator: "_")
+            if parts.count == 3 { knownUIDs.insert(String(parts[2])) }
+        }
+    }
+
     func leftovers() -> [String] {
+        noteUIDs()
         var found: [String] = []
+        found += cgroupLeftovers()
         let mountinfo = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
         for line in mountinfo.split(separator: "\n") where line.contains(base) {
             found.append("mount: \(line)")
@@ -164,8 +177,29 @@ final class Peapod {
         return found
     }
 
+    /// cgroups named after this harness's pods (peapod-<uid>) in any hierarchy.
+    func cgroupLeftovers() -> [String] {
+        guard !knownUIDs.isEmpty else { return [] }
+        var found: [String] = []
+        var stack = [("/sys/fs/cgroup", 0)]
+        while let (dir, depth) = stack.popLast() {
+            for entry in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
+                let path = dir + "/" + entry
+                var isDir: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else { continue }
+                if entry.hasPrefix("peapod-"), knownUIDs.contains(String(entry.dropFirst("peapod-".count))) {
+                    found.append("cgroup: \(path)")
+                } else if depth < 4 && !entry.hasPrefix("peapod-") {
+                    stack.append((path, depth + 1))
+                }
+            }
+        }
+        return found
+    }
+
     /// Deletes every pod at once and removes the roots; run even when a test failed.
     func tearDown() {
+        noteUIDs()
         let listed = (try? run(["get", "pods", "-A", "-o", "name"]))?.stdout ?? ""
         for line in listed.split(separator: "\n") {
             _ = try? run(["delete", String(line), "--grace-period=0", "--force"])
