@@ -271,11 +271,10 @@ public enum LogLayout {
 enum LogFiles {
     /// mkdir -p with mode 0755.
     static func makeDirectories(_ path: String) throws(CRILogError) {
-        if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
-        guard errno == ENOENT, let slash = path.lastIndex(of: "/"), slash != path.startIndex else {
-            throw CRILogError(operation: "mkdir", path: path, errno: errno)
+        do {
+            try HostFS.makeDirectories(path, mode: 0o755)
+        } catch {
+            throw CRILogError(operation: "mkdir", path: error.path, errno: error.code)
         }
-        try makeDirectories(String(path[..<slash]))
-        if mkdir(path, 0o755) != 0, errno != EEXIST { throw CRILogError(operation: "mkdir", path: path, errno: errno) }
     }
 }

@@ -95,9 +95,9 @@ public struct PodSandbox: Sendable, Equatable {
             throw SandboxError(operation: "invalid shm size \(shmSizeBytes)", path: "", errno: EINVAL)
         }
         try makeDirectories(paths.runDir)
-        try makeDirectory(paths.nsDir, mode: 0o755)
+        try makeDirectories(paths.nsDir)
         for pin in [paths.net, paths.ipc, paths.uts] { try makeEmptyFile(pin) }
-        try makeDirectory(paths.shm, mode: 0o755)
+        try makeDirectories(paths.shm)
         try checkpoint(.directories)
 
         let arena = CArena()
@@ -223,18 +223,12 @@ extension SandboxError {
 
 // Small file helpers on plain system calls: the supervisor does not link Foundation.
 
-private func makeDirectory(_ path: String, mode: mode_t) throws(SandboxError) {
-    if mkdir(path, mode) != 0 && Glibc.errno != EEXIST {
-        throw SandboxError(operation: "create directory", path: path, errno: Glibc.errno)
-    }
-}
-
-/// mkdir -p.
+/// mkdir -p (HostFS.makeDirectories).
 private func makeDirectories(_ path: String) throws(SandboxError) {
-    var prefix = path.hasPrefix("/") ? "" : "."
-    for component in path.split(separator: "/") {
-        prefix += "/" + component
-        try makeDirectory(prefix, mode: 0o755)
+    do {
+        try HostFS.makeDirectories(path, mode: 0o755)
+    } catch {
+        throw SandboxError(operation: "create directory", path: error.path, errno: error.code)
     }
 }
 

@@ -62,12 +62,12 @@ public enum FileSystem {
         }
     }
 
+    /// mkdir -p; the directories it creates get `mode` exactly (HostFS.makeDirectories).
     public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
-        if isDirectory(path) { return }
-        var current = ""
-        for component in path.split(separator: "/") {
-            current += "/" + component
-            if mkdir(current, mode) != 0 && errno != EEXIST { throw StoreError("create directory", current) }
+        do {
+            try HostFS.makeDirectories(path, mode: mode)
+        } catch {
+            throw StoreError(error.operation, error.path, errno: error.code)
         }
     }
 
@@ -87,23 +87,10 @@ public enum FileSystem {
     /// Removes a tree without crossing into other filesystems: a mount point still in place is an
     /// error (a leak the caller must unmount first), never a reason to delete what is under it.
     public static func removeTree(_ path: String) throws {
-        var st = stat()
-        guard lstat(path, &st) == 0 else {
-            if errno == ENOENT { return }
-            throw StoreError("remove", path)
-        }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
-            for name in listDirectory(path) {
-                var child = stat()
-                let childPath = path + "/" + name
-                if lstat(childPath, &child) == 0 && child.st_dev != st.st_dev {
-                    throw StoreError("remove (still mounted)", childPath, errno: EBUSY)
-                }
-                try removeTree(childPath)
-            }
-            guard rmdir(path) == 0 || errno == ENOENT else { throw StoreError("remove", path) }
-        } else {
-            guard unlink(path) == 0 || errno == ENOENT else { throw StoreError("remove", path) }
+        do {
+            try HostFS.removeTree(path)
+        } catch {
+            throw StoreError(error.operation, error.path, errno: error.code)
         }
     }
 }
