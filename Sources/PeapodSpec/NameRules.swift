@@ -112,7 +112,7 @@ enum NameRules {
             errs.append("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")
         }
         if !u.contains(where: { $0 >= 0x61 && $0 <= 0x7A }) { errs.append("must contain at least one letter (a-z)") }
-        if p.contains("--") { errs.append("must not contain consecutive hyphens") }
+        if p.containsText("--") { errs.append("must not contain consecutive hyphens") }
         if let f = u.first, let l = u.last, f == UInt8(ascii: "-") || l == UInt8(ascii: "-") {
             errs.append("must not begin or end with a hyphen")
         }
@@ -164,7 +164,7 @@ enum NameRules {
     }
 
     static func isIPv6(_ s: String) -> Bool {
-        guard s.contains(":"), !s.contains(":::") else { return false }
+        guard s.contains(":"), !s.containsText(":::") else { return false }
         var text = Substring(s)
         var groupsNeeded = 8
         if let lastColon = text.lastIndex(of: ":"), text[text.index(after: lastColon)...].contains(".") {
@@ -194,7 +194,7 @@ extension Substring {
     func components(separatedBy sep: String) -> [Substring] {
         var out: [Substring] = []
         var rest = self[...]
-        while let r = rest.firstRange(of: sep) {
+        while let r = rest.rangeOfText(sep) {
             out.append(rest[rest.startIndex..<r.lowerBound])
             rest = rest[r.upperBound...]
         }

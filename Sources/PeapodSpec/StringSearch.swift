@@ -1,18 +1,17 @@
 // Substring search without the _StringProcessing module: the modules linked into
 // peapod-supervisor are built without Swift's implicit `import _StringProcessing` (Package.swift),
-// whose generic `contains(_:)`/`firstRange(of:)` these stand in for. Internal on purpose, with a
-// copy in PeapodLinux: modules that import Foundation or _StringProcessing (the CLI, the tests)
-// must not see two candidates; taking a String, not a generic, also makes these the better
-// overload where @testable imports meet Foundation's.
+// whose generic `contains(_:)`/`firstRange(of:)` these stand in for. They have names of their own
+// so that one public copy serves PeapodSpec and PeapodLinux, and modules that also see
+// Foundation's or _StringProcessing's overloads (the CLI, the tests) never meet two candidates.
 
 extension StringProtocol {
     /// Whether `other` occurs in this text (an empty `other` always does).
-    func contains(_ other: String) -> Bool {
-        firstRange(of: other) != nil
+    public func containsText(_ other: String) -> Bool {
+        rangeOfText(other) != nil
     }
 
     /// The range of the first occurrence of `other`, compared by Unicode scalars.
-    func firstRange(of other: String) -> Range<Index>? {
+    public func rangeOfText(_ other: String) -> Range<Index>? {
         let needle = Array(other.unicodeScalars)
         guard let first = needle.first else { return startIndex..<startIndex }
         var index = unicodeScalars.startIndex

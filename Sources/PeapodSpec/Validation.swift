@@ -77,7 +77,7 @@ public enum Validation {
                     for (i, e) in c.env.enumerated() {
                         if seen.contains(e.name) {
                             let ref = "$(\(e.name))"
-                            if e.valueFrom != nil || e.value == ref || !e.value.contains(ref) {
+                            if e.valueFrom != nil || e.value == ref || !e.value.containsText(ref) {
                                 w.append("\(p).env[\(i)]: hides previous definition of \(goQuote(e.name)), which may be dropped when using apply")
                             }
                         } else {
@@ -829,7 +829,7 @@ struct Validator {
 
     static let standardContainerResources: Set<String> = ["cpu", "memory", "ephemeral-storage"]
 
-    static func isNative(_ name: String) -> Bool { !name.contains("/") || name.contains("kubernetes.io/") }
+    static func isNative(_ name: String) -> Bool { !name.contains("/") || name.containsText("kubernetes.io/") }
     static func isHugePages(_ name: String) -> Bool { name.hasPrefix("hugepages-") }
     static func overcommitAllowed(_ name: String) -> Bool { isNative(name) && !isHugePages(name) }
 

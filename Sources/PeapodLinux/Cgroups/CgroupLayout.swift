@@ -120,7 +120,7 @@ public struct CgroupLayout: Sendable, Equatable {
             throw CgroupError("read", "/proc/self/mountinfo", message: "cannot read the process's mounts or cgroups")
         }
         var unified: String?
-        for line in mountinfo.split(separator: "\n") where line.contains(" - cgroup2 ") {
+        for line in mountinfo.split(separator: "\n") where line.containsText(" - cgroup2 ") {
             let fields = line.split(separator: " ").map(String.init)
             if fields.count > 4 {
                 unified = try? FileSystem.readText(unescapeMountinfo(fields[4]) + "/cgroup.controllers")

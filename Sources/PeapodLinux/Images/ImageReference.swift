@@ -219,7 +219,7 @@ public struct ImageReferenceError: Error, Sendable, Equatable, CustomStringConve
     }
 
     public var description: String {
-        message.contains("(\(reference))") ? message : "\(message): \"\(reference)\""
+        message.containsText("(\(reference))") ? message : "\(message): \"\(reference)\""
     }
 }
 
