@@ -7,16 +7,6 @@ import Testing
 
 @Suite("Pod lifecycle", .serialized, .enabled(if: Environment.isRoot, Comment(rawValue: Environment.skipNote)))
 struct LifecycleTests {
-    func withPeapod(_ body: (Peapod) throws -> Void) throws {
-        let peapod = try Peapod()
-        var bodyError: Error?
-        do { try body(peapod) } catch { bodyError = error }
-        peapod.tearDown()
-        let left = peapod.leftovers()
-        #expect(left.isEmpty, "left behind: \(left)")
-        if let bodyError { throw bodyError }
-    }
-
     func containerStatus(_ pod: [String: Any], _ name: String, key: String = "containerStatuses") -> [String: Any]? {
         (value(pod, "status", key) as? [[String: Any]])?.first { $0["name"] as? String == name }
     }

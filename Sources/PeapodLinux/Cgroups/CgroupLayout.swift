@@ -141,20 +141,6 @@ public struct CgroupLayout: Sendable, Equatable {
 
     /// mountinfo escapes space, tab, newline and backslash as octal (\040 ...).
     static func unescapeMountinfo(_ s: String) -> String {
-        guard s.contains("\\") else { return s }
-        var bytes: [UInt8] = []
-        let u = Array(s.utf8)
-        var i = 0
-        while i < u.count {
-            if u[i] == UInt8(ascii: "\\"), i + 3 < u.count,
-               let v = UInt8(String(decoding: u[(i + 1)...(i + 3)], as: UTF8.self), radix: 8) {
-                bytes.append(v)
-                i += 4
-            } else {
-                bytes.append(u[i])
-                i += 1
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        MountTable.unescape(Substring(s))
     }
 }
