@@ -264,10 +264,13 @@ struct LifecycleTests {
               containers:
               - name: app
                 image: busybox
-                command: [sh, -c, "trap 'exit 0' TERM; while true; do sleep 0.1; done"]
+                # The hook fails only once the trap is in place, so the SIGTERM that follows
+                # the failure always ends the container with exit 0 (PID 1 of a PID namespace
+                # ignores SIGTERM until it has a handler).
+                command: [sh, -c, "trap 'exit 0' TERM; touch /tmp/trapped; while true; do sleep 0.1; done"]
                 lifecycle:
                   postStart:
-                    exec: {command: [sh, -c, "echo no way; exit 1"]}
+                    exec: {command: [sh, -c, "until [ -e /tmp/trapped ]; do sleep 0.05; done; echo no way; exit 1"]}
             ---
             apiVersion: v1
             kind: Pod
@@ -287,7 +290,7 @@ struct LifecycleTests {
             #expect(value(hookfail, "status", "phase") as? String == "Succeeded", "SIGTERM ends the trap with exit 0")
             let events = try peapod.run(["describe", "pod", "hookfail"]).stdout
             #expect(events.contains("FailedPostStartHook"), "\(events)")
-            #expect(events.contains("Exec lifecycle hook ([sh -c echo no way; exit 1]) for Container \"app\" in Pod \"hookfail_default("),
+            #expect(events.contains("Exec lifecycle hook ([sh -c until [ -e /tmp/trapped ]; do sleep 0.05; done; echo no way; exit 1]) for Container \"app\" in Pod \"hookfail_default("),
                     "\(events)")
             #expect(events.contains("message: \"no way\\n\""), "\(events)")
 
