@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int pp_stop_and_child_signalfd(void)
@@ -68,4 +69,14 @@ int pp_rename_exchange(const char *a, const char *b)
 int pp_malloc_mmap_threshold(int bytes)
 {
     return mallopt(M_MMAP_THRESHOLD, bytes) == 1 ? 0 : -1;
+}
+
+int pp_pidfd_open(int pid)
+{
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
 }

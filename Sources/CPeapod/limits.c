@@ -4,10 +4,13 @@
  *
  * Why the child moves itself rather than being moved: on cgroup v1 there is no
  * CLONE_INTO_CGROUP, and a parent writing the pid after clone() would race with the child. Here
- * the child writes "0" (meaning "the writer") to each cgroup.procs the caller opened for it, and
- * only goes on once every write has succeeded; a failure is reported like any other step and the
- * child exits. Everything after this point, including the container's first instruction, runs
- * inside the limits, and every process the container forks inherits them.
+ * the child writes "0" (meaning "the writer") to each v1 `tasks` file the caller opened for it,
+ * and only goes on once every write has succeeded; a failure is reported like any other step and
+ * the child exits. `tasks` rather than cgroup.procs: the child has a single thread here, so moving
+ * that thread moves the process, and the kernel skips the global threadgroup lock (and the RCU
+ * grace period behind it) that a cgroup.procs write needs. Everything after this point,
+ * including the container's first instruction, runs inside the limits, and every process the
+ * container forks inherits them.
  */
 #include "internal.h"
 

@@ -64,15 +64,7 @@ enum PodDeletion {
             guard wait else { return }
             // The supervisor exits once everything is removed; allow the grace period and a margin.
             let deadline = Clock.monotonic() + Int64(seconds + 30) * 1_000_000_000
-            // A supervisor tears a finished pod down in a few ms: poll from 100 µs up to 2 ms
-            // rather than at a flat 2 ms, which was ~1 ms of every `peapod run` (docs/benchmarks.md).
-            var pause: UInt32 = 100
-            while ProcessState.isAlive(pid) && Clock.monotonic() < deadline {
-                var status: Int32 = 0
-                if waitpid(pid, &status, WNOHANG) == pid { break }
-                usleep(pause)
-                pause = min(pause * 2, 2_000)
-            }
+            ProcessState.waitForExit(pid, deadline: deadline)
         }
         try store.withLock { forceRemove(location, view: view) }
     }

@@ -85,9 +85,9 @@ final class RecordingDriver: CgroupDriver, @unchecked Sendable {
         #expect(fs.read("cpu/peapod-u1/app/cpu.cfs_quota_us") == "20000")
         #expect(fs.read("pids/peapod-u1/app/pids.max") == nil)   // the pids limit is pod-level
         #expect(fs.read("memory/caller/peapod-u1/app/memory.max") == nil)
-        // Every v1 hierarchy is joined through cgroup.procs, before exec.
-        #expect(limits.procsFiles == [memory + "/caller/peapod-u1/app/cgroup.procs", cpu + "/peapod-u1/app/cgroup.procs",
-                                      pids + "/peapod-u1/app/cgroup.procs"])
+        // Every v1 hierarchy is joined through its tasks file (the child is single-threaded), before exec.
+        #expect(limits.procsFiles == [memory + "/caller/peapod-u1/app/tasks", cpu + "/peapod-u1/app/tasks",
+                                      pids + "/peapod-u1/app/tasks"])
         #expect(limits.unifiedDirectory == nil)
     }
 

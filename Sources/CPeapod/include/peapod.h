@@ -31,7 +31,7 @@ enum pp_step {
     PP_STEP_CLONE = 2,
     PP_STEP_OPEN_NAMESPACE = 3,     /* path = the namespace file */
     /* Limits: the very first steps of the new process. */
-    PP_STEP_JOIN_CGROUP = 5,        /* index = cgroup; path = its cgroup.procs file */
+    PP_STEP_JOIN_CGROUP = 5,        /* index = cgroup; path = the file joined (tasks) */
     PP_STEP_OOM_SCORE_ADJ = 6,      /* path = /proc/self/oom_score_adj */
     /* Namespaces (the child, or the intermediate process for a shared PID namespace). */
     PP_STEP_JOIN_PID = 10,
@@ -105,8 +105,10 @@ struct pp_mount {
 
 /*
  * A cgroup the new process moves itself into, first of all, by writing "0" (itself) to its
- * cgroup.procs: the v1 way (and v2 without CLONE_INTO_CGROUP) of making sure that no instruction
- * of the container runs outside its limits. `fd` is open for writing in the caller.
+ * v1 `tasks` file (or v2 cgroup.procs where CLONE_INTO_CGROUP is missing): the way of making sure
+ * that no instruction of the container runs outside its limits. The process is single-threaded
+ * at that point, so moving its one thread moves all of it, without the global lock a
+ * cgroup.procs write takes. `fd` is open for writing in the caller.
  */
 struct pp_cgroup_procs {
     int32_t fd;
@@ -144,7 +146,7 @@ struct pp_launch {
     int32_t stdio[3];
     /* A cgroup v2 directory fd to be born in (clone3 CLONE_INTO_CGROUP), or -1. */
     int32_t cgroup_fd;
-    /* cgroup.procs files to join before anything else (v1 hierarchies). */
+    /* tasks files to join before anything else (v1 hierarchies). */
     const struct pp_cgroup_procs *cgroup_procs;
     size_t cgroup_procs_count;
     /* With set_oom_score_adj, the process's oom_score_adj. Where lowering it is refused

@@ -159,7 +159,7 @@ public final class PodCgroups {
         return processLimits(container: container.name)
     }
 
-    /// What a process needs to join the container's cgroups: cgroup.procs of the v1 hierarchies,
+    /// What a process needs to join the container's cgroups: the `tasks` files of the v1 hierarchies,
     /// the directory of the unified one (born there with CLONE_INTO_CGROUP).
     public func processLimits(container: String) -> ProcessLimits {
         var limits = ProcessLimits()
@@ -167,7 +167,7 @@ public final class PodCgroups {
             if driver.version == .v2 {
                 limits.unifiedDirectory = driver.directory(containerPath(i, container))
             } else {
-                limits.procsFiles.append(driver.procsFile(containerPath(i, container)))
+                limits.procsFiles.append(driver.selfJoinFile(containerPath(i, container)))
             }
         }
         return limits

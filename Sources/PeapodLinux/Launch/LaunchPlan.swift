@@ -74,7 +74,8 @@ public struct SandboxNamespaces: Sendable, Equatable {
 
 /// The cgroups a new process enters before anything of it runs, and its oom_score_adj.
 public struct ProcessLimits: Sendable, Equatable {
-    /// cgroup.procs files of v1 hierarchies: the child writes itself into each (CPeapod/limits.c).
+    /// `tasks` files of v1 hierarchies: the (single-threaded) child writes itself into each
+    /// (CPeapod/limits.c, CgroupDriver.selfJoinFile).
     public var procsFiles: [String]
     /// A cgroup v2 directory the child is born in (clone3 CLONE_INTO_CGROUP).
     public var unifiedDirectory: String?

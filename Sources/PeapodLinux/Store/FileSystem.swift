@@ -112,4 +112,26 @@ public enum ProcessState {
         let state = stat[stat.index(after: close)...].dropFirst().first
         return state != "Z" && state != "X"
     }
+
+    /// Waits until `pid` has exited (a zombie counts as gone) or `deadline` (Clock.monotonic ns)
+    /// passes, and reaps it if it is our child. Sleeps in poll(2) on a pidfd, which the kernel
+    /// makes readable the moment the process exits; without pidfd_open it polls the process.
+    public static func waitForExit(_ pid: Int32, deadline: Int64) {
+        let fd = pp_pidfd_open(pid)
+        defer {
+            if fd >= 0 { close(fd) }
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, WNOHANG)
+        }
+        while isAlive(pid) {
+            let left = (deadline - Clock.monotonic()) / 1_000_000
+            guard left > 0 else { return }
+            if fd >= 0 {
+                var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                _ = poll(&pfd, 1, Int32(min(left, 1_000)))
+            } else {
+                usleep(1_000)
+            }
+        }
+    }
 }
