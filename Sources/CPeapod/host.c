@@ -4,8 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
@@ -79,4 +82,37 @@ int pp_pidfd_open(int pid)
     errno = ENOSYS;
     return -1;
 #endif
+}
+
+/* The lowest address of the main thread's stack mapping, from /proc/self/maps; 0 if not found. */
+static uintptr_t pp_stack_low(void)
+{
+    FILE *maps = fopen("/proc/self/maps", "re");
+    if (maps == NULL)
+        return 0;
+    char line[512];
+    uintptr_t low = 0;
+    while (fgets(line, sizeof line, maps) != NULL) {
+        size_t n = strlen(line);
+        if (n > 8 && strcmp(line + n - 8, "[stack]\n") == 0) {
+            unsigned long start = 0, end = 0;
+            if (sscanf(line, "%lx-%lx", &start, &end) == 2)
+                low = (uintptr_t)start;
+            break;
+        }
+    }
+    fclose(maps);
+    return low;
+}
+
+__attribute__((noinline)) void pp_trim_idle(void)
+{
+    uintptr_t low = pp_stack_low();   /* first: its stdio buffer is freed before the trim */
+    malloc_trim(0);
+    volatile char marker = 0;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t here = (uintptr_t)&marker & ~(page - 1);
+    /* Two pages of margin below this frame: the frames of madvise() itself live there. */
+    if (low != 0 && here > low + 2 * page)
+        madvise((void *)low, here - 2 * page - low, MADV_DONTNEED);
 }

@@ -320,45 +320,57 @@ extension JSONValue {
     /// JSON text. `pretty` uses kubectl's layout (4-space indentation, `"key": value`);
     /// compact has no whitespace at all.
     public func serialized(pretty: Bool) -> String {
-        var out = ""
+        String(decoding: serializedBytes(pretty: pretty), as: UTF8.self)
+    }
+
+    /// The JSON text as UTF-8. Built as bytes rather than by String appends (a supervisor
+    /// re-serialises status and events on every change: String's per-append bookkeeping was
+    /// most of its serialisation cost under callgrind).
+    public func serializedBytes(pretty: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
         write(to: &out, pretty: pretty, indent: 0)
         return out
     }
 
-    private func write(to out: inout String, pretty: Bool, indent: Int) {
+    private static func newline(_ out: inout [UInt8], indent: Int) {
+        out.append(0x0A)
+        out.append(contentsOf: repeatElement(0x20, count: indent))
+    }
+
+    private func write(to out: inout [UInt8], pretty: Bool, indent: Int) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d): out += JSONValue.formatDouble(d)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .double(let d): out.append(contentsOf: JSONValue.formatDouble(d).utf8)
         case .string(let s): JSONValue.writeQuoted(s, to: &out)
         case .array(let a):
-            if a.isEmpty { out += "[]"; return }
-            out += "["
+            if a.isEmpty { out.append(contentsOf: "[]".utf8); return }
+            out.append(UInt8(ascii: "["))
             for (i, v) in a.enumerated() {
-                if i > 0 { out += "," }
-                if pretty { out += "\n"; out += String(repeating: " ", count: indent + 4) }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                if pretty { JSONValue.newline(&out, indent: indent + 4) }
                 v.write(to: &out, pretty: pretty, indent: indent + 4)
             }
-            if pretty { out += "\n"; out += String(repeating: " ", count: indent) }
-            out += "]"
+            if pretty { JSONValue.newline(&out, indent: indent) }
+            out.append(UInt8(ascii: "]"))
         case .object(let o):
-            if o.isEmpty { out += "{}"; return }
-            out += "{"
+            if o.isEmpty { out.append(contentsOf: "{}".utf8); return }
+            out.append(UInt8(ascii: "{"))
             for (i, e) in o.storage.enumerated() {
-                if i > 0 { out += "," }
-                if pretty { out += "\n"; out += String(repeating: " ", count: indent + 4) }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                if pretty { JSONValue.newline(&out, indent: indent + 4) }
                 JSONValue.writeQuoted(e.key, to: &out)
-                out += pretty ? ": " : ":"
+                out.append(UInt8(ascii: ":"))
+                if pretty { out.append(0x20) }
                 e.value.write(to: &out, pretty: pretty, indent: indent + 4)
             }
-            if pretty { out += "\n"; out += String(repeating: " ", count: indent) }
-            out += "}"
+            if pretty { JSONValue.newline(&out, indent: indent) }
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    /// A double as Go's encoding/json writes it: integral values without ".0" or exponent
-    /// (up to 1e21), otherwise the shortest representation; NaN and infinities become null.
     public static func formatDouble(_ d: Double) -> String {
         guard d.isFinite else { return "null" }
         if d == d.rounded() && abs(d) < 1e21 {
@@ -399,41 +411,57 @@ extension JSONValue {
         return (neg ? "-" : "") + ip + (fp.isEmpty ? "" : "." + fp)
     }
 
-    static func writeQuoted(_ s: String, to out: inout String) {
-        // Nearly every key and value needs no escape: append it whole. (The per-scalar loop below
-        // was about a quarter of a supervisor's instructions under callgrind, publishing status
-        // and events; docs/benchmarks.md.) 0xE2 leads U+2028 and U+2029.
+    static func writeQuoted(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        // Nearly every key and value needs no escape: copy it whole.
         if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0xE2 }) {
-            out += "\""
-            out += s
-            out += "\""
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
             return
         }
-        out += "\""
-        for u in s.unicodeScalars {
+        let start = out.count
+        for u in s.utf8 {
             switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "<": out += "\\u003c"  // as Go's encoding/json (HTML-safe)
-            case ">": out += "\\u003e"
-            case "&": out += "\\u0026"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
+            case 0x22: out.append(contentsOf: #"\""#.utf8)
+            case 0x5C: out.append(contentsOf: #"\\"#.utf8)
+            case 0x0A: out.append(contentsOf: #"\n"#.utf8)
+            case 0x0D: out.append(contentsOf: #"\r"#.utf8)
+            case 0x09: out.append(contentsOf: #"\t"#.utf8)
+            case 0x08: out.append(contentsOf: #"\b"#.utf8)
+            case 0x0C: out.append(contentsOf: #"\f"#.utf8)
+            // As Go's encoding/json: HTML-safe.
+            case 0x3C: out.append(contentsOf: #"\u003c"#.utf8)
+            case 0x3E: out.append(contentsOf: #"\u003e"#.utf8)
+            case 0x26: out.append(contentsOf: #"\u0026"#.utf8)
+            case 0x00..<0x20:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: #"\u00"#.utf8)
+                out.append(hex[Int(u >> 4)])
+                out.append(hex[Int(u & 0xF)])
             default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
-                }
+                out.append(u)
             }
         }
-        out += "\""
+        // U+2028 and U+2029 (E2 80 A8 / E2 80 A9) are escaped too, as Go does.
+        if s.utf8.contains(0xE2) { escapeLineSeparators(&out, from: start) }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Rewrites E2 80 A8 / E2 80 A9 at or after `start` as \u2028 / \u2029.
+    private static func escapeLineSeparators(_ out: inout [UInt8], from start: Int) {
+        var result: [UInt8] = []
+        var i = start
+        result.reserveCapacity(out.count - i + 8)
+        while i < out.count {
+            if out[i] == 0xE2, i + 2 < out.count, out[i + 1] == 0x80, out[i + 2] == 0xA8 || out[i + 2] == 0xA9 {
+                result.append(contentsOf: (out[i + 2] == 0xA8 ? #"\u2028"# : #"\u2029"#).utf8)
+                i += 3
+            } else {
+                result.append(out[i])
+                i += 1
+            }
+        }
+        out.replaceSubrange(start..., with: result)
     }
 }
 

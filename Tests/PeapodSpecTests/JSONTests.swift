@@ -44,6 +44,14 @@ import PeapodManifest
 
     @Test func serializesEscapesLikeGo() {
         #expect(JSONValue.string("a\"b\\\n<&>\u{01}").serialized(pretty: false) == #""a\"b\\\n\u003c\u0026\u003e\u0001""#)
+        // Line and paragraph separators are escaped wherever they sit, also after other escapes;
+        // other non-ASCII text is kept as UTF-8.
+        #expect(JSONValue.string("\u{2028}\"é\t\u{2029}x\u{1F}").serialized(pretty: false)
+                    == #""\u2028\"é\t\u2029x\u001f""#)
+        var object = JSONObject()
+        object["k\u{2028}"] = .array([.string("\u{2029}"), .null])
+        #expect(JSONValue.object(object).serialized(pretty: true)
+                    == "{\n    \"k\\u2028\": [\n        \"\\u2029\",\n        null\n    ]\n}")
     }
 
     @Test(arguments: [

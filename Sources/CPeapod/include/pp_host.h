@@ -36,4 +36,9 @@ int pp_malloc_mmap_threshold(int bytes);
  * errno where the kernel lacks it (before 5.3). */
 int pp_pidfd_open(int pid);
 
+/* Before a long sleep: gives the heap's free pages back (malloc_trim) and drops the pages of the
+ * main thread's stack below the caller's frame, which deeper calls dirtied earlier and nothing
+ * uses now (they come back zero-filled if the stack grows again). Main thread only. */
+void pp_trim_idle(void);
+
 #endif

@@ -71,7 +71,7 @@ public struct CgroupLayout: Sendable, Equatable {
         var hierarchies: [CgroupHierarchy] = []
         var sawV1 = false
         var sawV2 = false
-        for line in mountinfo.split(separator: "\n") {
+        for line in mountinfo.split(separator: "\n") where line.containsText(" - cgroup") {
             // "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS"
             let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
             guard let dash = fields.firstIndex(of: "-"), dash >= 6, fields.count > dash + 3 else { continue }

@@ -248,11 +248,15 @@ extension MachineResources {
     public static func current() -> MachineResources {
         let cpus = Int64(max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         var memory: Int64 = 0
-        if let text = try? FileSystem.readText("/proc/meminfo") {
-            for line in text.split(separator: "\n") where line.hasPrefix("MemTotal:") {
-                let parts = line.split(separator: " ")
-                if parts.count >= 2, let kb = Int64(parts[1]) { memory = kb * 1024 }
+        // "MemTotal:       16384000 kB" is the first line; read its digits from the bytes.
+        if let bytes = try? FileSystem.readBytes("/proc/meminfo"), bytes.starts(with: "MemTotal:".utf8) {
+            var kb: Int64 = 0
+            for b in bytes.dropFirst(9) {
+                if b == UInt8(ascii: " ") { continue }
+                guard b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") else { break }
+                kb = kb * 10 + Int64(b - UInt8(ascii: "0"))
             }
+            memory = kb * 1024
         }
         return MachineResources(milliCPU: cpus * 1000, memoryBytes: memory)
     }

@@ -21,21 +21,29 @@ public enum FileSystem {
     }
 
     public static func readText(_ path: String) throws -> String {
+        String(decoding: try readBytes(path), as: UTF8.self)
+    }
+
+    /// The whole file. Reads through a 16 KiB stack buffer (no zero-filled heap buffer per call:
+    /// the 64 KiB one it replaced was 15% of a supervisor's instructions in memset, callgrind).
+    public static func readBytes(_ path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw StoreError("read", path) }
         defer { close(fd) }
         var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw StoreError("read", path)
+        let failed: Bool = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16384) { buffer in
+            while true {
+                let n = read(fd, buffer.baseAddress, buffer.count)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return true
+                }
+                if n == 0 { return false }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<n]))
             }
-            if n == 0 { break }
-            bytes.append(contentsOf: buffer[0..<n])
         }
-        return String(decoding: bytes, as: UTF8.self)
+        if failed { throw StoreError("read", path) }
+        return bytes
     }
 
     /// Replaces `path` atomically: readers see the old or the new content, never a part.
@@ -107,10 +115,11 @@ public enum ProcessState {
     /// gone.
     public static func isAlive(_ pid: Int32) -> Bool {
         guard kill(pid, 0) == 0 else { return false }
-        guard let stat = try? FileSystem.readText("/proc/\(pid)/stat"),
-              let close = stat.lastIndex(of: ")") else { return false }
-        let state = stat[stat.index(after: close)...].dropFirst().first
-        return state != "Z" && state != "X"
+        // "PID (COMM) STATE ...": the state follows the last ')' and a space.
+        guard let stat = try? FileSystem.readBytes("/proc/\(pid)/stat"),
+              let close = stat.lastIndex(of: UInt8(ascii: ")")), close + 2 < stat.count else { return false }
+        let state = stat[close + 2]
+        return state != UInt8(ascii: "Z") && state != UInt8(ascii: "X")
     }
 
     /// Waits until `pid` has exited (a zombie counts as gone) or `deadline` (Clock.monotonic ns)
