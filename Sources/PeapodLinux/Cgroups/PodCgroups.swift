@@ -206,6 +206,8 @@ public final class PodCgroups {
             let top = podPath(i)
             guard FileSystem.isDirectory(driver.directory(top)) else { continue }
             for path in Self.subtree(driver, top).reversed() {
+                // Empty, as after a normal teardown: one rmdir. Otherwise kill what is inside.
+                if rmdir(driver.directory(path)) == 0 { continue }
                 for pid in driver.processes(path) where pid > 0 { kill(pid, SIGKILL) }
                 do { try driver.remove(path) } catch { errors.append(error) }
             }
@@ -227,7 +229,7 @@ public final class PodCgroups {
         var index = 0
         while index < result.count {
             let dir = driver.directory(result[index])
-            for entry in FileSystem.listDirectory(dir) where FileSystem.isDirectory(dir + "/" + entry) {
+            for entry in FileSystem.listSubdirectories(dir) {
                 result.append(result[index] + "/" + entry)
             }
             index += 1

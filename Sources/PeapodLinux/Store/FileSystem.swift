@@ -92,6 +92,25 @@ public enum FileSystem {
         return names
     }
 
+    /// The subdirectories of `path`, from the entries' d_type (no stat per entry: a cgroup
+    /// directory holds dozens of files); entries of unknown type are stat'ed.
+    public static func listSubdirectories(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let type = entry.pointee.d_type
+            guard type == UInt8(DT_DIR) || type == UInt8(DT_UNKNOWN) else { continue }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            if type == UInt8(DT_UNKNOWN) && !isDirectory(path + "/" + name) { continue }
+            names.append(name)
+        }
+        return names
+    }
+
     /// Removes a tree without crossing into other filesystems: a mount point still in place is an
     /// error (a leak the caller must unmount first), never a reason to delete what is under it.
     public static func removeTree(_ path: String) throws {

@@ -50,6 +50,7 @@ public struct PodEvent: Sendable, Equatable {
 public final class EventRecorder {
     public private(set) var events: [PodEvent] = []
     let path: String
+    var unwritten = false
 
     public init(path: String) {
         self.path = path
@@ -65,12 +66,21 @@ public final class EventRecorder {
             events.append(PodEvent(type: type, reason: reason, message: message, fieldPath: fieldPath, count: 1,
                                    firstTimestamp: now, lastTimestamp: now))
         }
-        flush()
+        unwritten = true
     }
 
-    func flush() {
-        let text = events.map { $0.json().serialized(pretty: false) + "\n" }.joined()
-        try? FileSystem.writeAtomically(path, text)
+    /// Writes the events file if something was recorded since the last write. The supervisor
+    /// calls it with each status publication (once per pass of its loop, before it sleeps), so a
+    /// container start's Pulled, Created and Started cost one write rather than three.
+    public func flush() {
+        guard unwritten else { return }
+        unwritten = false
+        var bytes: [UInt8] = []
+        for event in events {
+            bytes.append(contentsOf: event.json().serializedBytes(pretty: false))
+            bytes.append(0x0A)
+        }
+        try? FileSystem.writeAtomically(path, String(decoding: bytes, as: UTF8.self))
     }
 
     public static func load(path: String) -> [PodEvent] {

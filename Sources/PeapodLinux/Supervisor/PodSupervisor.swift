@@ -259,6 +259,7 @@ public final class PodSupervisor {
     }
 
     func publish(_ status: PlannedPodStatus, now: Timestamp) {
+        events.flush()
         let statusJSON = StatusRendering.json(
             status, clock: &conditionClock, now: now, image: { self.launcher.imageName($0) },
             imageID: { self.launcher.imageID($0) }, qosClass: launcher.qosClass, hostIP: nil)
