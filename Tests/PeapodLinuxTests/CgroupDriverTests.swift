@@ -42,6 +42,10 @@ final class RecordingDriver: CgroupDriver, @unchecked Sendable {
         calls.append("remove \(path)")
         _ = rmdir(directory(path))
     }
+    func removeIfEmpty(_ path: String) -> Bool {
+        calls.append("remove \(path)")
+        return rmdir(directory(path)) == 0
+    }
     func cpuUsageNanos(_ path: String) -> UInt64? { nil }
     func memoryWorkingSet(_ path: String) -> Int64? { nil }
     func oomKills(_ path: String) -> UInt64? { nil }

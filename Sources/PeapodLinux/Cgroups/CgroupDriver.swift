@@ -35,6 +35,8 @@ public protocol CgroupDriver: Sendable {
     func apply(_ limits: CgroupLimits, to path: String) throws(CgroupError)
     /// Removes the (empty) cgroup, waiting briefly while its last processes exit.
     func remove(_ path: String) throws(CgroupError)
+    /// One attempt at removing the cgroup; false when it is busy (or anything else failed).
+    func removeIfEmpty(_ path: String) -> Bool
 
     /// CPU time used by the cgroup, in nanoseconds (nil when this hierarchy does not account it).
     func cpuUsageNanos(_ path: String) -> UInt64?
@@ -58,6 +60,10 @@ extension CgroupDriver {
         directory(path) + (version == .v1 ? "/tasks" : "/cgroup.procs")
     }
     func has(_ controller: CgroupController) -> Bool { controllers.contains(controller) }
+    public func removeIfEmpty(_ path: String) -> Bool {
+        let dir = directory(path)
+        return rmdir(dir) == 0 || errno == ENOENT
+    }
 
     func write(_ path: String, _ file: String, _ value: String) throws(CgroupError) {
         let full = directory(path) + "/" + file

@@ -207,7 +207,7 @@ public final class PodCgroups {
             guard FileSystem.isDirectory(driver.directory(top)) else { continue }
             for path in Self.subtree(driver, top).reversed() {
                 // Empty, as after a normal teardown: one rmdir. Otherwise kill what is inside.
-                if rmdir(driver.directory(path)) == 0 { continue }
+                if driver.removeIfEmpty(path) { continue }
                 for pid in driver.processes(path) where pid > 0 { kill(pid, SIGKILL) }
                 do { try driver.remove(path) } catch { errors.append(error) }
             }
