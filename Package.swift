@@ -19,7 +19,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         .target(
@@ -35,10 +34,7 @@ let package = Package(
         .target(name: "PeapodLinux", dependencies: ["PeapodSpec", "PeapodRuntime", "CPeapod"], swiftSettings: lean),
         .target(
             name: "PeapodCLI",
-            dependencies: [
-                "PeapodSpec", "PeapodManifest", "PeapodRuntime", "PeapodLinux",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            dependencies: ["PeapodSpec", "PeapodManifest", "PeapodRuntime", "PeapodLinux"]
         ),
         .executableTarget(name: "peapod", dependencies: ["PeapodCLI"]),
         // One process per running pod: only the Foundation-free modules, no ArgumentParser.
@@ -47,6 +43,7 @@ let package = Package(
         .testTarget(name: "PeapodSpecTests", dependencies: ["PeapodSpec", "PeapodManifest"]),
         .testTarget(name: "PeapodRuntimeTests", dependencies: ["PeapodRuntime", "PeapodSpec"]),
         .testTarget(name: "PeapodLinuxTests", dependencies: ["PeapodLinux", "PeapodSpec", "PeapodManifest", "PeapodRuntime"]),
+        .testTarget(name: "PeapodCLITests", dependencies: ["PeapodCLI", "PeapodSpec"]),
         .testTarget(name: "PeapodIntegrationTests", dependencies: ["PeapodSpec"]),
     ]
 )

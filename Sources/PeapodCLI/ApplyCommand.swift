@@ -1,29 +1,46 @@
-import ArgumentParser
 import Glibc
 import PeapodLinux
 import PeapodRuntime
 import PeapodSpec
 
 /// Restart back-off flags shared by `apply` and `run`; the defaults are the kubelet's.
-struct BackoffOptions: ParsableArguments {
-    @Option(help: "Restart back-off base in seconds (the kubelet uses 10).")
-    var backoffBase: Double = 10
+struct BackoffOptions {
+    static let parameters: [Parameter] = [
+        .option("backoff-base", default: "10.0", help: "Restart back-off base in seconds (the kubelet uses 10)."),
+        .option("backoff-cap", default: "300.0", help: "Restart back-off cap in seconds (the kubelet uses 300)."),
+    ]
 
-    @Option(help: "Restart back-off cap in seconds (the kubelet uses 300).")
-    var backoffCap: Double = 300
+    var backoffBase: Double
+    var backoffCap: Double
+
+    init(_ arguments: ParsedArguments) throws {
+        backoffBase = try arguments.value("backoff-base") ?? 10
+        backoffCap = try arguments.value("backoff-cap") ?? 300
+    }
 
     var policy: BackoffPolicy { BackoffPolicy(baseSeconds: backoffBase, capSeconds: backoffCap) }
 }
 
 /// Cgroup placement flags shared by `apply` and `run`.
-struct CgroupOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "The cgroup under which each pod's cgroup (peapod-<uid>) is made, as a path inside every hierarchy; it must exist.",
-        discussion: "Default: the caller's own cgroup of each hierarchy, so pods stay within the caller's limits."))
-    var cgroupParent: String?
+struct CgroupOptions {
+    static let parameters: [Parameter] = [
+        .option(
+            "cgroup-parent",
+            help: "The cgroup under which each pod's cgroup (peapod-<uid>) is made, as a path inside every hierarchy; it must exist.",
+            discussion: "Default: the caller's own cgroup of each hierarchy, so pods stay within the caller's limits."),
+        .option(
+            "pod-pids-limit", default: "-1",
+            help: "The most processes one pod may have (pids.max of its cgroup); -1 is unlimited, the kubelet's default podPidsLimit."),
+    ]
 
-    @Option(help: "The most processes one pod may have (pids.max of its cgroup); -1 is unlimited, the kubelet's default podPidsLimit.")
-    var podPidsLimit: Int64 = -1
+    var cgroupParent: String?
+    var podPidsLimit: Int64
+
+    init(_ arguments: ParsedArguments) throws {
+        cgroupParent = arguments.string("cgroup-parent")
+        podPidsLimit = try arguments.value("pod-pids-limit") ?? -1
+        try validate()
+    }
 
     func validate() throws {
         guard podPidsLimit == -1 || podPidsLimit > 0 else {
@@ -39,19 +56,28 @@ struct CgroupOptions: ParsableArguments {
     }
 }
 
-struct ApplyCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "apply", abstract: "Create the pods of a manifest (YAML or JSON; - for stdin) and return.")
+struct ApplyCommand {
+    static let spec = CommandSpec(
+        name: "apply", abstract: "Create the pods of a manifest (YAML or JSON; - for stdin) and return.",
+        parameters: GlobalOptions.parameters + BackoffOptions.parameters + CgroupOptions.parameters + [
+            .option("filename", short: "f", required: true, help: "The manifest file, or - for standard input."),
+            .option("dry-run", help: "client: run every check of a real apply and create nothing."),
+        ],
+        run: { try ApplyCommand($0).run() })
 
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var backoff: BackoffOptions
-    @OptionGroup var cgroups: CgroupOptions
-
-    @Option(name: .shortAndLong, help: "The manifest file, or - for standard input.")
+    var global: GlobalOptions
+    var backoff: BackoffOptions
+    var cgroups: CgroupOptions
     var filename: String
-
-    @Option(name: .customLong("dry-run"), help: "client: run every check of a real apply and create nothing.")
     var dryRun: String?
+
+    init(_ arguments: ParsedArguments) throws {
+        global = GlobalOptions(arguments)
+        backoff = try BackoffOptions(arguments)
+        cgroups = try CgroupOptions(arguments)
+        filename = arguments.string("filename") ?? "-"
+        dryRun = arguments.string("dry-run")
+    }
 
     func run() throws {
         try global.requireRoot()

@@ -1,22 +1,40 @@
-import ArgumentParser
 import Glibc
 import PeapodLinux
 import PeapodSpec
 
-struct DeleteCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "delete", abstract: "Delete pods gracefully; nothing of them is left afterwards.")
+struct DeleteCommand {
+    static let spec = CommandSpec(
+        name: "delete", abstract: "Delete pods gracefully; nothing of them is left afterwards.",
+        parameters: GlobalOptions.parameters + [
+            .arguments("resources", required: false, help: "pod NAME..., pod/NAME"),
+            .option("filename", short: "f", help: "Delete the pods of this manifest."),
+            .option("namespace", short: "n", default: "default"),
+            .option("grace-period", default: "-1", help: "Seconds before SIGKILL; -1 uses the pod's own."),
+            .flag("force", help: "With --grace-period=0: kill at once."),
+            .flag("ignore-not-found"),
+            .toggle("wait", default: true, help: "Wait until the pods are gone."),
+        ],
+        run: { try DeleteCommand($0).run() })
 
-    @OptionGroup var global: GlobalOptions
+    var global: GlobalOptions
+    var resources: [String]
+    var filename: String?
+    var namespace: String
+    var gracePeriod: Int
+    var force: Bool
+    var ignoreNotFound: Bool
+    var wait: Bool
 
-    @Argument(help: "pod NAME..., pod/NAME") var resources: [String] = []
-    @Option(name: .shortAndLong, help: "Delete the pods of this manifest.") var filename: String?
-    @Option(name: .shortAndLong) var namespace: String = "default"
-    @Option(name: .customLong("grace-period"), help: "Seconds before SIGKILL; -1 uses the pod's own.")
-    var gracePeriod: Int = -1
-    @Flag(help: "With --grace-period=0: kill at once.") var force = false
-    @Flag(name: .customLong("ignore-not-found")) var ignoreNotFound = false
-    @Flag(name: .customLong("wait"), inversion: .prefixedNo, help: "Wait until the pods are gone.") var wait = true
+    init(_ arguments: ParsedArguments) throws {
+        global = GlobalOptions(arguments)
+        resources = arguments.strings("resources")
+        filename = arguments.string("filename")
+        namespace = arguments.string("namespace") ?? "default"
+        gracePeriod = try arguments.value("grace-period") ?? -1
+        force = arguments.flag("force")
+        ignoreNotFound = arguments.flag("ignore-not-found")
+        wait = arguments.flag("wait")
+    }
 
     func run() throws {
         try global.requireRoot()

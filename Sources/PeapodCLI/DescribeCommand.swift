@@ -1,15 +1,25 @@
-import ArgumentParser
 import Glibc
 import PeapodLinux
 import PeapodSpec
 
-struct DescribeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "describe", abstract: "Show a pod's details and events, as kubectl describe pod.")
+struct DescribeCommand {
+    static let spec = CommandSpec(
+        name: "describe", abstract: "Show a pod's details and events, as kubectl describe pod.",
+        parameters: GlobalOptions.parameters + [
+            .arguments("resources", help: "pod NAME or pod/NAME"),
+            .option("namespace", short: "n", default: "default"),
+        ],
+        run: { try DescribeCommand($0).run() })
 
-    @OptionGroup var global: GlobalOptions
-    @Argument(help: "pod NAME or pod/NAME") var resources: [String]
-    @Option(name: .shortAndLong) var namespace: String = "default"
+    var global: GlobalOptions
+    var resources: [String]
+    var namespace: String
+
+    init(_ arguments: ParsedArguments) {
+        global = GlobalOptions(arguments)
+        resources = arguments.strings("resources")
+        namespace = arguments.string("namespace") ?? "default"
+    }
 
     func run() throws {
         try global.requireRoot()

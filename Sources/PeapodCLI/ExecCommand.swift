@@ -1,20 +1,37 @@
-import ArgumentParser
 import Glibc
 import PeapodLinux
 import PeapodSpec
 
-struct ExecCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "exec", abstract: "Run a command in a running container; exits with its exit code.")
+struct ExecCommand {
+    static let spec = CommandSpec(
+        name: "exec", abstract: "Run a command in a running container; exits with its exit code.",
+        parameters: GlobalOptions.parameters + [
+            .argument("pod", help: "NAME or pod/NAME"),
+            .option("container", short: "c"),
+            .option("namespace", short: "n", default: "default"),
+            .flag("stdin", short: "i", help: "Pass stdin to the command."),
+            .flag("tty", short: "t", help: "The command uses this terminal."),
+            .afterTerminator("command"),
+        ],
+        run: { try ExecCommand($0).run() })
 
-    @OptionGroup var global: GlobalOptions
+    var global: GlobalOptions
+    var pod: String
+    var container: String?
+    var namespace: String
+    var stdin: Bool
+    var tty: Bool
+    var command: [String]
 
-    @Argument(help: "NAME or pod/NAME") var pod: String
-    @Option(name: .shortAndLong) var container: String?
-    @Option(name: .shortAndLong) var namespace: String = "default"
-    @Flag(name: [.customShort("i"), .customLong("stdin")], help: "Pass stdin to the command.") var stdin = false
-    @Flag(name: .shortAndLong, help: "The command uses this terminal.") var tty = false
-    @Argument(parsing: .postTerminator) var command: [String] = []
+    init(_ arguments: ParsedArguments) {
+        global = GlobalOptions(arguments)
+        pod = arguments.string("pod") ?? ""
+        container = arguments.string("container")
+        namespace = arguments.string("namespace") ?? "default"
+        stdin = arguments.flag("stdin")
+        tty = arguments.flag("tty")
+        command = arguments.strings("command")
+    }
 
     func run() throws {
         try global.requireRoot()

@@ -1,20 +1,34 @@
-import ArgumentParser
 import Glibc
 import PeapodLinux
 import PeapodSpec
 
-struct GetCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "get", abstract: "List pods, as kubectl get pods.")
+struct GetCommand {
+    static let spec = CommandSpec(
+        name: "get", abstract: "List pods, as kubectl get pods.",
+        parameters: GlobalOptions.parameters + [
+            .arguments("resources", help: "pods [NAME...] or pod/NAME"),
+            .option("namespace", short: "n", default: "default"),
+            .flag("all-namespaces", short: "A"),
+            .option("selector", short: "l", help: "Label selector (k=v, k!=v, k, !k, k in (a,b))."),
+            .option("output", short: "o", help: "wide, json, yaml or name."),
+        ],
+        run: { try GetCommand($0).run() })
 
-    @OptionGroup var global: GlobalOptions
-
-    @Argument(help: "pods [NAME...] or pod/NAME")
+    var global: GlobalOptions
     var resources: [String]
+    var namespace: String
+    var allNamespaces: Bool
+    var selector: String?
+    var output: String?
 
-    @Option(name: .shortAndLong) var namespace: String = "default"
-    @Flag(name: [.customShort("A"), .customLong("all-namespaces")]) var allNamespaces = false
-    @Option(name: [.customShort("l"), .long], help: "Label selector (k=v, k!=v, k, !k, k in (a,b)).") var selector: String?
-    @Option(name: .shortAndLong, help: "wide, json, yaml or name.") var output: String?
+    init(_ arguments: ParsedArguments) {
+        global = GlobalOptions(arguments)
+        resources = arguments.strings("resources")
+        namespace = arguments.string("namespace") ?? "default"
+        allNamespaces = arguments.flag("all-namespaces")
+        selector = arguments.string("selector")
+        output = arguments.string("output")
+    }
 
     func run() throws {
         try global.requireRoot()

@@ -1,22 +1,33 @@
-import ArgumentParser
 import Glibc
 import PeapodLinux
 import PeapodSpec
 
-struct ImageCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "image", abstract: "Manage the local images.",
-        subcommands: [Import.self, List.self, Remove.self])
+enum ImageCommand {
+    static let spec = CommandSpec(
+        name: "image", abstract: "Manage the local images.",
+        subcommands: [Import.spec, List.spec, Remove.spec])
 
-    struct Import: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "import", abstract: "Make a root filesystem folder or tarball image REF.")
+    struct Import {
+        static let spec = CommandSpec(
+            name: "import", abstract: "Make a root filesystem folder or tarball image REF.",
+            parameters: GlobalOptions.parameters + [
+                .argument("reference"),
+                .argument("source", help: "A folder or a tarball (.tar, .tar.gz)."),
+                .repeatedOption("change", help: "A Dockerfile instruction: ENV, CMD, ENTRYPOINT, WORKDIR, USER."),
+            ],
+            run: { try Import($0).run() })
 
-        @OptionGroup var global: GlobalOptions
-        @Argument var reference: String
-        @Argument(help: "A folder or a tarball (.tar, .tar.gz).") var source: String
-        @Option(name: .customLong("change"), help: "A Dockerfile instruction: ENV, CMD, ENTRYPOINT, WORKDIR, USER.")
-        var changes: [String] = []
+        var global: GlobalOptions
+        var reference: String
+        var source: String
+        var changes: [String]
+
+        init(_ arguments: ParsedArguments) {
+            global = GlobalOptions(arguments)
+            reference = arguments.string("reference") ?? ""
+            source = arguments.string("source") ?? ""
+            changes = arguments.strings("change")
+        }
 
         func run() throws {
             try global.requireRoot()
@@ -25,10 +36,16 @@ struct ImageCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "ls", abstract: "List images.", aliases: ["list"])
+    struct List {
+        static let spec = CommandSpec(
+            name: "ls", aliases: ["list"], abstract: "List images.", parameters: GlobalOptions.parameters,
+            run: { try List($0).run() })
 
-        @OptionGroup var global: GlobalOptions
+        var global: GlobalOptions
+
+        init(_ arguments: ParsedArguments) {
+            global = GlobalOptions(arguments)
+        }
 
         func run() throws {
             try global.requireRoot()
@@ -44,11 +61,18 @@ struct ImageCommand: ParsableCommand {
         }
     }
 
-    struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove an image.")
+    struct Remove {
+        static let spec = CommandSpec(
+            name: "rm", abstract: "Remove an image.", parameters: GlobalOptions.parameters + [.arguments("references")],
+            run: { try Remove($0).run() })
 
-        @OptionGroup var global: GlobalOptions
-        @Argument var references: [String]
+        var global: GlobalOptions
+        var references: [String]
+
+        init(_ arguments: ParsedArguments) {
+            global = GlobalOptions(arguments)
+            references = arguments.strings("references")
+        }
 
         func run() throws {
             try global.requireRoot()

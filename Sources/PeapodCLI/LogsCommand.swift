@@ -1,20 +1,40 @@
-import ArgumentParser
 import Glibc
 import PeapodLinux
 import PeapodSpec
 
-struct LogsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print a container's logs, as kubectl logs.")
+struct LogsCommand {
+    static let spec = CommandSpec(
+        name: "logs", abstract: "Print a container's logs, as kubectl logs.",
+        parameters: GlobalOptions.parameters + [
+            .argument("pod", help: "NAME or pod/NAME"),
+            .option("container", short: "c"),
+            .option("namespace", short: "n", default: "default"),
+            .flag("follow", short: "f", help: "Follow the log."),
+            .flag("previous", short: "p", help: "The previous instance's log."),
+            .flag("timestamps"),
+            .option("tail", default: "-1", help: "Lines from the end; -1 for all."),
+        ],
+        run: { try LogsCommand($0).run() })
 
-    @OptionGroup var global: GlobalOptions
+    var global: GlobalOptions
+    var pod: String
+    var container: String?
+    var namespace: String
+    var follow: Bool
+    var previous: Bool
+    var timestamps: Bool
+    var tail: Int
 
-    @Argument(help: "NAME or pod/NAME") var pod: String
-    @Option(name: .shortAndLong) var container: String?
-    @Option(name: .shortAndLong) var namespace: String = "default"
-    @Flag(name: .shortAndLong, help: "Follow the log.") var follow = false
-    @Flag(name: .shortAndLong, help: "The previous instance's log.") var previous = false
-    @Flag var timestamps = false
-    @Option(help: "Lines from the end; -1 for all.") var tail: Int = -1
+    init(_ arguments: ParsedArguments) throws {
+        global = GlobalOptions(arguments)
+        pod = arguments.string("pod") ?? ""
+        container = arguments.string("container")
+        namespace = arguments.string("namespace") ?? "default"
+        follow = arguments.flag("follow")
+        previous = arguments.flag("previous")
+        timestamps = arguments.flag("timestamps")
+        tail = try arguments.value("tail") ?? -1
+    }
 
     func run() throws {
         try global.requireRoot()

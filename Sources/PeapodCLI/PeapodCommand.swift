@@ -1,59 +1,56 @@
 // The `peapod` command line: kubectl's habits for one machine (DESIGN.md, CLI contract).
 
-import ArgumentParser
 import Glibc
 import PeapodLinux
 
-public struct PeapodCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
-        commandName: "peapod",
+public enum PeapodCommand {
+    static let spec = CommandSpec(
+        name: "peapod",
         abstract: "Run Kubernetes v1 Pods on this machine, with real namespaces.",
         subcommands: [
-            RunCommand.self, ApplyCommand.self, GetCommand.self, DescribeCommand.self, LogsCommand.self,
-            ExecCommand.self, DeleteCommand.self, WaitCommand.self, TopCommand.self, ImageCommand.self,
+            RunCommand.spec, ApplyCommand.spec, GetCommand.spec, DescribeCommand.spec, LogsCommand.spec,
+            ExecCommand.spec, DeleteCommand.spec, WaitCommand.spec, TopCommand.spec, ImageCommand.spec,
         ]
     )
 
-    public init() {}
-
-    /// Parses and runs a command. Peapod's own errors print as one `error:` line on stderr.
+    /// Parses and runs a command. Usage errors print as `Error: ...` with the command's usage
+    /// (exit 64); Peapod's own errors print as one `error:` line on stderr.
     public static func runMain() -> Never {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        var path = [spec]
         do {
-            let arguments = CommandLine.arguments
-            var command = try parseAsRoot(kubectlBooleans(Array(arguments.dropFirst())))
-            try command.run()
+            switch try CommandTable.parse(arguments, root: spec) {
+            case let .help(helpPath):
+                Output.out(HelpText.page(helpPath))
+            case let .run(parsed):
+                path = parsed.path
+                try parsed.command.run?(parsed)
+            }
             Glibc.exit(0)
+        } catch let failure as UsageError {
+            Output.err(HelpText.error(failure))
+            Glibc.exit(64)
+        } catch let failure as ValidationError {
+            Output.err(HelpText.error(UsageError(message: failure.message, path: path)))
+            Glibc.exit(64)
         } catch let failure as CLIError {
             Output.err("error: \(failure.message)\n")
             Glibc.exit(failure.code)
         } catch let code as ExitCode {
             Glibc.exit(code.rawValue)
         } catch {
-            if isArgumentParserError(error) { self.exit(withError: error) }
             Output.err("error: \(error)\n")
             Glibc.exit(1)
         }
     }
+}
 
-    /// kubectl spells boolean flags `--wait=false`; the parser knows `--wait` / `--no-wait`.
-    static func kubectlBooleans(_ arguments: [String]) -> [String] {
-        var out: [String] = []
-        for (index, argument) in arguments.enumerated() {
-            if argument == "--" {
-                out += arguments[index...]
-                break
-            }
-            switch argument {
-            case "--wait=false": out.append("--no-wait")
-            case "--wait=true": out.append("--wait")
-            default: out.append(argument)
-            }
-        }
-        return out
-    }
+/// Ends `peapod` with this exit status (e.g. exec passes its command's on).
+struct ExitCode: Error {
+    var rawValue: Int32
 
-    static func isArgumentParserError(_ error: Error) -> Bool {
-        String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
+    init(_ rawValue: Int32) {
+        self.rawValue = rawValue
     }
 }
 
@@ -69,18 +66,25 @@ public struct CLIError: Error, CustomStringConvertible {
     public var description: String { message }
 }
 
-struct GlobalOptions: ParsableArguments {
-    @Option(name: .customLong("root"), help: "State, images and logs (env PEAPOD_ROOT).")
-    var root: String?
+/// `--root` and `--run-root`, which every command takes.
+struct GlobalOptions {
+    static let parameters: [Parameter] = [
+        .option("root", help: "State, images and logs (env PEAPOD_ROOT)."),
+        .option("run-root", help: "Namespace pins and locks (env PEAPOD_RUN_ROOT)."),
+    ]
 
-    @Option(name: .customLong("run-root"), help: "Namespace pins and locks (env PEAPOD_RUN_ROOT).")
+    var root: String?
     var runRoot: String?
 
+    init(_ arguments: ParsedArguments) {
+        root = arguments.string("root")
+        runRoot = arguments.string("run-root")
+    }
+
     var store: PodStore {
-        let env = ProcessInfoLite.environment
-        return PodStore(
-            root: root ?? env["PEAPOD_ROOT"] ?? "/var/lib/peapod",
-            runRoot: runRoot ?? env["PEAPOD_RUN_ROOT"] ?? "/run/peapod")
+        PodStore(
+            root: root ?? ProcessInfoLite.variable("PEAPOD_ROOT") ?? "/var/lib/peapod",
+            runRoot: runRoot ?? ProcessInfoLite.variable("PEAPOD_RUN_ROOT") ?? "/run/peapod")
     }
 
     /// Pods live in the kernel's namespaces and mounts: every command that touches them needs root.
@@ -92,6 +96,10 @@ struct GlobalOptions: ParsableArguments {
 }
 
 enum ProcessInfoLite {
+    static func variable(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+
     static var environment: [String: String] {
         var result: [String: String] = [:]
         var pointer = environ

@@ -5,7 +5,9 @@ import PeapodLinux
 import PeapodSpec
 
 enum ResourceArguments {
-    static let podWords: Set<String> = ["pod", "pods", "po"]
+    // An array, not a Set: `get pods` then needs no String: Hashable conformance lookup, which
+    // scans every conformance record of the binary the first time (tens of microseconds).
+    static let podWords = ["pod", "pods", "po"]
 
     /// The pod names in arguments such as ["pods"], ["pod", "a", "b"], ["pod/a", "po/b"].
     static func podNames(_ arguments: [String], requireType: Bool = true) throws -> [String] {

@@ -1,20 +1,28 @@
-import ArgumentParser
 import Glibc
 import PeapodLinux
 import PeapodSpec
 
-struct RunCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "run",
+struct RunCommand {
+    static let spec = CommandSpec(
+        name: "run",
         abstract: "Run the pods of a manifest in the foreground, streaming their logs.",
-        discussion: "Ctrl-C or SIGTERM deletes the pods gracefully. Exits 0 when every pod Succeeded, 1 when one Failed.")
+        discussion: "Ctrl-C or SIGTERM deletes the pods gracefully. Exits 0 when every pod Succeeded, 1 when one Failed.",
+        parameters: GlobalOptions.parameters + BackoffOptions.parameters + CgroupOptions.parameters + [
+            .option("filename", short: "f", required: true, help: "The manifest file, or - for standard input."),
+        ],
+        run: { try RunCommand($0).run() })
 
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var backoff: BackoffOptions
-    @OptionGroup var cgroups: CgroupOptions
-
-    @Option(name: .shortAndLong, help: "The manifest file, or - for standard input.")
+    var global: GlobalOptions
+    var backoff: BackoffOptions
+    var cgroups: CgroupOptions
     var filename: String
+
+    init(_ arguments: ParsedArguments) throws {
+        global = GlobalOptions(arguments)
+        backoff = try BackoffOptions(arguments)
+        cgroups = try CgroupOptions(arguments)
+        filename = arguments.string("filename") ?? "-"
+    }
 
     func run() throws {
         try global.requireRoot()

@@ -2,22 +2,37 @@
 // memory working set, per pod or per container, from the containers' cgroups. CPU is the
 // cgroup's CPU time over a short sampling window (metrics-server uses a longer one).
 
-import ArgumentParser
 import Glibc
 import PeapodLinux
 import PeapodSpec
 
-struct TopCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "top", abstract: "Show CPU (millicores) and memory (working set) of pods, as kubectl top pod.")
+struct TopCommand {
+    static let spec = CommandSpec(
+        name: "top", abstract: "Show CPU (millicores) and memory (working set) of pods, as kubectl top pod.",
+        parameters: GlobalOptions.parameters + [
+            .arguments("resources", help: "pod [NAME]"),
+            .option("namespace", short: "n", default: "default"),
+            .flag("all-namespaces", short: "A"),
+            .flag("containers", help: "One line per container."),
+            .option("window", default: "0.5", help: "Seconds between the two CPU samples."),
+        ],
+        run: { try TopCommand($0).run() })
 
-    @OptionGroup var global: GlobalOptions
+    var global: GlobalOptions
+    var resources: [String]
+    var namespace: String
+    var allNamespaces: Bool
+    var containers: Bool
+    var window: Double
 
-    @Argument(help: "pod [NAME]") var resources: [String]
-    @Option(name: .shortAndLong) var namespace: String = "default"
-    @Flag(name: [.customShort("A"), .customLong("all-namespaces")]) var allNamespaces = false
-    @Flag(help: "One line per container.") var containers = false
-    @Option(help: "Seconds between the two CPU samples.") var window: Double = 0.5
+    init(_ arguments: ParsedArguments) throws {
+        global = GlobalOptions(arguments)
+        resources = arguments.strings("resources")
+        namespace = arguments.string("namespace") ?? "default"
+        allNamespaces = arguments.flag("all-namespaces")
+        containers = arguments.flag("containers")
+        window = try arguments.value("window") ?? 0.5
+    }
 
     struct Row {
         var namespace: String

@@ -1,20 +1,33 @@
-import ArgumentParser
 import Glibc
 import PeapodLinux
 import PeapodSpec
 
-struct WaitCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "wait",
+struct WaitCommand {
+    static let spec = CommandSpec(
+        name: "wait",
         abstract: "Wait for a condition on pods, as kubectl wait.",
-        discussion: "--for=condition=Ready[=false], --for=delete, --for=jsonpath='{.status.phase}'=Succeeded")
+        discussion: "--for=condition=Ready[=false], --for=delete, --for=jsonpath='{.status.phase}'=Succeeded",
+        parameters: GlobalOptions.parameters + [
+            .arguments("resources", help: "pod/NAME, or pod NAME..."),
+            .option("namespace", short: "n", default: "default"),
+            .option("for", required: true, help: "condition=NAME[=value], delete, or jsonpath='{PATH}'[=value]."),
+            .option("timeout", default: "30s", help: "How long to wait (30s, 1m, 1h; 0 checks once)."),
+        ],
+        run: { try WaitCommand($0).run() })
 
-    @OptionGroup var global: GlobalOptions
-    @Argument(help: "pod/NAME, or pod NAME...") var resources: [String]
-    @Option(name: .shortAndLong) var namespace: String = "default"
-    @Option(name: .customLong("for"), help: "condition=NAME[=value], delete, or jsonpath='{PATH}'[=value].")
+    var global: GlobalOptions
+    var resources: [String]
+    var namespace: String
     var condition: String
-    @Option(help: "How long to wait (30s, 1m, 1h; 0 checks once).") var timeout: String = "30s"
+    var timeout: String
+
+    init(_ arguments: ParsedArguments) {
+        global = GlobalOptions(arguments)
+        resources = arguments.strings("resources")
+        namespace = arguments.string("namespace") ?? "default"
+        condition = arguments.string("for") ?? ""
+        timeout = arguments.string("timeout") ?? "30s"
+    }
 
     func run() throws {
         try global.requireRoot()
