@@ -32,9 +32,12 @@ let package = Package(
         .target(name: "PeapodManifest", dependencies: ["PeapodSpec", .product(name: "Yams", package: "Yams")]),
         .target(name: "PeapodRuntime", dependencies: ["PeapodSpec"], swiftSettings: lean),
         .target(name: "PeapodLinux", dependencies: ["PeapodSpec", "PeapodRuntime", "CPeapod"], swiftSettings: lean),
+        // The CLI imports no Foundation itself: MemberImportVisibility stops Foundation's String
+        // methods from reaching it through PeapodManifest's Yams.
         .target(
             name: "PeapodCLI",
-            dependencies: ["PeapodSpec", "PeapodManifest", "PeapodRuntime", "PeapodLinux"]
+            dependencies: ["PeapodSpec", "PeapodManifest", "PeapodRuntime", "PeapodLinux"],
+            swiftSettings: lean + [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         .executableTarget(name: "peapod", dependencies: ["PeapodCLI"]),
         // One process per running pod: only the Foundation-free modules, no ArgumentParser.

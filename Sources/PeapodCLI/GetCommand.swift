@@ -1,5 +1,6 @@
 import Glibc
 import PeapodLinux
+import PeapodRuntime
 import PeapodSpec
 
 struct GetCommand {
@@ -240,19 +241,19 @@ struct LabelSelector {
         for raw in parts {
             let part = raw.trimmingCharacters(in: " ")
             if part.isEmpty { continue }
-            if let r = part.range(of: "!=") {
+            if let r = part.rangeOfText("!=") {
                 requirements.append(.notEquals(String(part[..<r.lowerBound]).trimmingCharacters(in: " "),
                                                String(part[r.upperBound...]).trimmingCharacters(in: " ")))
-            } else if let r = part.range(of: "==") ?? part.range(of: "=") {
+            } else if let r = part.rangeOfText("==") ?? part.rangeOfText("=") {
                 requirements.append(.equals(String(part[..<r.lowerBound]).trimmingCharacters(in: " "),
                                             String(part[r.upperBound...]).trimmingCharacters(in: " ")))
-            } else if let r = part.range(of: " notin ") ?? part.range(of: " in ") {
+            } else if let r = part.rangeOfText(" notin ") ?? part.rangeOfText(" in ") {
                 let key = String(part[..<r.lowerBound]).trimmingCharacters(in: " ")
                 var values = String(part[r.upperBound...]).trimmingCharacters(in: " ")
                 guard values.hasPrefix("("), values.hasSuffix(")") else { throw CLIError("unable to parse requirement: \(part)") }
                 values = String(values.dropFirst().dropLast())
                 let set = Set(values.split(separator: ",").map { String($0).trimmingCharacters(in: " ") })
-                requirements.append(part[r].contains("notin") ? .notInSet(key, set) : .inSet(key, set))
+                requirements.append(part[r] == " notin " ? .notInSet(key, set) : .inSet(key, set))
             } else if part.hasPrefix("!") {
                 requirements.append(.notExists(String(part.dropFirst()).trimmingCharacters(in: " ")))
             } else {

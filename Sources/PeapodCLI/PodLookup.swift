@@ -2,6 +2,7 @@
 
 import Glibc
 import PeapodLinux
+import PeapodRuntime
 import PeapodSpec
 
 enum ResourceArguments {

@@ -1,5 +1,6 @@
 import Glibc
 import PeapodLinux
+import PeapodRuntime
 import PeapodSpec
 
 struct RunCommand {

@@ -4,6 +4,7 @@
 
 import Glibc
 import PeapodLinux
+import PeapodRuntime
 import PeapodSpec
 
 struct TopCommand {
