@@ -107,7 +107,9 @@ static uintptr_t pp_stack_low(void)
 
 __attribute__((noinline)) void pp_trim_idle(void)
 {
-    uintptr_t low = pp_stack_low();   /* first: its stdio buffer is freed before the trim */
+    static uintptr_t low;   /* where the stack mapping starts; read once */
+    if (low == 0)
+        low = pp_stack_low();   /* first: its stdio buffer is freed before the trim */
     malloc_trim(0);
     volatile char marker = 0;
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);

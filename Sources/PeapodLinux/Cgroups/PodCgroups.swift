@@ -104,6 +104,8 @@ public final class PodCgroups {
     let drivers: [any CgroupDriver]
     /// oom_kill counters when each container's current instance was started.
     var oomBaseline: [String: UInt64] = [:]
+    /// Containers whose cgroups exist with their limits written.
+    var prepared: Set<String> = []
 
     public convenience init(plan: PodCgroupPlan) {
         self.init(plan: plan, drivers: plan.entries.map { e -> any CgroupDriver in
@@ -146,15 +148,20 @@ public final class PodCgroups {
 
     /// Creates (or keeps) the container's cgroup, writes its limits, and notes the OOM counter
     /// so that a kill during this instance can be told from an earlier one.
+    /// A restart reuses the cgroup made for the first instance (its limits cannot change).
     public func prepare(_ container: Container) throws(CgroupError) -> ProcessLimits {
         let limits = CgroupLimits.container(container)
+        let fresh = !prepared.contains(container.name)
         var baseline: UInt64 = 0
         for (i, driver) in drivers.enumerated() {
             let path = containerPath(i, container.name)
-            try driver.create(path)
-            try driver.apply(limits, to: path)
+            if fresh {
+                try driver.create(path)
+                try driver.apply(limits, to: path)
+            }
             if let kills = driver.oomKills(path) { baseline += kills }
         }
+        prepared.insert(container.name)
         oomBaseline[container.name] = baseline
         return processLimits(container: container.name)
     }

@@ -68,8 +68,10 @@ struct ContainerLauncher {
         let mounts = try podMounts.mounts(for: container)
 
         // The overlay of this instance; the previous instance's layers are no longer needed.
+        // They are removed once the new instance runs (off the restart's path).
         let containerDir = location.containerDir(name)
-        for old in FileSystem.listDirectory(containerDir) { try? FileSystem.removeTree(containerDir + "/" + old) }
+        let stale = FileSystem.listDirectory(containerDir)
+        defer { for old in stale { try? FileSystem.removeTree(containerDir + "/" + old) } }
         let instanceDir = containerDir + "/" + instanceID.prefix(12)
         for sub in ["upper", "work", "merged"] { try FileSystem.makeDirectories(instanceDir + "/" + sub, mode: 0o755) }
 

@@ -303,10 +303,20 @@ public final class PodSupervisor {
             let millis = (wakeup.nanos - Clock.now().nanos + 999_999) / 1_000_000
             timeout = Int32(max(0, min(millis, 3_600_000)))
         }
-        // A long sleep ahead (the pod is steady): hand back the heap's free pages and the unused
-        // stack first, so that an idle supervisor keeps only what it needs (docs/benchmarks.md).
-        if timeout < 0 || timeout > 1_000 { pp_trim_idle() }
-        let n = poll(&fds, nfds_t(fds.count), timeout)
+        // A long sleep ahead: once 200 ms passed without news (the pod is steady), hand back the
+        // heap's free pages and the unused stack, so that an idle supervisor keeps only what it
+        // needs (docs/benchmarks.md). Not before: a container that exits at once is reaped and
+        // restarted without this on its path.
+        var n: Int32
+        if timeout < 0 || timeout > 1_000 {
+            n = poll(&fds, nfds_t(fds.count), 200)
+            if n == 0 {
+                pp_trim_idle()
+                n = poll(&fds, nfds_t(fds.count), timeout < 0 ? -1 : timeout - 200)
+            }
+        } else {
+            n = poll(&fds, nfds_t(fds.count), timeout)
+        }
         guard n > 0 else { return }
         for p in fds.dropFirst() where p.revents != 0 { drain(fd: p.fd) }
         if fds[0].revents != 0 { handleSignals() }
