@@ -79,6 +79,9 @@ struct LaunchPlanMarshallingTests {
         #expect(overlayMountData(launch().rootfs) == "lowerdir=/img/a:/img/b,upperdir=/c/upper,workdir=/c/work")
         let odd = RootfsLayout(lowerDirs: ["/a:b", "/c,d"], upperDir: "/u\\x", workDir: "/w", mergedDir: "/m")
         #expect(overlayMountData(odd) == "lowerdir=/a\\:b:/c\\,d,upperdir=/u\\\\x,workdir=/w")
+        var throwaway = launch().rootfs
+        throwaway.volatile = true
+        #expect(overlayMountData(throwaway) == "lowerdir=/img/a:/img/b,upperdir=/c/upper,workdir=/c/work,volatile")
     }
 
     @Test func invalidPlansAreRefusedBeforeAnyProcessExists() {

@@ -45,13 +45,19 @@ public struct RootfsLayout: Sendable, Equatable {
     /// Where the overlay is mounted, inside the container's private mount namespace only.
     public var mergedDir: String
     public var readOnly: Bool
+    /// overlayfs `volatile` (Linux 5.10+): no sync of the upper filesystem, also not when the
+    /// overlay goes away with the container's mount namespace. For layers used by one instance
+    /// and thrown away after it (a restart gets new ones, as a new Kubernetes container does).
+    public var volatile: Bool
 
-    public init(lowerDirs: [String], upperDir: String, workDir: String, mergedDir: String, readOnly: Bool = false) {
+    public init(lowerDirs: [String], upperDir: String, workDir: String, mergedDir: String, readOnly: Bool = false,
+                volatile: Bool = false) {
         self.lowerDirs = lowerDirs
         self.upperDir = upperDir
         self.workDir = workDir
         self.mergedDir = mergedDir
         self.readOnly = readOnly
+        self.volatile = volatile
     }
 }
 

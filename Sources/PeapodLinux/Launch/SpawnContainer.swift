@@ -93,7 +93,20 @@ func overlayMountData(_ rootfs: RootfsLayout) -> String {
     }
     let lower = rootfs.lowerDirs.map(escape).joined(separator: ":")
     return "lowerdir=\(lower),upperdir=\(escape(rootfs.upperDir)),workdir=\(escape(rootfs.workDir))"
+        + (rootfs.volatile ? ",volatile" : "")
 }
+
+/// Whether this kernel's overlayfs knows `volatile` (added in Linux 5.10).
+let overlayVolatileSupported: Bool = {
+    var name = utsname()
+    guard uname(&name) == 0 else { return false }
+    let release = withUnsafeBytes(of: name.release) { raw in
+        String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+    }
+    let parts = release.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
+    guard parts.count == 2 else { return false }
+    return parts[0] > 5 || (parts[0] == 5 && parts[1] >= 10)
+}()
 
 /// "/dev//shm/" → "/dev/shm", for comparing mount targets.
 func normalizedContainerPath(_ path: String) -> String {

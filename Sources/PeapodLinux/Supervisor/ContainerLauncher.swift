@@ -96,7 +96,7 @@ struct ContainerLauncher {
             containerName: name,
             rootfs: RootfsLayout(
                 lowerDirs: [image.rootfsPath], upperDir: instanceDir + "/upper", workDir: instanceDir + "/work",
-                mergedDir: instanceDir + "/merged"),
+                mergedDir: instanceDir + "/merged", volatile: overlayVolatileSupported),
             namespaces: sandbox.namespaces, mounts: mounts, argv: argv,
             environment: environment, workingDir: workingDir, uid: user.uid, gid: user.gid,
             supplementalGroups: user.groups, stdinFD: devNull, stdoutFD: stdout[1], stderrFD: stderr[1])
