@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers (see CONTRIBUTING.md): peapod → PeapodCLI → PeapodLinux → PeapodRuntime → PeapodSpec;
-// peapod-supervisor → PeapodLinux; PeapodCLI → PeapodManifest (YAML, Yams) → PeapodSpec.
+// peapod-supervisor → PeapodLinux; PeapodCLI → PeapodManifest (YAML, libyaml through CYAML) → PeapodSpec.
 // CPeapod holds the only code that runs between clone() and execve().
 
 // The modules linked into peapod-supervisor (one process per running pod) do not get Swift's
@@ -17,9 +17,6 @@ let package = Package(
         .executable(name: "peapod", targets: ["peapod"]),
         .executable(name: "peapod-supervisor", targets: ["peapod-supervisor"]),
     ],
-    dependencies: [
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-    ],
     targets: [
         .target(
             name: "CPeapod",
@@ -27,13 +24,15 @@ let package = Package(
             linkerSettings: [.linkedLibrary("seccomp"), .linkedLibrary("cap")]
         ),
         .target(name: "PeapodSpec", swiftSettings: lean),
-        // YAML text → documents: kept out of PeapodSpec so that Yams (and with it Foundation) is
-        // linked only into the CLI, not into peapod-supervisor.
-        .target(name: "PeapodManifest", dependencies: ["PeapodSpec", .product(name: "Yams", package: "Yams")]),
+        // The system libyaml (libyaml.a in the static build); only PeapodManifest uses it.
+        .systemLibrary(name: "CYAML", providers: [.apt(["libyaml-dev"])]),
+        // YAML text → documents: kept out of PeapodSpec so that libyaml is linked only into the
+        // CLI, not into peapod-supervisor.
+        .target(name: "PeapodManifest", dependencies: ["PeapodSpec", "CYAML"], swiftSettings: lean),
         .target(name: "PeapodRuntime", dependencies: ["PeapodSpec"], swiftSettings: lean),
         .target(name: "PeapodLinux", dependencies: ["PeapodSpec", "PeapodRuntime", "CPeapod"], swiftSettings: lean),
-        // The CLI imports no Foundation itself: MemberImportVisibility stops Foundation's String
-        // methods from reaching it through PeapodManifest's Yams.
+        // The CLI imports no Foundation: MemberImportVisibility stops the String methods of a
+        // module it does not import itself from reaching it through the modules it does.
         .target(
             name: "PeapodCLI",
             dependencies: ["PeapodSpec", "PeapodManifest", "PeapodRuntime", "PeapodLinux"],

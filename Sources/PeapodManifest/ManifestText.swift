@@ -1,6 +1,6 @@
 // Manifest text → documents → pods. The YAML side lives in this module, not in PeapodSpec,
-// because Yams pulls all of Foundation into every executable that links the module using it,
-// and the per-pod supervisor (peapod-supervisor) links PeapodSpec but never reads YAML.
+// because it links libyaml into every executable that links the module, and the per-pod
+// supervisor (peapod-supervisor) links PeapodSpec but never reads YAML.
 
 import PeapodSpec
 
