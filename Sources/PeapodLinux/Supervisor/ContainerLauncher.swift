@@ -15,6 +15,7 @@ struct ContainerLauncher {
     /// The pod's cgroups, as the CLI placed them (nil for a pod recorded without any).
     let cgroups: PodCgroups?
     let machine = MachineResources.current()
+    let instances = InstanceDirectories()
 
     init(store: PodStore, location: PodLocation, pod: Pod) throws {
         self.store = store
@@ -67,13 +68,10 @@ struct ContainerLauncher {
         let user = try UserResolver.resolve(config.user, rootfs: image.rootfsPath)
         let mounts = try podMounts.mounts(for: container)
 
-        // The overlay of this instance; the previous instance's layers are no longer needed.
-        // They are removed once the new instance runs (off the restart's path).
-        let containerDir = location.containerDir(name)
-        let stale = FileSystem.listDirectory(containerDir)
-        defer { for old in stale { try? FileSystem.removeTree(containerDir + "/" + old) } }
-        let instanceDir = containerDir + "/" + instanceID.prefix(12)
-        for sub in ["upper", "work", "merged"] { try FileSystem.makeDirectories(instanceDir + "/" + sub, mode: 0o755) }
+        // The overlay of this instance: a spare made while the supervisor was idle, or new ones.
+        // The previous instance's layers are removed later, when the supervisor is idle.
+        let instanceDir = try instances.take(
+            name, fresh: location.containerDir(name) + "/" + instanceID.prefix(12), restarted: restartCount > 0)
 
         let logPath = location.logFile(container: name, restartCount: restartCount)
         try FileSystem.makeDirectories(location.logDir + "/" + name, mode: 0o755)
@@ -263,5 +261,59 @@ public enum QoS {
         }
         if !any { return "BestEffort" }
         return guaranteed ? "Guaranteed" : "Burstable"
+    }
+}
+
+/// The overlay directories (upper, work, merged) of a container's instances. A container that
+/// restarted once gets a spare set, made while the supervisor is idle, so that its next restart
+/// does not wait for mkdir; the layers of finished instances are removed while idle too, not on
+/// the restart's path (docs/benchmarks.md).
+final class InstanceDirectories {
+    /// Container → a prepared, unused instance directory.
+    private(set) var spares: [String: String] = [:]
+    /// Container → the directory of its current (or last) instance.
+    private var current: [String: String] = [:]
+    /// Directories of finished instances, to be removed.
+    private(set) var stale: [String] = []
+    /// Containers that restarted, for which a spare is kept.
+    private var restarting: Set<String> = []
+
+    /// Whether `housekeeping` has something to do.
+    var hasWork: Bool { !stale.isEmpty || restarting.contains { spares[$0] == nil } }
+
+    /// The directory for a new instance of `container`: its spare, else `fresh`, created.
+    func take(_ container: String, fresh: String, restarted: Bool) throws -> String {
+        let dir: String
+        if let spare = spares.removeValue(forKey: container) {
+            dir = spare
+        } else {
+            try Self.make(fresh)
+            dir = fresh
+        }
+        if let previous = current[container] { stale.append(previous) }
+        current[container] = dir
+        if restarted { restarting.insert(container) }
+        // Never idle (a container that fails at once, again and again, without back-off): do
+        // not let the old layers pile up.
+        if stale.count > 8 { removeStale() }
+        return dir
+    }
+
+    /// Removes finished instances' layers and makes the missing spares.
+    func housekeeping(containerDir: (String) -> String) {
+        removeStale()
+        for container in restarting where spares[container] == nil {
+            let dir = containerDir(container) + "/" + Clock.randomHex(12)
+            if (try? Self.make(dir)) != nil { spares[container] = dir }
+        }
+    }
+
+    private func removeStale() {
+        for dir in stale { try? FileSystem.removeTree(dir) }
+        stale.removeAll()
+    }
+
+    private static func make(_ dir: String) throws {
+        for sub in ["upper", "work", "merged"] { try FileSystem.makeDirectories(dir + "/" + sub, mode: 0o755) }
     }
 }

@@ -34,11 +34,15 @@ struct PodMounts {
 
     /// A new, empty file for the next instance (the kubelet makes one per instance): a process of
     /// an earlier instance that still holds the old one cannot write into the new message.
+    /// An empty termination message file for a new instance, writable by any user. The file of
+    /// the previous instance is emptied in place (its processes are gone), which spares the
+    /// filesystem a new inode on every restart.
     func resetTerminationFile(_ container: String) throws {
         let path = terminationFile(container)
-        unlink(path)
-        try FileSystem.writeFile(path, "", mode: 0o666)
-        chmod(path, 0o666)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw StoreError("write", path) }
+        defer { close(fd) }
+        guard fchmod(fd, 0o666) == 0 else { throw StoreError("chmod", path) }
     }
 
     /// The termination message as the kubelet reads it: the last 4096 bytes of the file; with

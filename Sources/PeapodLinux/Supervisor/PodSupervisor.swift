@@ -298,25 +298,27 @@ public final class PodSupervisor {
                 fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
             }
         }
-        var timeout: Int32 = -1
-        if let wakeup {
+        // Milliseconds until the planner's next wake-up; -1: none.
+        func timeout() -> Int32 {
+            guard let wakeup else { return -1 }
             let millis = (wakeup.nanos - Clock.now().nanos + 999_999) / 1_000_000
-            timeout = Int32(max(0, min(millis, 3_600_000)))
+            return Int32(max(0, min(millis, 3_600_000)))
         }
-        // A long sleep ahead: once 200 ms passed without news (the pod is steady), hand back the
-        // heap's free pages and the unused stack, so that an idle supervisor keeps only what it
-        // needs (docs/benchmarks.md). Not before: a container that exits at once is reaped and
-        // restarted without this on its path.
-        var n: Int32
-        if timeout < 0 || timeout > 1_000 {
+        func longer(than millis: Int32) -> Bool { let t = timeout(); return t < 0 || t > millis }
+        var n: Int32 = 0
+        // Quiet moments do the chores, never the path of a start or restart: after 5 ms without
+        // news, the overlay layers of finished instances go and spares are made; after 200 ms
+        // (the pod is steady), the heap's free pages and the unused stack are handed back, so that
+        // an idle supervisor keeps only what it needs (docs/benchmarks.md).
+        if launcher.instances.hasWork && longer(than: 5) {
+            n = poll(&fds, nfds_t(fds.count), 5)
+            if n == 0 { launcher.instances.housekeeping(containerDir: location.containerDir) }
+        }
+        if n == 0 && longer(than: 1_000) {
             n = poll(&fds, nfds_t(fds.count), 200)
-            if n == 0 {
-                pp_trim_idle()
-                n = poll(&fds, nfds_t(fds.count), timeout < 0 ? -1 : timeout - 200)
-            }
-        } else {
-            n = poll(&fds, nfds_t(fds.count), timeout)
+            if n == 0 { pp_trim_idle() }
         }
+        if n == 0 { n = poll(&fds, nfds_t(fds.count), timeout()) }
         guard n > 0 else { return }
         for p in fds.dropFirst() where p.revents != 0 { drain(fd: p.fd) }
         if fds[0].revents != 0 { handleSignals() }
