@@ -53,10 +53,13 @@ struct PodCreator {
     let backoff: BackoffPolicy
     var cgroups = PodCgroupSettings()
 
+    /// This host's cgroup layout, read once per command (check and create both need it).
+    let layout = Result { () throws(CgroupError) -> CgroupLayout in try CgroupLayout.current() }
+
     /// The cgroup placement of a new pod; checked before anything is created.
     func cgroupPlan(podUID: String) throws -> PodCgroupPlan {
         do {
-            return try PodCgroupPlan.make(layout: CgroupLayout.current(), parent: cgroups.parent, podUID: podUID,
+            return try PodCgroupPlan.make(layout: layout.get(), parent: cgroups.parent, podUID: podUID,
                                           pidsLimit: cgroups.pidsLimit)
         } catch {
             throw CLIError("\(error)")

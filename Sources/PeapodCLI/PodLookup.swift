@@ -95,6 +95,11 @@ struct PodView {
         return PodView(location: location, pod: pod, statusFile: store.readStatus(location))
     }
 
+    /// The view with a pod spec read earlier (it never changes): only the status is read again.
+    static func load(_ location: PodLocation, store: PodStore, pod: Pod) -> PodView {
+        PodView(location: location, pod: pod, statusFile: store.readStatus(location))
+    }
+
     static func find(_ name: String, namespace: String, store: PodStore) throws -> PodView {
         guard let location = store.find(namespace: namespace, name: name), let view = load(location, store: store) else {
             throw CLIError("pods \"\(name)\" not found", code: 1)

@@ -39,6 +39,7 @@ struct RunCommand {
         sigprocmask(SIG_BLOCK, &stopSignals, nil)
 
         var locations: [PodLocation] = []
+        var specs: [String: Pod] = [:]   // by uid: read once, the status is what changes
         try store.withLock {
             for item in try creator.check(loaded.pods) {
                 guard item.outcome == .create else {
@@ -46,7 +47,11 @@ struct RunCommand {
                 }
             }
             do {
-                for pod in loaded.pods { locations.append(try creator.create(pod)) }
+                for pod in loaded.pods {
+                    let location = try creator.create(pod)
+                    locations.append(location)
+                    specs[location.uid] = try store.readPod(location)
+                }
             } catch {
                 for location in locations { PodDeletion.forceRemove(location, view: PodView.load(location, store: store)) }
                 throw error
@@ -68,7 +73,8 @@ struct RunCommand {
             var allDone = true
             var finals: [(String, String)] = []
             for location in locations {
-                guard let view = PodView.load(location, store: store) else { continue }
+                guard let pod = specs[location.uid] else { continue }
+                let view = PodView.load(location, store: store, pod: pod)
                 let phase = view.json()["status"]?["phase"]?.stringValue ?? "Pending"
                 let final = phase == "Succeeded" || phase == "Failed" || phase == "Unknown"
                 if !final { allDone = false }

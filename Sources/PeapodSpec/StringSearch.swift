@@ -10,23 +10,33 @@ extension StringProtocol {
         rangeOfText(other) != nil
     }
 
-    /// The range of the first occurrence of `other`, compared by Unicode scalars.
+    /// The range of the first occurrence of `other`, compared by Unicode scalars. Searched as
+    /// UTF-8 bytes, which is the same thing (a needle starts with a lead byte, so it can only
+    /// match at a scalar boundary) and a few times faster than walking scalars.
     public func rangeOfText(_ other: String) -> Range<Index>? {
-        let needle = Array(other.unicodeScalars)
-        guard let first = needle.first else { return startIndex..<startIndex }
-        var index = unicodeScalars.startIndex
-        while index != unicodeScalars.endIndex {
-            if unicodeScalars[index] == first {
-                var i = index
-                var matched = true
-                for scalar in needle {
-                    guard i != unicodeScalars.endIndex, unicodeScalars[i] == scalar else { matched = false; break }
-                    i = unicodeScalars.index(after: i)
-                }
-                if matched { return index..<i }
-            }
-            index = unicodeScalars.index(after: index)
-        }
-        return nil
+        let needle = Array(other.utf8)
+        guard !needle.isEmpty else { return startIndex..<startIndex }
+        let offset = utf8.withContiguousStorageIfAvailable { firstOffset(of: needle, in: $0) }
+            ?? Array(utf8).withUnsafeBufferPointer { firstOffset(of: needle, in: $0) }
+        guard let offset else { return nil }
+        let lower = utf8.index(utf8.startIndex, offsetBy: offset)
+        return lower..<utf8.index(lower, offsetBy: needle.count)
     }
+}
+
+/// Byte offset of the first occurrence of `needle` (not empty) in `haystack`.
+private func firstOffset(of needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Int? {
+    guard haystack.count >= needle.count else { return nil }
+    let first = needle[0]
+    var i = 0
+    let last = haystack.count - needle.count
+    while i <= last {
+        if haystack[i] == first {
+            var j = 1
+            while j < needle.count && haystack[i + j] == needle[j] { j += 1 }
+            if j == needle.count { return i }
+        }
+        i += 1
+    }
+    return nil
 }

@@ -147,3 +147,19 @@ import PeapodManifest
         #expect(try Manifest.parseDocuments(v.yamlText()) == [v])
     }
 }
+
+@Suite struct StringSearchTests {
+    @Test func findsTextByScalarsInStringsAndSubstrings() {
+        #expect("héllo wörld".containsText("ö"))
+        #expect("héllo wörld".containsText("lo w"))
+        #expect(!"héllo wörld".containsText("e"))         // é is one scalar, not e + accent here
+        #expect("abc".containsText(""))
+        #expect(!"ab".containsText("abc"))
+        let text = "a - cgroup b - cgroup2 c"
+        let line = text.dropFirst(2)                           // a Substring: indices are the base's
+        let range = line.rangeOfText("cgroup2")
+        #expect(range.map { String(text[$0]) } == "cgroup2")
+        #expect(range?.lowerBound == text.index(text.startIndex, offsetBy: 15))
+        #expect("x\u{1F600}y".rangeOfText("\u{1F600}y").map { String("x\u{1F600}y"[$0]) } == "\u{1F600}y")
+    }
+}
