@@ -84,6 +84,11 @@ enum PodDeletion {
             // The supervisor exits once everything is removed; allow the grace period and a margin.
             let deadline = Clock.monotonic() + Int64(seconds + 30) * 1_000_000_000
             ProcessState.waitForExit(pid, deadline: deadline)
+            // The supervisor removes the pod directory last: gone means it finished its teardown,
+            // and what could be left without it is recorded in that directory anyway.
+            if !ProcessState.isAlive(pid) && !FileSystem.exists(location.podDir) && !FileSystem.exists(location.runDir) {
+                return
+            }
         }
         try store.withLock { forceRemove(location, view: view) }
     }
