@@ -106,6 +106,7 @@ public final class PodSupervisor {
             let plan = Planner.plan(shape: shape, observed: observed, now: now, config: config)
             if plan.actions == [.teardown] {
                 publish(plan.status, now: now)
+                events.flush()
                 tearDown()
                 return
             }
@@ -259,7 +260,7 @@ public final class PodSupervisor {
     }
 
     func publish(_ status: PlannedPodStatus, now: Timestamp) {
-        events.flush()
+        events.flush(ifOlderThan: 100_000_000, now: now)
         let statusJSON = StatusRendering.json(
             status, clock: &conditionClock, now: now, image: { self.launcher.imageName($0) },
             imageID: { self.launcher.imageID($0) }, qosClass: launcher.qosClass, hostIP: nil)
@@ -307,12 +308,16 @@ public final class PodSupervisor {
         func longer(than millis: Int32) -> Bool { let t = timeout(); return t < 0 || t > millis }
         var n: Int32 = 0
         // Quiet moments do the chores, never the path of a start or restart: after 5 ms without
-        // news, the overlay layers of finished instances go and spares are made; after 200 ms
+        // news, events are written, the overlay layers of finished instances go and spares are
+        // made; after 200 ms
         // (the pod is steady), the heap's free pages and the unused stack are handed back, so that
         // an idle supervisor keeps only what it needs (docs/benchmarks.md).
-        if launcher.instances.hasWork && longer(than: 5) {
+        if (events.hasUnwritten || launcher.instances.hasWork) && longer(than: 5) {
             n = poll(&fds, nfds_t(fds.count), 5)
-            if n == 0 { launcher.instances.housekeeping(containerDir: location.containerDir) }
+            if n == 0 {
+                events.flush()
+                launcher.instances.housekeeping(containerDir: location.containerDir)
+            }
         }
         if n == 0 && longer(than: 1_000) {
             n = poll(&fds, nfds_t(fds.count), 200)
