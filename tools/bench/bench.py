@@ -58,11 +58,18 @@ class Bench:
         self.tmp = tempfile.mkdtemp(prefix="peapod-bench-", dir="/tmp")
         self.env = dict(os.environ)
         self.env["PEAPOD_ROOT"] = os.path.join(self.tmp, "peapod")
-        self.env["PEAPOD_RUN_ROOT"] = os.path.join(self.tmp, "peapod-run")
+        # Run-time state (Peapod's run root, the OCI runtimes' --root, podman's --runroot) lives
+        # under /run by default, a tmpfs on a standard host; the benchmark gives all of them one
+        # private tmpfs (removed in cleanup), whatever this host's /run is on.
+        self.run_tmp = os.path.join(self.tmp, "run")
+        os.makedirs(self.run_tmp)
+        if not opts.run_on_disk:
+            subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755,size=512m", "bench-run", self.run_tmp], check=True)
+        self.env["PEAPOD_RUN_ROOT"] = os.path.join(self.run_tmp, "peapod")
         self.env["CONTAINERS_CONF"] = os.path.join(self.tmp, "containers.conf")
         self.podman = [
             "podman", "--root", os.path.join(self.tmp, "podman/storage"),
-            "--runroot", os.path.join(self.tmp, "podman/run"),
+            "--runroot", os.path.join(self.run_tmp, "podman"),
             "--tmpdir", os.path.join(self.tmp, "podman/tmp"),
             "--storage-driver", "overlay", "--cgroup-manager", "cgroupfs",
             "--events-backend", "file", "--runtime", "runc",
@@ -70,6 +77,9 @@ class Bench:
         self.podman_reason = None
         self.results = {}
         self.notes = []
+        if not opts.run_on_disk:
+            self.notes.append("run-time state (Peapod's run root, crun/runc --root, podman --runroot) on a private "
+                              "tmpfs, as /run is on a standard host")
         scale = 1 if not opts.quick else 3
         self.reps = lambda n: max(3, n // scale)
         self.pods = opts.pods
@@ -86,14 +96,14 @@ class Bench:
     def pp(self, *args, **kw):
         return self.run([self.peapod, *args], **kw)
 
-    def hyperfine(self, name, argv, runs, warmup=3, wrap=None):
+    def hyperfine(self, name, argv, runs, warmup=3, wrap=None, env=None):
         """Whole-process wall time of `argv` with hyperfine (no shell), in ms."""
         out = os.path.join(self.tmp, f"hf-{name}.json")
         cmd = ["hyperfine", "-N", "--style", "none", "--warmup", str(warmup), "--runs", str(runs),
                "--export-json", out, shlex.join(argv)]
         if wrap:
             cmd = wrap(cmd)
-        self.run(cmd, timeout=900)
+        self.run(cmd, timeout=900, env=env)
         with open(out) as f:
             times = json.load(f)["results"][0]["times"]
         return summary([t * 1000 for t in times])
@@ -254,7 +264,7 @@ class Bench:
         r = {}
         true_yaml = self.manifest("bench-true", 1, ["true"], ["/bin/true"], restart="Never")
         r["peapod"] = self.hyperfine("peapod", [self.peapod, "run", "-f", true_yaml], self.reps(40))
-        state = os.path.join(self.tmp, "oci-state")
+        state = os.path.join(self.run_tmp, "oci-state")
         os.makedirs(state, exist_ok=True)
         # crun 1.8 refuses hybrid cgroup hosts: measure it in a private mount namespace where the
         # unified hierarchy is unmounted (the whole hyperfine runs inside, so the wrapper is free).
@@ -275,6 +285,16 @@ class Bench:
         if not self.podman_reason:
             r["podman"] = self.hyperfine("podman", self.podman + ["run", "--rm", "busybox", "true"],
                                          self.reps(10), warmup=1)
+        # Diagnostic: the same `peapod run` with the whole store (pod directories, overlay layers,
+        # logs) on a tmpfs, which shows what the filesystem under PEAPOD_ROOT costs (about 25
+        # inodes made and removed per run).
+        store = os.path.join(self.tmp, "store-tmpfs")
+        os.makedirs(store)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755,size=512m", "bench-store", store], check=True)
+        env = dict(self.env, PEAPOD_ROOT=os.path.join(store, "peapod"))
+        self.run([self.peapod, "image", "import", "busybox", self.rootfs,
+                  "--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], env=env)
+        r["peapod_tmpfs"] = self.hyperfine("peapod-tmpfs", [self.peapod, "run", "-f", true_yaml], self.reps(40), env=env)
         self.results["1_true"] = r
 
     def m2_pod(self):
@@ -450,6 +470,8 @@ class Bench:
         row("(1) /bin/true, ms", p, "bwrap --unshare-all", t.get("bwrap"), ("<=1.5x bwrap", 1.5))
         row("(1) /bin/true, ms", p, "unshare -mpfnui", t.get("unshare"))
         row("(1) /bin/true, ms", p, "podman run --rm", t.get("podman"))
+        if t.get("peapod_tmpfs"):
+            row("(1) same, store on tmpfs, ms", t.get("peapod_tmpfs"), "crun run", t.get("crun"))
         pod = self.results.get("2_pod", {})
         row("(2) pod apply->Running, ms", pod.get("peapod_running"), "podman kube play", pod.get("podman_play"),
             ("<=0.1x podman", 0.1))
@@ -513,6 +535,8 @@ def main():
     ap.add_argument("--pods", type=int, default=50)
     ap.add_argument("--quick", action="store_true", help="a third of the repetitions")
     ap.add_argument("--no-podman", action="store_true")
+    ap.add_argument("--run-on-disk", action="store_true",
+                    help="keep run-time state in the temp dir instead of a private tmpfs (as /run)")
     ap.add_argument("--only", default="1,2,3,4", help="which measurements (4 includes 5 and 6)")
     opts = ap.parse_args()
     if os.geteuid() != 0:
