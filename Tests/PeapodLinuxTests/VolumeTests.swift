@@ -424,6 +424,19 @@ extension DownwardAPIVolumeFile {
         #expect(HostFS.mode(planner.hostsFilePath) == 0o644)
     }
 
+    @Test func thePodFilesCanLiveOutsideThePodDirectory() throws {
+        let tmp = VolumeTempDir()
+        let pod = makePod { _ in }
+        let planner = VolumePlanner(pod: pod, podDirectory: tmp.path + "/pod", filesDirectory: tmp.path + "/run",
+                                    hostResolvConfPath: tmp.file("resolv.conf", "nameserver 192.0.2.1\n"))
+        _ = try planner.setUp()
+        #expect(planner.hostsFilePath == tmp.path + "/run/etc-hosts")
+        #expect(HostFS.kind(tmp.path + "/run/hostname") != .missing)
+        #expect(HostFS.kind(tmp.path + "/pod/etc-hosts") == .missing)
+        let specs = try planner.mounts(for: pod.spec.containers[0], shmDirectory: nil)
+        #expect(specs.contains { $0.target == "/etc/hosts" && $0.kind == .bind(source: tmp.path + "/run/etc-hosts", recursive: false) })
+    }
+
     @Test func mountinfoEscapesAreDecoded() {
         let info = """
             22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw

@@ -36,7 +36,7 @@ public struct PodLocation: Sendable, Equatable {
     public var eventsFile: String { podDir + "/events.jsonl" }
     public var supervisorPidFile: String { runDir + "/supervisor.pid" }
     public var deleteRequestFile: String { runDir + "/delete-request" }
-    public var supervisorLog: String { podDir + "/supervisor.log" }
+    public var supervisorLog: String { runDir + "/supervisor.log" }
 
     public func containerDir(_ container: String) -> String { podDir + "/containers/" + container }
     public func logFile(container: String, restartCount: Int) -> String {

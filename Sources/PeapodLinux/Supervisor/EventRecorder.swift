@@ -50,7 +50,7 @@ public struct PodEvent: Sendable, Equatable {
 public final class EventRecorder {
     public private(set) var events: [PodEvent] = []
     let path: String
-    var unwrittenSince: Timestamp?
+    var unwritten = false
 
     public init(path: String) {
         self.path = path
@@ -66,20 +66,15 @@ public final class EventRecorder {
             events.append(PodEvent(type: type, reason: reason, message: message, fieldPath: fieldPath, count: 1,
                                    firstTimestamp: now, lastTimestamp: now))
         }
-        if unwrittenSince == nil { unwrittenSince = now }
+        unwritten = true
     }
 
-    /// Whether something was recorded since the last write.
-    public var hasUnwritten: Bool { unwrittenSince != nil }
-
     /// Writes the events file if something was recorded since the last write. The supervisor
-    /// does it in a quiet moment (5 ms without news), so that a start's or restart's Pulled,
-    /// Created and Started cost one write, made off the start's path; and at the latest once the
-    /// oldest unwritten event is `maxDelay` old (a pod that is never quiet).
-    public func flush(ifOlderThan maxDelay: Int64? = nil, now: Timestamp? = nil) {
-        guard let since = unwrittenSince else { return }
-        if let maxDelay, let now, now.nanos - since.nanos < maxDelay { return }
-        unwrittenSince = nil
+    /// calls it with each status publication (once per pass of its loop, before it sleeps, and
+    /// before the status), so a container start's Pulled, Created and Started cost one write.
+    public func flush() {
+        guard unwritten else { return }
+        unwritten = false
         var bytes: [UInt8] = []
         for event in events {
             bytes.append(contentsOf: event.json().serializedBytes(pretty: false))

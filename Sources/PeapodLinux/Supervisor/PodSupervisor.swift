@@ -106,7 +106,6 @@ public final class PodSupervisor {
             let plan = Planner.plan(shape: shape, observed: observed, now: now, config: config)
             if plan.actions == [.teardown] {
                 publish(plan.status, now: now)
-                events.flush()
                 tearDown()
                 return
             }
@@ -195,7 +194,7 @@ public final class PodSupervisor {
         let spec = launcher.spec(name)
         let handler = kind == .postStart ? spec.lifecycle?.postStart : spec.lifecycle?.preStop
         let command = handler?.exec?.command ?? []
-        let outputPath = location.podDir + "/termination/.\(name)-\(kind.rawValue).out"
+        let outputPath = podMounts!.terminationDir + "/.\(name)-\(kind.rawValue).out"
         var run = HookRun(startedAt: now)
         let output = open(outputPath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
@@ -260,7 +259,8 @@ public final class PodSupervisor {
     }
 
     func publish(_ status: PlannedPodStatus, now: Timestamp) {
-        events.flush(ifOlderThan: 100_000_000, now: now)
+        // Events first: whoever sees the new status (wait, then describe) also sees what led to it.
+        events.flush()
         let statusJSON = StatusRendering.json(
             status, clock: &conditionClock, now: now, image: { self.launcher.imageName($0) },
             imageID: { self.launcher.imageID($0) }, qosClass: launcher.qosClass, hostIP: nil)
@@ -308,16 +308,12 @@ public final class PodSupervisor {
         func longer(than millis: Int32) -> Bool { let t = timeout(); return t < 0 || t > millis }
         var n: Int32 = 0
         // Quiet moments do the chores, never the path of a start or restart: after 5 ms without
-        // news, events are written, the overlay layers of finished instances go and spares are
-        // made; after 200 ms
+        // news, the overlay layers of finished instances go and spares are made; after 200 ms
         // (the pod is steady), the heap's free pages and the unused stack are handed back, so that
         // an idle supervisor keeps only what it needs (docs/benchmarks.md).
-        if (events.hasUnwritten || launcher.instances.hasWork) && longer(than: 5) {
+        if launcher.instances.hasWork && longer(than: 5) {
             n = poll(&fds, nfds_t(fds.count), 5)
-            if n == 0 {
-                events.flush()
-                launcher.instances.housekeeping(containerDir: location.containerDir)
-            }
+            if n == 0 { launcher.instances.housekeeping(containerDir: location.containerDir) }
         }
         if n == 0 && longer(than: 1_000) {
             n = poll(&fds, nfds_t(fds.count), 200)

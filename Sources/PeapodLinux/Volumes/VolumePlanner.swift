@@ -12,7 +12,8 @@
 // Host paths follow the kubelet's pod directory layout:
 //   <podDir>/volumes/kubernetes.io~empty-dir/<name>
 //   <podDir>/volumes/kubernetes.io~downward-api/<name>
-//   <podDir>/etc-hosts, <podDir>/hostname, <podDir>/resolv.conf
+//   <filesDir>/etc-hosts, <filesDir>/hostname, <filesDir>/resolv.conf (the supervisor puts them
+//   in the pod's run directory; the pod directory when none is given)
 
 #if canImport(Glibc)
     import Glibc
@@ -36,19 +37,23 @@ public struct VolumePlanner: Sendable {
     public let podIPs: [String]
     /// The host's resolv.conf, the base of the pod's for every dnsPolicy but None.
     public let hostResolvConfPath: String
+    /// Where etc-hosts, hostname and resolv.conf go.
+    public let filesDirectory: String
 
     public init(
-        pod: Pod, podDirectory: String, podIPs: [String] = ["127.0.0.1"], hostResolvConfPath: String = "/etc/resolv.conf"
+        pod: Pod, podDirectory: String, filesDirectory: String? = nil, podIPs: [String] = ["127.0.0.1"],
+        hostResolvConfPath: String = "/etc/resolv.conf"
     ) {
         self.pod = pod
         self.podDirectory = podDirectory
+        self.filesDirectory = filesDirectory ?? podDirectory
         self.podIPs = podIPs
         self.hostResolvConfPath = hostResolvConfPath
     }
 
-    public var hostsFilePath: String { podDirectory + "/etc-hosts" }
-    public var hostnameFilePath: String { podDirectory + "/hostname" }
-    public var resolvConfPath: String { podDirectory + "/resolv.conf" }
+    public var hostsFilePath: String { filesDirectory + "/etc-hosts" }
+    public var hostnameFilePath: String { filesDirectory + "/hostname" }
+    public var resolvConfPath: String { filesDirectory + "/resolv.conf" }
     public var volumesDirectory: String { podDirectory + "/volumes" }
 
     /// The host directory (or file) that backs `volume`.
@@ -155,7 +160,10 @@ public struct VolumePlanner: Sendable {
         func system(_ volume: String?, _ body: () throws(HostFSError) -> Void) throws(VolumeError) {
             do { try body() } catch { throw VolumeError(pod: podName, volume: volume, message: error.description) }
         }
-        try system(nil) { () throws(HostFSError) in try HostFS.makeDirectories(podDirectory, mode: 0o750) }
+        try system(nil) { () throws(HostFSError) in
+            try HostFS.makeDirectories(podDirectory, mode: 0o750)
+            try HostFS.makeDirectories(filesDirectory, mode: 0o750)
+        }
 
         for volume in pod.spec.volumes {
             let path = hostPath(of: volume)
