@@ -70,6 +70,23 @@ public enum FileSystem {
         }
     }
 
+    /// Appends `bytes` in one write(2) with O_APPEND (a reader sees whole earlier lines and at
+    /// most one partial last one).
+    public static func append(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw StoreError("write", path) }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StoreError("write", path)
+            }
+            offset += n
+        }
+    }
+
     /// mkdir -p; the directories it creates get `mode` exactly (HostFS.makeDirectories).
     public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
         do {

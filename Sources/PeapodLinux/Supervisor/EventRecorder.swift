@@ -47,10 +47,18 @@ public struct PodEvent: Sendable, Equatable {
     }
 }
 
+/// events.jsonl holds one event per line; a line for an event already in the file replaces it
+/// (the same type of merge as the recorder's: reason, message and object), so that an event's
+/// growing count is appended as a new line instead of rewriting the file. Readers keep the last
+/// line of each event, in the order of first appearance, and skip a last line still being written.
+/// The file is rewritten (by rename) only when it has twice as many lines as events.
 public final class EventRecorder {
     public private(set) var events: [PodEvent] = []
     let path: String
-    var unwritten = false
+    /// Indices of events changed since the last write, in the order of their first change.
+    var unwritten: [Int] = []
+    /// Lines in the file now.
+    var linesWritten = 0
 
     public init(path: String) {
         self.path = path
@@ -59,34 +67,69 @@ public final class EventRecorder {
     public func record(_ type: String, _ reason: String, _ message: String, container: String? = nil,
                        isInit: Bool = false, at now: Timestamp) {
         let fieldPath = container.map { "spec.\(isInit ? "initContainers" : "containers"){\($0)}" } ?? ""
-        if let index = events.lastIndex(where: { $0.reason == reason && $0.message == message && $0.fieldPath == fieldPath }) {
-            events[index].count += 1
-            events[index].lastTimestamp = now
+        let index: Int
+        if let found = events.lastIndex(where: { $0.sameObject(reason: reason, message: message, fieldPath: fieldPath) }) {
+            events[found].count += 1
+            events[found].lastTimestamp = now
+            index = found
         } else {
             events.append(PodEvent(type: type, reason: reason, message: message, fieldPath: fieldPath, count: 1,
                                    firstTimestamp: now, lastTimestamp: now))
+            index = events.count - 1
         }
-        unwritten = true
+        if !unwritten.contains(index) { unwritten.append(index) }
     }
 
-    /// Writes the events file if something was recorded since the last write. The supervisor
-    /// calls it with each status publication (once per pass of its loop, before it sleeps, and
-    /// before the status), so a container start's Pulled, Created and Started cost one write.
+    /// Writes what was recorded since the last write: appended lines, or the whole file by rename
+    /// when it has grown to twice the events. The supervisor calls it with each status
+    /// publication, before the status, so whoever sees a status also sees the events that led to
+    /// it, and a start's Pulled, Created and Started cost one write.
     public func flush() {
-        guard unwritten else { return }
-        unwritten = false
+        guard !unwritten.isEmpty else { return }
         var bytes: [UInt8] = []
-        for event in events {
+        func line(_ event: PodEvent) {
             bytes.append(contentsOf: event.json().serializedBytes(pretty: false))
             bytes.append(0x0A)
         }
-        try? FileSystem.writeAtomically(path, String(decoding: bytes, as: UTF8.self))
+        if linesWritten == 0 || linesWritten + unwritten.count > 2 * events.count + 16 {
+            for event in events { line(event) }
+            if (try? FileSystem.writeAtomically(path, String(decoding: bytes, as: UTF8.self))) != nil {
+                linesWritten = events.count
+            }
+        } else {
+            for index in unwritten { line(events[index]) }
+            if (try? FileSystem.append(path, bytes)) != nil {
+                linesWritten += unwritten.count
+            } else {
+                linesWritten = 0   // rewrite next time
+            }
+        }
+        unwritten.removeAll()
     }
 
     public static func load(path: String) -> [PodEvent] {
         guard let text = try? FileSystem.readText(path) else { return [] }
-        return text.split(separator: "\n").compactMap { line in
+        return merge(text.split(separator: "\n", omittingEmptySubsequences: true).compactMap { line in
             (try? JSONValue.parse(String(line))).flatMap(PodEvent.init(json:))
+        })
+    }
+
+    /// The last line of each event, in the order events first appeared.
+    static func merge(_ lines: [PodEvent]) -> [PodEvent] {
+        var result: [PodEvent] = []
+        for event in lines {
+            if let i = result.lastIndex(where: { $0.sameObject(reason: event.reason, message: event.message, fieldPath: event.fieldPath) }) {
+                result[i] = event
+            } else {
+                result.append(event)
+            }
         }
+        return result
+    }
+}
+
+extension PodEvent {
+    func sameObject(reason: String, message: String, fieldPath: String) -> Bool {
+        self.reason == reason && self.message == message && self.fieldPath == fieldPath
     }
 }
