@@ -77,7 +77,10 @@ import PeapodManifest
         ("{\"a\":1,\"a\":2}", 1, 8, "duplicate key \"a\""),
         ("01", 1, 2, "leading zeros"),
         ("\"abc", 1, 5, "unterminated string"),
+        ("\"a\tb\"", 1, 3, "control character"),
         ("{} x", 1, 4, "unexpected data"),
+        // Past 12 keys the duplicate check switches to a set: still found, at the same place.
+        ("{" + (0..<14).map { "\"k\($0)\":\($0)," }.joined() + "\"k3\":0}", 1, 108, "duplicate key \"k3\""),
     ])
     func syntaxErrorsHaveLineAndColumn(text: String, line: Int, column: Int, fragment: String) {
         do {
