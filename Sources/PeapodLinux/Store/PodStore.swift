@@ -1,7 +1,8 @@
 // Where a pod lives on disk (DESIGN.md "On disk"):
 //   <root>/pods/<namespace>_<name>_<uid>/   pod.json, status.json, events.jsonl, volumes, overlays
 //   <root>/logs/<namespace>_<name>_<uid>/   CRI logs, <container>/<restartCount>.log
-//   <run-root>/pods/<uid>/                  pinned namespaces, shm, supervisor.pid, delete request
+//   <run-root>/pods/<uid>/                  pinned namespaces, shm, supervisor.pid and .log, delete
+//                                           request, etc-hosts, hostname, resolv.conf, termination/
 // Namespaces and names are DNS labels, so the underscore separates the parts unambiguously.
 
 import Glibc
