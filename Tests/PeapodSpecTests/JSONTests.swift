@@ -165,4 +165,9 @@ import PeapodManifest
         #expect(range?.lowerBound == text.index(text.startIndex, offsetBy: 15))
         #expect("x\u{1F600}y".rangeOfText("\u{1F600}y").map { String("x\u{1F600}y"[$0]) } == "\u{1F600}y")
     }
+
+    @Test func linesSplitOnNewlinesWithoutEmptyOnes() {
+        #expect("a b\n\nc\u{E9}\r\nd\n".nonEmptyLines() == ["a b", "c\u{E9}\r", "d"])
+        #expect("".nonEmptyLines().isEmpty)
+    }
 }

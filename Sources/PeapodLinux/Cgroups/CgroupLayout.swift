@@ -58,7 +58,7 @@ public struct CgroupLayout: Sendable, Equatable {
         // /proc/self/cgroup: "ID:controller,list:/path"; v2 is "0::/path".
         var v1Paths: [String: String] = [:]   // controller list as written → path
         var v2Path: String?
-        for line in Self.lines(procCgroup) {
+        for line in procCgroup.nonEmptyLines() {
             let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
             guard parts.count == 3 else { continue }
             if parts[0] == "0" && parts[1].isEmpty {
@@ -71,7 +71,7 @@ public struct CgroupLayout: Sendable, Equatable {
         var hierarchies: [CgroupHierarchy] = []
         var sawV1 = false
         var sawV2 = false
-        for line in Self.lines(mountinfo) where line.containsText(" - cgroup") {
+        for line in mountinfo.nonEmptyLines() where line.containsText(" - cgroup") {
             // "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS"
             let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
             guard let dash = fields.firstIndex(of: "-"), dash >= 6, fields.count > dash + 3 else { continue }
@@ -120,7 +120,7 @@ public struct CgroupLayout: Sendable, Equatable {
             throw CgroupError("read", "/proc/self/mountinfo", message: "cannot read the process's mounts or cgroups")
         }
         var unified: String?
-        for line in Self.lines(mountinfo) where line.containsText(" - cgroup2 ") {
+        for line in mountinfo.nonEmptyLines() where line.containsText(" - cgroup2 ") {
             let fields = line.split(separator: " ").map(String.init)
             if fields.count > 4 {
                 unified = try? FileSystem.readText(unescapeMountinfo(fields[4]) + "/cgroup.controllers")
@@ -128,11 +128,6 @@ public struct CgroupLayout: Sendable, Equatable {
             }
         }
         return try detect(mountinfo: mountinfo, procCgroup: cgroup, unifiedControllers: unified ?? "")
-    }
-
-    /// Lines split on the UTF-8 newline byte (cheaper than splitting by Character).
-    static func lines(_ text: String) -> [Substring] {
-        text.utf8.split(separator: UInt8(ascii: "\n")).map { Substring($0) }
     }
 
     /// A path of /proc/self/cgroup is relative to the hierarchy's root; a mount of a sub-tree

@@ -54,37 +54,31 @@ public enum FileSystem {
     }
 
     public static func writeFile(_ path: String, _ text: String, mode: mode_t = 0o644, append: Bool = false) throws {
+        try writeFile(path, Array(text.utf8), mode: mode, append: append)
+    }
+
+    /// With `append`, the bytes go in one write(2) with O_APPEND: a reader sees whole earlier
+    /// lines and at most one partial last one.
+    public static func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644, append: Bool = false) throws {
         let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC)
         let fd = open(path, flags, mode)
         guard fd >= 0 else { throw StoreError("write", path) }
         defer { close(fd) }
-        var utf8 = Array(text.utf8)
-        var offset = 0
-        while offset < utf8.count {
-            let n = utf8.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw StoreError("write", path)
-            }
-            offset += n
-        }
+        guard writeAll(fd, bytes) else { throw StoreError("write", path) }
     }
 
-    /// Appends `bytes` in one write(2) with O_APPEND (a reader sees whole earlier lines and at
-    /// most one partial last one).
-    public static func append(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw StoreError("write", path) }
-        defer { close(fd) }
+    /// Writes all of `bytes`, again after EINTR and short writes; false (errno set) on failure.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw StoreError("write", path)
+                return false
             }
             offset += n
         }
+        return true
     }
 
     /// mkdir -p; the directories it creates get `mode` exactly (HostFS.makeDirectories).
@@ -97,35 +91,33 @@ public enum FileSystem {
     }
 
     public static func listDirectory(_ path: String) -> [String] {
-        guard let dir = opendir(path) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
+        (readDirectory(path) ?? []).map(\.name)
     }
 
     /// The subdirectories of `path`, from the entries' d_type (no stat per entry: a cgroup
     /// directory holds dozens of files); entries of unknown type are stat'ed.
     public static func listSubdirectories(_ path: String) -> [String] {
-        guard let dir = opendir(path) else { return [] }
+        (readDirectory(path) ?? []).compactMap { entry in
+            switch entry.type {
+            case UInt8(DT_DIR): return entry.name
+            case UInt8(DT_UNKNOWN): return isDirectory(path + "/" + entry.name) ? entry.name : nil
+            default: return nil
+            }
+        }
+    }
+
+    /// Entries other than "." and "..", with their d_type; nil when the directory cannot be opened.
+    static func readDirectory(_ path: String) -> [(name: String, type: UInt8)]? {
+        guard let dir = opendir(path) else { return nil }
         defer { closedir(dir) }
-        var names: [String] = []
+        var entries: [(name: String, type: UInt8)] = []
         while let entry = readdir(dir) {
-            let type = entry.pointee.d_type
-            guard type == UInt8(DT_DIR) || type == UInt8(DT_UNKNOWN) else { continue }
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
-            if name == "." || name == ".." { continue }
-            if type == UInt8(DT_UNKNOWN) && !isDirectory(path + "/" + name) { continue }
-            names.append(name)
+            if name != "." && name != ".." { entries.append((name, entry.pointee.d_type)) }
         }
-        return names
+        return entries
     }
 
     /// Removes a tree without crossing into other filesystems: a mount point still in place is an

@@ -98,7 +98,7 @@ public final class EventRecorder {
             }
         } else {
             for index in unwritten { line(events[index]) }
-            if (try? FileSystem.append(path, bytes)) != nil {
+            if (try? FileSystem.writeFile(path, bytes, append: true)) != nil {
                 linesWritten += unwritten.count
             } else {
                 linesWritten = 0   // rewrite next time

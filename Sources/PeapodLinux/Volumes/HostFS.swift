@@ -56,17 +56,11 @@ enum HostFS {
         unlink(temporary)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw HostFSError("create", temporary) }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                close(fd)
-                unlink(temporary)
-                throw HostFSError("write", temporary, code)
-            }
-            offset += n
+        guard FileSystem.writeAll(fd, bytes) else {
+            let code = errno
+            close(fd)
+            unlink(temporary)
+            throw HostFSError("write", temporary, code)
         }
         fchmod(fd, mode)
         close(fd)
@@ -78,20 +72,7 @@ enum HostFS {
     }
 
     static func readFile(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var result: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            if n == 0 { return result }
-            result.append(contentsOf: buffer[0..<n])
-        }
+        try? FileSystem.readBytes(path)
     }
 
     static func readLink(_ path: String) -> String? {
@@ -135,15 +116,7 @@ enum HostFS {
 
     /// Directory entries other than "." and "..".
     static func entries(_ path: String) throws(HostFSError) -> [String] {
-        guard let dir = opendir(path) else { throw HostFSError("open", path) }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
+        guard let entries = FileSystem.readDirectory(path) else { throw HostFSError("open", path) }
+        return entries.map(\.name)
     }
 }
