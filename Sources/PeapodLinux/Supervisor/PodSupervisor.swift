@@ -50,6 +50,9 @@ public final class PodSupervisor {
     var conditionClock = ConditionClock()
     var lastPublished = ""
     var signalFD: Int32 = -1
+    /// When the idle trim last ran (Clock.monotonic ns): at most one every 5 s, so that a
+    /// container writing a line now and then does not make the supervisor trim at every line.
+    var lastTrim: Int64?
     let launcher: ContainerLauncher
 
     public init(store: PodStore, location: PodLocation, pod: Pod, config: PlannerConfig) throws {
@@ -315,9 +318,17 @@ public final class PodSupervisor {
             n = poll(&fds, nfds_t(fds.count), 5)
             if n == 0 { launcher.instances.housekeeping(containerDir: location.containerDir) }
         }
-        if n == 0 && longer(than: 1_000) {
-            n = poll(&fds, nfds_t(fds.count), 200)
-            if n == 0 { pp_trim_idle() }
+        if n == 0 {
+            // 200 ms of quiet, and at least 5 s after the previous trim.
+            let sinceTrim = lastTrim.map { (Clock.monotonic() - $0) / 1_000_000 } ?? Int64.max
+            let quiet = Int32(max(200, min(5_000, 5_000 - sinceTrim)))
+            if longer(than: quiet) {
+                n = poll(&fds, nfds_t(fds.count), quiet)
+                if n == 0 {
+                    pp_trim_idle()
+                    lastTrim = Clock.monotonic()
+                }
+            }
         }
         if n == 0 { n = poll(&fds, nfds_t(fds.count), timeout()) }
         guard n > 0 else { return }
