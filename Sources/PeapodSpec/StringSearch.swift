@@ -30,6 +30,19 @@ extension String {
     public func nonEmptyLines() -> [Substring] {
         utf8.split(separator: UInt8(ascii: "\n")).map { Substring($0) }
     }
+
+    /// Split on an ASCII separator byte, as `split(separator:)` does on Characters, but cheaper.
+    public func splitOnByte(_ separator: UInt8, maxSplits: Int = Int.max, omittingEmpty: Bool = true) -> [Substring] {
+        Substring(self).splitOnByte(separator, maxSplits: maxSplits, omittingEmpty: omittingEmpty)
+    }
+}
+
+extension Substring {
+    /// Split on an ASCII separator byte, as `split(separator:)` does on Characters, but cheaper.
+    public func splitOnByte(_ separator: UInt8, maxSplits: Int = Int.max, omittingEmpty: Bool = true) -> [Substring] {
+        utf8.split(separator: separator, maxSplits: maxSplits, omittingEmptySubsequences: omittingEmpty)
+            .map { Substring($0) }
+    }
 }
 
 /// Byte offset of the first occurrence of `needle` (not empty) in `haystack`.

@@ -170,4 +170,13 @@ import PeapodManifest
         #expect("a b\n\nc\u{E9}\r\nd\n".nonEmptyLines() == ["a b", "c\u{E9}\r", "d"])
         #expect("".nonEmptyLines().isEmpty)
     }
+
+    @Test func splitsOnASCIIBytesLikeSplitOnCharacters() {
+        let line = "0::/a:b:c"
+        #expect(line.splitOnByte(UInt8(ascii: ":"), maxSplits: 2, omittingEmpty: false)
+                    == line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false))
+        let fields = "31 23 0:28 / /sys/fs/cgroup rw,relatime  - tmpfs tmpfs rw,mode=755"
+        #expect(fields.splitOnByte(UInt8(ascii: " ")) == fields.split(separator: " "))
+        #expect(Substring("ü,,ß,").splitOnByte(UInt8(ascii: ",")) == ["ü", "ß"])
+    }
 }

@@ -59,12 +59,12 @@ public struct CgroupLayout: Sendable, Equatable {
         var v1Paths: [String: String] = [:]   // controller list as written → path
         var v2Path: String?
         for line in procCgroup.nonEmptyLines() {
-            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            let parts = line.splitOnByte(UInt8(ascii: ":"), maxSplits: 2, omittingEmpty: false)
             guard parts.count == 3 else { continue }
             if parts[0] == "0" && parts[1].isEmpty {
                 v2Path = String(parts[2])
             } else {
-                for name in parts[1].split(separator: ",") { v1Paths[String(name)] = String(parts[2]) }
+                for name in parts[1].splitOnByte(UInt8(ascii: ",")) { v1Paths[String(name)] = String(parts[2]) }
             }
         }
 
@@ -73,14 +73,14 @@ public struct CgroupLayout: Sendable, Equatable {
         var sawV2 = false
         for line in mountinfo.nonEmptyLines() where line.containsText(" - cgroup") {
             // "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS"
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            let fields = line.splitOnByte(UInt8(ascii: " ")).map(String.init)
             guard let dash = fields.firstIndex(of: "-"), dash >= 6, fields.count > dash + 3 else { continue }
             let fsType = fields[dash + 1]
             let mountRoot = unescapeMountinfo(fields[3])
             let mountPoint = unescapeMountinfo(fields[4])
             if fsType == "cgroup" {
                 sawV1 = true
-                let options = fields[dash + 3].split(separator: ",").map(String.init)
+                let options = fields[dash + 3].splitOnByte(UInt8(ascii: ",")).map(String.init)
                 let ours = CgroupController.allCases.filter { options.contains($0.rawValue) }
                 guard !ours.isEmpty, let path = v1Paths[ours[0].rawValue] else { continue }
                 // The same hierarchy may be bind-mounted twice; keep the first.
@@ -121,7 +121,7 @@ public struct CgroupLayout: Sendable, Equatable {
         }
         var unified: String?
         for line in mountinfo.nonEmptyLines() where line.containsText(" - cgroup2 ") {
-            let fields = line.split(separator: " ").map(String.init)
+            let fields = line.splitOnByte(UInt8(ascii: " ")).map(String.init)
             if fields.count > 4 {
                 unified = try? FileSystem.readText(unescapeMountinfo(fields[4]) + "/cgroup.controllers")
                 break
