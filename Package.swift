@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 // Layers (see CONTRIBUTING.md): peapod → PeapodCLI → PeapodLinux → PeapodRuntime → PeapodSpec;
@@ -8,7 +9,23 @@ import PackageDescription
 // The modules linked into peapod-supervisor (one process per running pod) do not get Swift's
 // implicit `import _StringProcessing`: it would link the regex engine and its parser (~0.8 MB of
 // code and their conformance records) into the supervisor, which never uses them.
-let lean: [SwiftSetting] = [.unsafeFlags(["-Xfrontend", "-disable-implicit-string-processing-module-import"])]
+// Each function gets its own section (-function-sections), so the linker can order them.
+let lean: [SwiftSetting] = [
+    .unsafeFlags(["-Xfrontend", "-disable-implicit-string-processing-module-import", "-Xfrontend", "-function-sections"]),
+]
+
+// peapod-supervisor is linked with lld, which places the functions a supervisor runs
+// (tools/supervisor.order, made by tools/bench/order.sh) together at the start of its code: a
+// running pod's supervisor then maps ~1.8 MB less of the binary (docs/benchmarks.md). Without an
+// ld.lld on PATH (it comes with the swift.org toolchains), the default linker and order are used.
+let packageDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
+let hasLLD = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
+    FileManager.default.isExecutableFile(atPath: "\($0)/ld.lld")
+}
+let supervisorLinking: [LinkerSetting] = hasLLD ? [.unsafeFlags([
+    "-use-ld=lld", "-Xlinker", "--symbol-ordering-file=\(packageDirectory)/tools/supervisor.order",
+    "-Xlinker", "--no-warn-symbol-ordering",
+])] : []
 
 let package = Package(
     name: "Peapod",
@@ -41,7 +58,8 @@ let package = Package(
         .executableTarget(name: "peapod", dependencies: ["PeapodCLI"]),
         // One process per running pod: only the Foundation-free modules, no ArgumentParser.
         .executableTarget(
-            name: "peapod-supervisor", dependencies: ["PeapodLinux", "PeapodRuntime", "PeapodSpec"], swiftSettings: lean),
+            name: "peapod-supervisor", dependencies: ["PeapodLinux", "PeapodRuntime", "PeapodSpec"], swiftSettings: lean,
+            linkerSettings: supervisorLinking),
         .testTarget(name: "PeapodSpecTests", dependencies: ["PeapodSpec", "PeapodManifest"]),
         .testTarget(name: "PeapodRuntimeTests", dependencies: ["PeapodRuntime", "PeapodSpec"]),
         .testTarget(name: "PeapodLinuxTests", dependencies: ["PeapodLinux", "PeapodSpec", "PeapodManifest", "PeapodRuntime"]),
