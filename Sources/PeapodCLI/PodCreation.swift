@@ -106,7 +106,8 @@ struct PodCreator {
     }
 
     /// Creates one checked pod and starts its supervisor; on failure nothing of it remains.
-    func create(_ template: Pod) throws -> PodLocation {
+    /// Returns where it lives and the pod as stored (with its uid and creation time).
+    func create(_ template: Pod) throws -> (location: PodLocation, pod: Pod) {
         var pod = template
         pod.metadata.uid = Clock.uuid()
         pod.metadata.creationTimestamp = Clock.now()
@@ -121,7 +122,7 @@ struct PodCreator {
             PodCleanup.removeAll(location)
             throw CLIError("pod \(pod.name): \(error)")
         }
-        return location
+        return (location, pod)
     }
 
     func startSupervisor(_ location: PodLocation) throws {

@@ -48,9 +48,9 @@ struct RunCommand {
             }
             do {
                 for pod in loaded.pods {
-                    let location = try creator.create(pod)
-                    locations.append(location)
-                    specs[location.uid] = try store.readPod(location)
+                    let created = try creator.create(pod)
+                    locations.append(created.location)
+                    specs[created.location.uid] = created.pod
                 }
             } catch {
                 for location in locations { PodDeletion.forceRemove(location, view: PodView.load(location, store: store)) }

@@ -186,6 +186,13 @@ struct Composer {
     private struct Open {
         var node: YAMLNode
         var anchor: String?
+
+        /// A collection from its start event (an implicit tag counts as none).
+        init(_ kind: YAMLNode.Kind, line: Int, column: Int, implicit: Int32,
+             tag: UnsafeMutablePointer<yaml_char_t>?, anchor: UnsafeMutablePointer<yaml_char_t>?) {
+            node = YAMLNode(kind: kind, line: line, column: column, tag: implicit != 0 ? "" : EventReader.string(tag) ?? "")
+            self.anchor = EventReader.string(anchor)
+        }
     }
 
     /// Reads the events of one document's root node and returns its index.
@@ -212,15 +219,11 @@ struct Composer {
                 if let anchor = EventReader.string(s.anchor) { anchors[anchor] = complete }
             case YAML_SEQUENCE_START_EVENT:
                 let s = reader.event.data.sequence_start
-                open.append(Open(node: YAMLNode(kind: .sequence, line: line, column: column,
-                                                tag: s.implicit != 0 ? "" : EventReader.string(s.tag) ?? ""),
-                                 anchor: EventReader.string(s.anchor)))
+                open.append(Open(.sequence, line: line, column: column, implicit: s.implicit, tag: s.tag, anchor: s.anchor))
                 continue
             case YAML_MAPPING_START_EVENT:
                 let m = reader.event.data.mapping_start
-                open.append(Open(node: YAMLNode(kind: .mapping, line: line, column: column,
-                                                tag: m.implicit != 0 ? "" : EventReader.string(m.tag) ?? ""),
-                                 anchor: EventReader.string(m.anchor)))
+                open.append(Open(.mapping, line: line, column: column, implicit: m.implicit, tag: m.tag, anchor: m.anchor))
                 continue
             default:  // SEQUENCE-END or MAPPING-END: the parser allows no other event here
                 guard let done = open.popLast() else { continue }

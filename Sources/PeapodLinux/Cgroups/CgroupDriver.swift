@@ -88,7 +88,7 @@ extension CgroupDriver {
         // rmdir answers EBUSY while an exiting process is still attached (v1 keeps zombies in
         // cgroup.procs until they are reaped); the wait is bounded.
         for attempt in 0..<200 {
-            if rmdir(dir) == 0 || errno == ENOENT { return }
+            if removeIfEmpty(path) { return }
             guard errno == EBUSY, attempt < 199 else { break }
             usleep(10_000)
         }

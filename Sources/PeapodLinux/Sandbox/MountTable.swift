@@ -10,7 +10,7 @@ public enum MountTable {
     /// Mount points (field 5 of each mountinfo line), with the kernel's octal escapes
     /// (`\040` for a space) decoded.
     public static func mountPoints(mountinfo: String? = nil) -> [String] {
-        let text = mountinfo ?? readSmallFile("/proc/self/mountinfo", limit: 64 << 20) ?? ""
+        let text = mountinfo ?? (try? FileSystem.readText("/proc/self/mountinfo", limit: 64 << 20)) ?? ""
         return text.nonEmptyLines().compactMap { line in
             let fields = line.split(separator: " ", omittingEmptySubsequences: false)
             return fields.count > 4 ? unescape(fields[4]) : nil

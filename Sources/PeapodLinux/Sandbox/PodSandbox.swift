@@ -179,7 +179,7 @@ public struct PodSandbox: Sendable, Equatable {
     /// Kill the pause process recorded in ns/pause.pid, but only when it still holds the pinned
     /// PID namespace (the pid may have been reused since a crash).
     private static func stopPause(_ paths: SandboxPaths) {
-        guard let text = readSmallFile(paths.pausePID),
+        guard let text = try? FileSystem.readText(paths.pausePID, limit: 1 << 20),
               let pid = Int32(text.trimmingWhitespace()), pid > 0 else { return }
         var pinned = stat(), live = stat()
         guard stat(paths.pid, &pinned) == 0, stat("/proc/\(pid)/ns/pid", &live) == 0,
@@ -246,21 +246,6 @@ private func writeFile(_ path: String, contents: String) throws(SandboxError) {
     if bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) != bytes.count {
         throw SandboxError(operation: "write", path: path, errno: Glibc.errno)
     }
-}
-
-func readSmallFile(_ path: String, limit: Int = 1 << 20) -> String? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    if fd < 0 { return nil }
-    defer { close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while bytes.count < limit {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 && Glibc.errno == EINTR { continue }
-        if n <= 0 { break }
-        bytes.append(contentsOf: chunk[0..<n])
-    }
-    return String(decoding: bytes, as: UTF8.self)
 }
 
 extension String {
