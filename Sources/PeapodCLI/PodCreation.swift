@@ -72,6 +72,7 @@ struct PodCreator {
     func check(_ pods: [Pod]) throws -> [PlannedCreation] {
         var seen = Set<String>()
         var result: [PlannedCreation] = []
+        let machine = MachineResources.current()
         for pod in pods {
             let key = "\(pod.namespace)/\(pod.name)"
             guard seen.insert(key).inserted else {
@@ -84,7 +85,7 @@ struct PodCreator {
                 }
             }
             // As the scheduler would: a pod whose requests exceed the machine never starts.
-            if let unfit = MachineResources.current().unfit(pod) {
+            if let unfit = machine.unfit(pod) {
                 throw CLIError("pod \(pod.name): \(unfit)")
             }
             _ = try cgroupPlan(podUID: "check")
