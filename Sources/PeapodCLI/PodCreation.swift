@@ -107,8 +107,10 @@ struct PodCreator {
     }
 
     /// Creates one checked pod and starts its supervisor; on failure nothing of it remains.
-    /// Returns where it lives and the pod as stored (with its uid and creation time).
-    func create(_ template: Pod) throws -> (location: PodLocation, pod: Pod) {
+    /// Returns where it lives, the pod as stored (with its uid and creation time) and the
+    /// supervisor's pid. A `foreground` supervisor (`peapod run`) writes the pod's phases and
+    /// output to this process's standard output and deletes the pod once it has finished.
+    func create(_ template: Pod, foreground: Bool = false) throws -> (location: PodLocation, pod: Pod, supervisor: Int32) {
         var pod = template
         pod.metadata.uid = Clock.uuid()
         pod.metadata.creationTimestamp = Clock.now()
@@ -118,18 +120,19 @@ struct PodCreator {
             try FileSystem.makeDirectories(location.runDir, mode: 0o700)
             try FileSystem.writeAtomically(location.podFile, pod.json().serialized(pretty: true) + "\n", mode: 0o600)
             try cgroupPlan(podUID: pod.metadata.uid).write(podDir: location.podDir)
-            try startSupervisor(location)
+            let supervisor = try startSupervisor(location, foreground: foreground)
+            return (location, pod, supervisor)
         } catch {
             PodCleanup.removeAll(location)
             throw CLIError("pod \(pod.name): \(error)")
         }
-        return (location, pod)
     }
 
-    func startSupervisor(_ location: PodLocation) throws {
+    func startSupervisor(_ location: PodLocation, foreground: Bool) throws -> Int32 {
         let pipe = try FileSystem.pipe()
         let ready = [pipe.read, pipe.write]
-        let command = SupervisorCommand(root: store.root, runRoot: store.runRoot, backoff: backoff, podDir: location.podDir)
+        let command = SupervisorCommand(root: store.root, runRoot: store.runRoot, backoff: backoff, podDir: location.podDir,
+                                        foreground: foreground)
         let executable = SupervisorCommand.executablePath
         let pid: Int32
         do {
@@ -139,7 +142,7 @@ struct PodCreator {
             }
             pid = try DetachedProcess.spawn(
                 executable: executable, arguments: command.arguments, logFile: location.supervisorLog,
-                extraFD: ready[1])
+                extraFD: ready[1], outputFD: foreground ? 1 : nil)
         } catch {
             close(ready[0])
             close(ready[1])
@@ -158,6 +161,7 @@ struct PodCreator {
             let message = answer.isEmpty ? "the pod supervisor exited before the sandbox was ready: \(log)" : answer
             throw CLIError(message.hasPrefix("error: ") ? String(message.dropFirst(7)) : message)
         }
+        return pid
     }
 }
 

@@ -90,6 +90,72 @@ struct CLITests {
         }
     }
 
+    @Test("run: phases and output of every pod in order, exit 1 when one Failed, nothing left after")
+    func runForeground() throws {
+        try withPeapod { peapod in
+            let manifest = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: fails}
+            spec:
+              restartPolicy: Never
+              containers:
+              - {name: a, image: busybox, command: [sh, -c, "echo one; echo two >&2; printf unfinished; exit 3"]}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: works}
+            spec:
+              restartPolicy: Never
+              initContainers:
+              - {name: setup, image: busybox, command: [echo, ready]}
+              containers:
+              - {name: b, image: busybox, command: [echo, fine]}
+            """
+            let result = try peapod.run(["run", "-f", "-"], stdin: manifest, timeout: 30)
+            #expect(result.code == 1, "\(result.output)")
+            let lines = result.stdout.split(separator: "\n").map(String.init)
+            func linesOf(_ pod: String) -> [String] { lines.filter { $0.hasPrefix("[pod/\(pod)]") || $0.hasPrefix("[pod/\(pod)/") } }
+            let fails = linesOf("fails")
+            #expect(fails.first == "[pod/fails] phase: Pending", "\(result.output)")
+            #expect(fails.last == "[pod/fails] phase: Failed", "\(result.output)")
+            // A line left unfinished when the container exits still ends its own line.
+            for line in ["[pod/fails/a] one", "[pod/fails/a] two", "[pod/fails/a] unfinished"] {
+                #expect(fails.contains(line), "\(line) missing: \(result.output)")
+            }
+            #expect(fails.firstIndex(of: "[pod/fails] phase: Running")! < fails.firstIndex(of: "[pod/fails/a] one")!)
+            let works = linesOf("works")
+            #expect(works == ["[pod/works] phase: Pending", "[pod/works/setup] ready", "[pod/works] phase: Running",
+                              "[pod/works/b] fine", "[pod/works] phase: Succeeded"], "\(result.output)")
+            #expect(result.stderr == "", "\(result.output)")
+            #expect(peapod.leftovers().isEmpty, "\(peapod.leftovers())")
+            let alone = try peapod.run(["run", "-f", "-"], stdin: manifest.components(separatedBy: "---\n")[1], timeout: 30)
+            #expect(alone.code == 0, "\(alone.output)")
+        }
+    }
+
+    @Test("run: SIGINT deletes the pods gracefully (the container sees SIGTERM) and exits 130")
+    func runInterrupted() throws {
+        try withPeapod { peapod in
+            let manifest = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: long}
+            spec:
+              terminationGracePeriodSeconds: 5
+              containers:
+              - {name: a, image: busybox, command: [sh, -c, "trap 'echo got TERM; exit 0' TERM; echo up; while true; do sleep 0.1; done"]}
+            """
+            // The harness interrupts a command that outlives its timeout with SIGINT.
+            let result = try peapod.run(["run", "-f", "-"], stdin: manifest, timeout: 2)
+            #expect(result.code == 130, "\(result.output)")
+            #expect(result.stdout.contains("[pod/long/a] up\n"), "\(result.output)")
+            #expect(result.stdout.contains("[pod/long/a] got TERM\n"), "\(result.output)")
+            #expect(result.stderr == "interrupted: deleting pod/long\n", "\(result.output)")
+            #expect(peapod.leftovers().isEmpty, "\(peapod.leftovers())")
+        }
+    }
+
     @Test("exec -i passes stdin; exit codes pass through; delete -f removes the manifest's pods")
     func execAndDeleteByFile() throws {
         try withPeapod { peapod in

@@ -58,6 +58,10 @@ public final class CRILogWriter {
     /// The first write error, kept so the supervisor can report it once; writing continues
     /// (as containerd does) so the container never blocks on a full pipe.
     public private(set) var lastError: CRILogError?
+    /// Also given every record's content and whether the line goes on in the next record
+    /// (`peapod run` shows the output as it is logged; the unfinished last line of a stream
+    /// that ended counts as finished there).
+    public var echo: ((ArraySlice<UInt8>, Bool) -> Void)?
 
     /// Opens (creating it, and its parent directories with 0755) `path` for appending, mode 0640.
     public init(path: String, maxLineSize: Int = CRILogWriter.defaultMaxLineSize) throws(CRILogError) {
@@ -113,7 +117,7 @@ public final class CRILogWriter {
     /// The stream's pipe reached EOF: what is left without a newline is written as a P record.
     public func finish(_ stream: CRILogStream) {
         if let rest = pending[stream], !rest.isEmpty {
-            writeRecord(rest[...], stream: stream, partial: true)
+            writeRecord(rest[...], stream: stream, partial: true, streamEnded: true)
         }
         pending[stream] = nil
     }
@@ -136,8 +140,9 @@ public final class CRILogWriter {
         writeRecord(line[start...], stream: stream, partial: false)
     }
 
-    private func writeRecord(_ content: ArraySlice<UInt8>, stream: CRILogStream, partial: Bool) {
+    private func writeRecord(_ content: ArraySlice<UInt8>, stream: CRILogStream, partial: Bool, streamEnded: Bool = false) {
         guard fd >= 0 else { return }
+        echo?(content, partial && !streamEnded)
         var record: [UInt8] = []
         record.reserveCapacity(content.count + 45)
         CRITimestamp.appendNow(to: &record)

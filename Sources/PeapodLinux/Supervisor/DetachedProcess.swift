@@ -14,15 +14,23 @@ public enum DetachedProcess {
     }
 
     /// Spawns `executable` with stdin from /dev/null, stdout and stderr appended to `logFile`,
-    /// and `extraFD` as its fd 3. Returns its pid.
-    public static func spawn(executable: String, arguments: [String], logFile: String, extraFD: Int32) throws -> Int32 {
+    /// `extraFD` as its fd 3 and `outputFD`, when given, as its fd 4. Returns its pid.
+    public static func spawn(executable: String, arguments: [String], logFile: String, extraFD: Int32,
+                             outputFD: Int32? = nil) throws -> Int32 {
+        // Copies above the child's targets first, so that no dup2 below overwrites a source.
+        let sources = ([extraFD] + (outputFD.map { [$0] } ?? [])).map { fcntl($0, F_DUPFD_CLOEXEC, 10) }
+        defer { for fd in sources where fd >= 0 { close(fd) } }
+        if let bad = sources.firstIndex(where: { $0 < 0 }) {
+            throw StoreError("start supervisor: duplicate descriptor", String(bad == 0 ? extraFD : outputFD ?? -1), errno: errno)
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logFile, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        posix_spawn_file_actions_adddup2(&actions, extraFD, 3)
+        posix_spawn_file_actions_adddup2(&actions, sources[0], 3)
+        if sources.count > 1 { posix_spawn_file_actions_adddup2(&actions, sources[1], 4) }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

@@ -54,6 +54,17 @@ public final class PodSupervisor {
     /// container writing a line now and then does not make the supervisor trim at every line.
     var lastTrim: Int64?
     let launcher: ContainerLauncher
+    /// `peapod run`'s standard output (SupervisorCommand.foreground), or nil: phase changes and
+    /// container output lines go there, and the pod is deleted once it has finished.
+    var foreground: ForegroundOutput?
+    /// The phase last published, for the foreground's phase lines and exit code.
+    var lastPhase: PodPhase?
+
+    /// Set before `run` for `peapod run` (SupervisorCommand.foregroundOutputFD).
+    public var foregroundOutput: Int32 {
+        get { foreground?.fd ?? -1 }
+        set { foreground = newValue >= 0 ? ForegroundOutput(fd: newValue, podName: pod.name) : nil }
+    }
 
     public init(store: PodStore, location: PodLocation, pod: Pod, config: PlannerConfig) throws {
         self.store = store
@@ -68,8 +79,9 @@ public final class PodSupervisor {
 
     /// Runs the pod until it is deleted. `ready` receives one line once the sandbox exists
     /// ("ok") or could not be made ("error: ..."), so `apply` can report it and leave nothing.
+    /// Returns 0; in the foreground, 0 when the pod Succeeded and 1 otherwise.
     public func run(readyFD: Int32) -> Int32 {
-        Self.closeInheritedDescriptors(keeping: readyFD)
+        Self.closeInheritedDescriptors(keeping: [readyFD, foregroundOutput])
         _ = pp_set_child_subreaper()
         signalFD = Self.blockSignalsIntoFD()
         do {
@@ -82,13 +94,19 @@ public final class PodSupervisor {
         }
         report(readyFD, "ok\n")
         close(readyFD)
+        if let foreground {
+            // As a pod is until its first container starts.
+            lastPhase = .pending
+            foreground.write("[pod/\(pod.name)] phase: Pending\n")
+        }
         let now = Clock.now()
         observed.sandboxReady = true
         observed.sandboxReadyAt = now
         observed.startTime = now
         events.record("Normal", "Scheduled", "Successfully assigned \(pod.namespace)/\(pod.name) to \(Clock.hostname)", at: now)
         loop()
-        return 0
+        guard foreground != nil else { return 0 }
+        return lastPhase == .succeeded ? 0 : 1
     }
 
     func createSandbox() throws {
@@ -116,6 +134,13 @@ public final class PodSupervisor {
             if !plan.actions.isEmpty { continue }
             recordStatusEvents(plan.status, now: now)
             publish(plan.status, now: now)
+            // `peapod run` removes its pod once it has finished, as `kubectl run --rm` does.
+            if foreground != nil, observed.deletion == nil,
+               plan.status.phase == .succeeded || plan.status.phase == .failed {
+                observed.deletion = PodDeletion(
+                    requestedAt: now, graceNanos: Int64(pod.spec.terminationGracePeriodSeconds ?? 30) * 1_000_000_000)
+                continue
+            }
             wait(until: plan.nextWakeup)
         }
     }
@@ -167,6 +192,7 @@ public final class PodSupervisor {
             record.started(ContainerInstance(id: instanceID, startedAt: now))
             events.record("Normal", "Created", "Created container: \(name)", container: name, isInit: isInit, at: now)
             events.record("Normal", "Started", "Started container \(name)", container: name, isInit: isInit, at: now)
+            if let foreground { started.log.echo = foreground.echo(container: name) }
             for n in started.notices { events.record(n.type, n.reason, n.message, container: name, isInit: isInit, at: now) }
         } catch let error as LauncherError {
             configError(&record, name, "\(error)", now: now)
@@ -262,6 +288,10 @@ public final class PodSupervisor {
     }
 
     func publish(_ status: PlannedPodStatus, now: Timestamp) {
+        if status.phase != lastPhase {
+            lastPhase = status.phase
+            foreground?.write("[pod/\(pod.name)] phase: \(status.phase.rawValue)\n")
+        }
         // Events first: whoever sees the new status (wait, then describe) also sees what led to it.
         events.flush()
         let statusJSON = StatusRendering.json(
@@ -281,9 +311,9 @@ public final class PodSupervisor {
 
     /// The supervisor outlives whoever started it: it keeps none of their descriptors (sockets,
     /// pipes of a test runner) beyond stdio and the ready pipe.
-    static func closeInheritedDescriptors(keeping: Int32) {
+    static func closeInheritedDescriptors(keeping: [Int32]) {
         for entry in FileSystem.listDirectory("/proc/self/fd") {
-            guard let fd = Int32(entry), fd > 2, fd != keeping else { continue }
+            guard let fd = Int32(entry), fd > 2, !keeping.contains(fd) else { continue }
             close(fd)
         }
     }
@@ -476,6 +506,52 @@ public final class PodSupervisor {
             }
         }
         PodCleanup.removeAll(location)
+    }
+}
+
+/// `peapod run`'s standard output, as a foreground supervisor writes to it: one write(2) per
+/// line, so the lines of several pods' supervisors sharing it never mix. Once the reader is gone
+/// (EPIPE), or on any other error, nothing more is written; the pod itself carries on.
+final class ForegroundOutput {
+    private(set) var fd: Int32
+    let podName: String
+
+    init(fd: Int32, podName: String) {
+        self.fd = fd
+        self.podName = podName
+    }
+
+    func write(_ line: String) {
+        var line = line
+        line.withUTF8 { write($0) }
+    }
+
+    func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard fd >= 0 else { return }
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                fd = -1
+                return
+            }
+            offset += n
+        }
+    }
+
+    /// The echo of one container's log records: `[pod/NAME/CONTAINER] content`, with a newline
+    /// unless the line goes on in the next record (a line longer than a record).
+    func echo(container: String) -> (ArraySlice<UInt8>, Bool) -> Void {
+        let prefix = Array("[pod/\(podName)/\(container)] ".utf8)
+        return { [weak self] content, continued in
+            guard let self, self.fd >= 0 else { return }
+            var line = prefix
+            line.reserveCapacity(prefix.count + content.count + 1)
+            line.append(contentsOf: content)
+            if !continued { line.append(10) }
+            line.withUnsafeBufferPointer { self.write($0) }
+        }
     }
 }
 

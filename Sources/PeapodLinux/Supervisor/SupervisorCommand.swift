@@ -14,12 +14,19 @@ public struct SupervisorCommand: Sendable, Equatable {
     public var runRoot: String
     public var backoff: BackoffPolicy
     public var podDir: String
+    /// `peapod run`: the supervisor writes the pod's phase changes and its containers' output
+    /// lines to fd 4 (the command's standard output) and deletes the pod once it has finished.
+    public var foreground: Bool
 
-    public init(root: String, runRoot: String, backoff: BackoffPolicy, podDir: String) {
+    /// The descriptor a foreground supervisor writes its lines to.
+    public static let foregroundOutputFD: Int32 = 4
+
+    public init(root: String, runRoot: String, backoff: BackoffPolicy, podDir: String, foreground: Bool = false) {
         self.root = root
         self.runRoot = runRoot
         self.backoff = backoff
         self.podDir = podDir
+        self.foreground = foreground
     }
 
     /// `peapod-supervisor` next to the running executable (`/proc/self/exe`).
@@ -29,24 +36,27 @@ public struct SupervisorCommand: Sendable, Equatable {
         return String(me[...slash]) + executableName
     }
 
-    /// argv: `peapod-supervisor --root R --run-root RR --backoff-base B --backoff-cap C PODDIR`.
+    /// argv: `peapod-supervisor --root R --run-root RR --backoff-base B --backoff-cap C [--foreground] PODDIR`.
     public var arguments: [String] {
         [
             Self.executableName, "--root", root, "--run-root", runRoot,
             "--backoff-base", String(Double(backoff.baseNanos) / 1e9),
-            "--backoff-cap", String(Double(backoff.capNanos) / 1e9), podDir,
-        ]
+            "--backoff-cap", String(Double(backoff.capNanos) / 1e9),
+        ] + (foreground ? ["--foreground"] : []) + [podDir]
     }
 
     /// Parses exactly what `arguments` builds (without argv[0]), by hand: ArgumentParser's set-up
     /// of a command tree was about a fifth of a supervisor's start-up CPU (docs/benchmarks.md),
     /// and the supervisor links neither it nor Foundation. nil for anything else.
     public init?(parsing args: ArraySlice<String>) {
-        let a = Array(args)
+        var a = Array(args)
+        let foreground = a.count == 10 && a[8] == "--foreground"
+        if foreground { a.remove(at: 8) }
         guard a.count == 9, a[0] == "--root", a[2] == "--run-root", a[4] == "--backoff-base", a[6] == "--backoff-cap",
               let base = Double(a[5]), let cap = Double(a[7]), base >= 0, cap >= 0, !a[8].hasPrefix("-")
         else { return nil }
-        self.init(root: a[1], runRoot: a[3], backoff: BackoffPolicy(baseSeconds: base, capSeconds: cap), podDir: a[8])
+        self.init(root: a[1], runRoot: a[3], backoff: BackoffPolicy(baseSeconds: base, capSeconds: cap), podDir: a[8],
+                  foreground: foreground)
     }
 
     /// Supervises the pod until it is deleted; returns the exit code. `readyFD` gets "ok" once
@@ -63,6 +73,7 @@ public struct SupervisorCommand: Sendable, Equatable {
         let pod = try store.readPod(location)
         let supervisor = try PodSupervisor(
             store: store, location: location, pod: pod, config: PlannerConfig(backoff: backoff))
+        if foreground { supervisor.foregroundOutput = Self.foregroundOutputFD }
         return supervisor.run(readyFD: readyFD)
     }
 }

@@ -1,0 +1,73 @@
+// `peapod run`'s foreground supervisor: its argument list, and the echo of container output
+// that it writes next to the CRI log.
+
+import Foundation
+import PeapodRuntime
+import Testing
+
+@testable import PeapodLinux
+
+@Suite struct ForegroundTests {
+    @Test("The supervisor's argument list round-trips, with and without --foreground")
+    func arguments() throws {
+        for foreground in [false, true] {
+            let command = SupervisorCommand(
+                root: "/r", runRoot: "/rr", backoff: BackoffPolicy(baseSeconds: 0.5, capSeconds: 3), podDir: "/r/pods/x",
+                foreground: foreground)
+            let parsed = SupervisorCommand(parsing: command.arguments.dropFirst())
+            #expect(parsed == command)
+            #expect(command.arguments.contains("--foreground") == foreground)
+        }
+        #expect(SupervisorCommand(parsing: ["--root", "/r", "--run-root", "/rr", "--backoff-base", "1", "--backoff-cap", "2",
+                                            "--foreground", "--foreground", "/p"]) == nil)
+        #expect(SupervisorCommand(parsing: ["--root", "/r", "--run-root", "/rr", "--backoff-base", "1", "--backoff-cap", "2",
+                                            "--other", "/p"]) == nil)
+    }
+
+    @Test("Echoed output: one line per record with the prefix; long lines continue; a stream's unfinished end is a line")
+    func echo() throws {
+        let dir = NSTemporaryDirectory() + "peapod-echo-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let output = ForegroundOutput(fd: fds[1], podName: "p")
+        let writer = try CRILogWriter(path: dir + "/c/0.log", maxLineSize: 8)
+        writer.echo = output.echo(container: "c")
+        writer.write(Array("one\r\ntwo\nabcdefghij".utf8), stream: .stdout)
+        writer.write(Array("err".utf8), stream: .stderr)
+        writer.write(Array("kl\n".utf8), stream: .stdout)
+        writer.close()
+        output.write("[pod/p] phase: Succeeded\n")
+        close(fds[1])
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fds[0], &buffer, buffer.count)
+            if n <= 0 { break }
+            bytes += buffer[0..<n]
+        }
+        close(fds[0])
+        #expect(String(decoding: bytes, as: UTF8.self) == """
+            [pod/p/c] one
+            [pod/p/c] two
+            [pod/p/c] abcdefgh[pod/p/c] ijkl
+            [pod/p/c] err
+            [pod/p] phase: Succeeded
+
+            """)
+    }
+
+    @Test("Once the reader is gone, nothing more is written and nothing fails")
+    func readerGone() {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        close(fds[0])
+        let previous = signal(SIGPIPE, SIG_IGN)
+        defer { signal(SIGPIPE, previous) }
+        let output = ForegroundOutput(fd: fds[1], podName: "p")
+        output.write("lost\n")
+        #expect(output.fd == -1)
+        output.write("also lost\n")
+        close(fds[1])
+    }
+}
