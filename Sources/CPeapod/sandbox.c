@@ -81,10 +81,10 @@ __attribute__((noreturn)) static void pp_sandbox_child(const struct pp_sandbox *
     pp_die(&c);
 }
 
-/* Run `child` in a fresh process and wait for its (step, errno) record; 0 when it reported
- * PP_STEP_NONE. */
-static int pp_run_helper(struct pp_error *err, unsigned long flags, pid_t *out_pid,
-                         void (*child)(const void *, int), const void *arg)
+/* Start `child` in a fresh process with a report pipe. Returns its pid and the pipe's read end
+ * in *report_fd, or -1 with *err. */
+static pid_t pp_helper_start(struct pp_error *err, unsigned long flags, int *report_fd,
+                             void (*child)(const void *, int), const void *arg)
 {
     memset(err, 0, sizeof *err);
     err->index = -1;
@@ -112,19 +112,27 @@ static int pp_run_helper(struct pp_error *err, unsigned long flags, pid_t *out_p
         err->err = clone_errno;
         return -1;
     }
+    *report_fd = p[0];
+    return pid;
+}
+
+/* Wait for the (step, errno) record of a helper started by pp_helper_start and close its pipe;
+ * 0 when it reported PP_STEP_NONE. A helper that failed is reaped here. */
+static int pp_helper_result(struct pp_error *err, pid_t pid, int report_fd)
+{
+    memset(err, 0, sizeof *err);
+    err->index = -1;
     struct pp_error rec;
     size_t got = 0;
     while (got < sizeof rec) {
-        ssize_t r = read(p[0], (char *)&rec + got, sizeof rec - got);
+        ssize_t r = read(report_fd, (char *)&rec + got, sizeof rec - got);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
             break;
         got += (size_t)r;
     }
-    close(p[0]);
-    if (out_pid != NULL)
-        *out_pid = pid;
+    close(report_fd);
     if (got == sizeof rec && rec.step == PP_STEP_NONE)
         return 0;
     if (got == sizeof rec) {
@@ -140,20 +148,50 @@ static int pp_run_helper(struct pp_error *err, unsigned long flags, pid_t *out_p
     return -1;
 }
 
+/* Run `child` in a fresh process and wait for its (step, errno) record; 0 when it reported
+ * PP_STEP_NONE. */
+static int pp_run_helper(struct pp_error *err, unsigned long flags, pid_t *out_pid,
+                         void (*child)(const void *, int), const void *arg)
+{
+    int fd = -1;
+    pid_t pid = pp_helper_start(err, flags, &fd, child, arg);
+    if (pid < 0)
+        return -1;
+    if (pp_helper_result(err, pid, fd) < 0)
+        return -1;
+    if (out_pid != NULL)
+        *out_pid = pid;
+    return 0;
+}
+
 static void pp_sandbox_entry(const void *arg, int errfd)
 {
     pp_sandbox_child(arg, errfd);
 }
 
-int pp_sandbox_create(const struct pp_sandbox *s, struct pp_error *err)
+pid_t pp_sandbox_start(const struct pp_sandbox *s, int *report_fd, struct pp_error *err)
 {
-    pid_t pid = -1;
-    if (pp_run_helper(err, 0, &pid, pp_sandbox_entry, s) < 0)
+    /* The helper is a fork: it has its own copy of *s, so the caller may free it at once. */
+    return pp_helper_start(err, 0, report_fd, pp_sandbox_entry, s);
+}
+
+int pp_sandbox_finish(pid_t pid, int report_fd, struct pp_error *err)
+{
+    if (pp_helper_result(err, pid, report_fd) < 0)
         return -1;
-    /* The helper exits right after its record. */
+    /* The helper exits right after its record. ECHILD: the caller's own reaper got it first. */
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
         ;
     return 0;
+}
+
+int pp_sandbox_create(const struct pp_sandbox *s, struct pp_error *err)
+{
+    int fd = -1;
+    pid_t pid = pp_sandbox_start(s, &fd, err);
+    if (pid < 0)
+        return -1;
+    return pp_sandbox_finish(pid, fd, err);
 }
 
 __attribute__((noreturn)) static void pp_pause_child(int errfd)

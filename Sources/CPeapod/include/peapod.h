@@ -204,6 +204,13 @@ struct pp_sandbox {
  * is not undone here: the caller cleans up by paths. */
 int pp_sandbox_create(const struct pp_sandbox *sandbox, struct pp_error *err);
 
+/* pp_sandbox_create in two halves, so the caller can work while the namespaces are made:
+ * start returns the helper's pid and the read end of its report pipe in *report_fd (or -1 with
+ * *err); finish waits for the report, reaps the helper and closes the pipe (0, or -1 with *err).
+ * Every started helper must be finished. */
+pid_t pp_sandbox_start(const struct pp_sandbox *sandbox, int *report_fd, struct pp_error *err);
+int pp_sandbox_finish(pid_t pid, int report_fd, struct pp_error *err);
+
 /*
  * Start a pause-like init for a shared PID namespace: pid 1 of a new PID namespace that reaps
  * orphans and exits on SIGTERM/SIGINT. Returns its pid (caller's namespace), or -1 with *err.

@@ -57,6 +57,16 @@ public struct PodSandbox: Sendable, Equatable {
                    shareProcessNamespace: shareProcessNamespace, failingAfter: nil)
     }
 
+    /// `create` in two halves: this starts the helper process that makes and pins the
+    /// namespaces and returns at once, so the caller can do other work meanwhile;
+    /// `PendingSandbox.finish()` waits for it. On a failure here everything made is undone.
+    public static func start(
+        runDir: String, hostname: String, shmSizeBytes: Int64, shareProcessNamespace: Bool = false
+    ) throws(SandboxError) -> PendingSandbox {
+        try start(runDir: runDir, hostname: hostname, shmSizeBytes: shmSizeBytes,
+                  shareProcessNamespace: shareProcessNamespace, failingAfter: nil)
+    }
+
     /// Points after which tests make `create` fail, to check that it undoes everything.
     enum Stage: CaseIterable, Sendable {
         case directories, namespaces, pausePID
@@ -66,72 +76,63 @@ public struct PodSandbox: Sendable, Equatable {
         runDir: String, hostname: String, shmSizeBytes: Int64, shareProcessNamespace: Bool,
         failingAfter injected: Stage?
     ) throws(SandboxError) -> PodSandbox {
+        let pending = try start(runDir: runDir, hostname: hostname, shmSizeBytes: shmSizeBytes,
+                                shareProcessNamespace: shareProcessNamespace, failingAfter: injected)
+        return try pending.finish()
+    }
+
+    static func start(
+        runDir: String, hostname: String, shmSizeBytes: Int64, shareProcessNamespace: Bool,
+        failingAfter injected: Stage?
+    ) throws(SandboxError) -> PendingSandbox {
         let paths = SandboxPaths(runDir: runDir)
-        do {
-            return try build(paths: paths, hostname: hostname, shmSizeBytes: shmSizeBytes,
-                             sharePID: shareProcessNamespace, failingAfter: injected)
-        } catch var error {
-            do {
-                try destroy(runDir: runDir)
-            } catch let cleanup {
-                error.cleanupFailure = cleanup.description
+        do throws(SandboxError) {
+            if hostname.isEmpty || hostname.utf8.count > 64 || hostname.utf8.contains(0) {
+                throw SandboxError(operation: "invalid hostname \"\(hostname)\"", path: "", errno: EINVAL)
             }
+            if shmSizeBytes <= 0 {
+                throw SandboxError(operation: "invalid shm size \(shmSizeBytes)", path: "", errno: EINVAL)
+            }
+            try makeDirectories(paths.runDir)
+            try makeDirectories(paths.nsDir)
+            for pin in [paths.net, paths.ipc, paths.uts] { try makeEmptyFile(pin) }
+            try makeDirectories(paths.shm)
+            try checkpoint(.directories, injected)
+
+            let arena = CArena()
+            var s = pp_sandbox()
+            s.hostname = UnsafePointer(arena.string(hostname))
+            s.pin_net = UnsafePointer(arena.string(paths.net))
+            s.pin_ipc = UnsafePointer(arena.string(paths.ipc))
+            s.pin_uts = UnsafePointer(arena.string(paths.uts))
+            s.shm_dir = UnsafePointer(arena.string(paths.shm))
+            s.shm_data = UnsafePointer(arena.string("mode=1777,size=\(shmSizeBytes)"))
+            var record = pp_error()
+            var reportFD: Int32 = -1
+            let pid = withExtendedLifetime(arena) { pp_sandbox_start(&s, &reportFD, &record) }
+            if pid < 0 { throw SandboxError(record: record) }
+            return PendingSandbox(paths: paths, helper: pid, reportFD: reportFD, sharePID: shareProcessNamespace,
+                                  injected: injected)
+        } catch var error {
+            undo(&error, paths)
             throw error
         }
     }
 
-    private static func build(paths: SandboxPaths, hostname: String, shmSizeBytes: Int64,
-                              sharePID: Bool, failingAfter injected: Stage?) throws(SandboxError) -> PodSandbox {
-        func checkpoint(_ stage: Stage, pause: Int32? = nil) throws(SandboxError) {
-            if stage == injected {
-                let detail = pause.map { " (pause pid \($0))" } ?? ""
-                throw SandboxError(operation: "injected failure after \(stage)\(detail)", path: "", errno: ECANCELED)
-            }
+    static func checkpoint(_ stage: Stage, _ injected: Stage?, pause: Int32? = nil) throws(SandboxError) {
+        if stage == injected {
+            let detail = pause.map { " (pause pid \($0))" } ?? ""
+            throw SandboxError(operation: "injected failure after \(stage)\(detail)", path: "", errno: ECANCELED)
         }
-        if hostname.isEmpty || hostname.utf8.count > 64 || hostname.utf8.contains(0) {
-            throw SandboxError(operation: "invalid hostname \"\(hostname)\"", path: "", errno: EINVAL)
-        }
-        if shmSizeBytes <= 0 {
-            throw SandboxError(operation: "invalid shm size \(shmSizeBytes)", path: "", errno: EINVAL)
-        }
-        try makeDirectories(paths.runDir)
-        try makeDirectories(paths.nsDir)
-        for pin in [paths.net, paths.ipc, paths.uts] { try makeEmptyFile(pin) }
-        try makeDirectories(paths.shm)
-        try checkpoint(.directories)
+    }
 
-        let arena = CArena()
-        var s = pp_sandbox()
-        s.hostname = UnsafePointer(arena.string(hostname))
-        s.pin_net = UnsafePointer(arena.string(paths.net))
-        s.pin_ipc = UnsafePointer(arena.string(paths.ipc))
-        s.pin_uts = UnsafePointer(arena.string(paths.uts))
-        s.shm_dir = UnsafePointer(arena.string(paths.shm))
-        s.shm_data = UnsafePointer(arena.string("mode=1777,size=\(shmSizeBytes)"))
-        var record = pp_error()
-        if withExtendedLifetime(arena, { pp_sandbox_create(&s, &record) }) < 0 {
-            throw SandboxError(record: record)
+    /// After a failure: remove what was made, noting in `error` when that fails too.
+    static func undo(_ error: inout SandboxError, _ paths: SandboxPaths) {
+        do {
+            try destroy(runDir: paths.runDir)
+        } catch let cleanup {
+            error.cleanupFailure = cleanup.description
         }
-
-        var sandbox = PodSandbox(
-            runDir: paths.runDir,
-            namespaces: SandboxNamespaces(net: paths.net, ipc: paths.ipc, uts: paths.uts),
-            shmDir: paths.shm, pausePID: nil)
-        try checkpoint(.namespaces)
-        if sharePID {
-            let pid = pp_pause_spawn(&record)
-            if pid < 0 { throw SandboxError(record: record) }
-            sandbox.pausePID = pid
-            // The pid file first, so destroy() can find the process even if pinning fails.
-            try writeFile(paths.pausePID, contents: "\(pid)\n")
-            try makeEmptyFile(paths.pid)
-            if mount("/proc/\(pid)/ns/pid", paths.pid, nil, UInt(MS_BIND), nil) != 0 {
-                throw SandboxError(operation: "pin PID namespace at", path: paths.pid, errno: Glibc.errno)
-            }
-            sandbox.namespaces.pid = paths.pid
-            try checkpoint(.pausePID, pause: pid)
-        }
-        return sandbox
     }
 
     /// Undo `create`: stop the pause process, unmount the pins and the shm, remove the files.
@@ -195,6 +196,56 @@ public struct PodSandbox: Sendable, Equatable {
             let r = waitpid(pid, &status, WNOHANG)
             if r == pid || (r < 0 && Glibc.errno != EINTR) { return }
             usleep(2_000)
+        }
+    }
+}
+
+/// A sandbox being made by its helper process (`PodSandbox.start`). `finish` must be called
+/// exactly once: it waits for the helper and returns the sandbox, or undoes everything and throws.
+public final class PendingSandbox {
+    let paths: SandboxPaths
+    let helper: Int32
+    let reportFD: Int32
+    let sharePID: Bool
+    let injected: PodSandbox.Stage?
+
+    init(paths: SandboxPaths, helper: Int32, reportFD: Int32, sharePID: Bool, injected: PodSandbox.Stage?) {
+        self.paths = paths
+        self.helper = helper
+        self.reportFD = reportFD
+        self.sharePID = sharePID
+        self.injected = injected
+    }
+
+    /// Where the pod's /dev/shm tmpfs will be (PodSandbox.shmDir).
+    public var shmDir: String { paths.shm }
+
+    public func finish() throws(SandboxError) -> PodSandbox {
+        do throws(SandboxError) {
+            var record = pp_error()
+            if pp_sandbox_finish(helper, reportFD, &record) < 0 { throw SandboxError(record: record) }
+            var sandbox = PodSandbox(
+                runDir: paths.runDir,
+                namespaces: SandboxNamespaces(net: paths.net, ipc: paths.ipc, uts: paths.uts),
+                shmDir: paths.shm, pausePID: nil)
+            try PodSandbox.checkpoint(.namespaces, injected)
+            if sharePID {
+                let pid = pp_pause_spawn(&record)
+                if pid < 0 { throw SandboxError(record: record) }
+                sandbox.pausePID = pid
+                // The pid file first, so destroy() can find the process even if pinning fails.
+                try writeFile(paths.pausePID, contents: "\(pid)\n")
+                try makeEmptyFile(paths.pid)
+                if mount("/proc/\(pid)/ns/pid", paths.pid, nil, UInt(MS_BIND), nil) != 0 {
+                    throw SandboxError(operation: "pin PID namespace at", path: paths.pid, errno: Glibc.errno)
+                }
+                sandbox.namespaces.pid = paths.pid
+                try PodSandbox.checkpoint(.pausePID, injected, pause: pid)
+            }
+            return sandbox
+        } catch var error {
+            PodSandbox.undo(&error, paths)
+            throw error
         }
     }
 }

@@ -60,6 +60,19 @@ public final class PodSupervisor {
     /// The phase last published, for the foreground's phase lines and exit code.
     var lastPhase: PodPhase?
 
+    /// The sandbox's helper, when it was started before this supervisor was made (`startSandbox`).
+    var pendingSandbox: Result<PendingSandbox, SandboxError>?
+
+    /// Starts making the pod's namespaces in a helper process, so that the rest of the
+    /// supervisor's set-up overlaps with it; `run` waits for it.
+    public static func startSandbox(_ location: PodLocation, _ pod: Pod) -> Result<PendingSandbox, SandboxError> {
+        Result { () throws(SandboxError) -> PendingSandbox in
+            try PodSandbox.start(
+                runDir: location.runDir, hostname: pod.hostnameForSandbox, shmSizeBytes: 64 * 1024 * 1024,
+                shareProcessNamespace: pod.spec.shareProcessNamespace == true)
+        }
+    }
+
     /// Set before `run` for `peapod run` (SupervisorCommand.foregroundOutputFD).
     public var foregroundOutput: Int32 {
         get { foreground?.fd ?? -1 }
@@ -80,8 +93,11 @@ public final class PodSupervisor {
     /// Runs the pod until it is deleted. `ready` receives one line once the sandbox exists
     /// ("ok") or could not be made ("error: ..."), so `apply` can report it and leave nothing.
     /// Returns 0; in the foreground, 0 when the pod Succeeded and 1 otherwise.
-    public func run(readyFD: Int32) -> Int32 {
-        Self.closeInheritedDescriptors(keeping: [readyFD, foregroundOutput])
+    public func run(readyFD: Int32, sandbox pending: Result<PendingSandbox, SandboxError>? = nil) -> Int32 {
+        pendingSandbox = pending
+        var keep = [readyFD, foregroundOutput]
+        if case let .success(helper)? = pending { keep.append(helper.reportFD) }
+        Self.closeInheritedDescriptors(keeping: keep)
         _ = pp_set_child_subreaper()
         signalFD = Self.blockSignalsIntoFD()
         do {
@@ -114,11 +130,17 @@ public final class PodSupervisor {
         try FileSystem.makeDirectories(location.podDir)
         // shareProcessNamespace: one PID namespace for the pod, held by a pause process as its
         // init (the kubelet's sandbox does the same), so container processes see each other.
-        sandbox = try PodSandbox.create(
-            runDir: location.runDir, hostname: pod.hostnameForSandbox, shmSizeBytes: 64 * 1024 * 1024,
-            shareProcessNamespace: pod.spec.shareProcessNamespace == true)
-        podMounts = try PodMounts.prepare(pod: pod, location: location, shmDir: sandbox!.shmDir)
-        try launcher.cgroups?.createPod(pod)
+        let pending = try (pendingSandbox ?? Self.startSandbox(location, pod)).get()
+        pendingSandbox = nil
+        // While the helper makes the namespaces: the pod's files and cgroups.
+        do {
+            podMounts = try PodMounts.prepare(pod: pod, location: location, shmDir: pending.shmDir)
+            try launcher.cgroups?.createPod(pod)
+        } catch {
+            _ = try? pending.finish()
+            throw error
+        }
+        sandbox = try pending.finish()
     }
 
     func loop() {
