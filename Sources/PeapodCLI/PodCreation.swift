@@ -119,7 +119,7 @@ struct PodCreator {
             try FileSystem.makeDirectories(location.podDir, mode: 0o700)
             try FileSystem.makeDirectories(location.runDir, mode: 0o700)
             try FileSystem.writeAtomically(location.podFile, pod.json().serialized(pretty: true) + "\n", mode: 0o600)
-            try cgroupPlan(podUID: pod.metadata.uid).write(podDir: location.podDir)
+            try cgroupPlan(podUID: pod.metadata.uid).write(directory: location.runDir)
             let supervisor = try startSupervisor(location, foreground: foreground)
             return (location, pod, supervisor)
         } catch {

@@ -73,8 +73,7 @@ struct CgroupTests {
     /// The pod's recorded cgroup directory for `container` in the hierarchy of `controller`.
     func cgroupDir(_ peapod: Peapod, pod: [String: Any], container: String, controller: String) throws -> String {
         let uid = value(pod, "metadata", "uid") as? String ?? ""
-        let name = value(pod, "metadata", "name") as? String ?? ""
-        let file = "\(peapod.root)/pods/default_\(name)_\(uid)/cgroups.json"
+        let file = "\(peapod.runRoot)/pods/\(uid)/cgroups.json"
         let data = try Data(contentsOf: URL(fileURLWithPath: file))
         let record = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
         for h in record["hierarchies"] as? [[String: Any]] ?? [] where (h["controllers"] as? [String] ?? []).contains(controller) {

@@ -1,7 +1,7 @@
 // A pod's cgroups: `peapod-<pod uid>` under the parent in every hierarchy that holds a controller
 // Peapod uses, with one child per container named after it (the kubelet's pod/container levels).
 //
-// Where they go is decided once, by the CLI when the pod is created, and kept in the pod
+// Where they go is decided once, by the CLI when the pod is created, and kept in the pod's run
 // directory (cgroups.json), so the supervisor, `exec`, `top` and `delete` (also when the
 // supervisor is gone) all find the same directories. Only these directories are ever written
 // or removed: the parent belongs to the caller.
@@ -82,12 +82,13 @@ public struct PodCgroupPlan: Sendable, Equatable {
                   pidsLimit: json["pidsLimit"]?.intValue)
     }
 
-    public func write(podDir: String) throws {
-        try FileSystem.writeAtomically(podDir + "/" + Self.fileName, json().serialized(pretty: true) + "\n", mode: 0o600)
+    /// Records the plan in `directory` (the pod's run directory: cgroups last no longer than it).
+    public func write(directory: String) throws {
+        try FileSystem.writeAtomically(directory + "/" + Self.fileName, json().serialized(pretty: true) + "\n", mode: 0o600)
     }
 
-    public static func load(podDir: String) -> PodCgroupPlan? {
-        guard let text = try? FileSystem.readText(podDir + "/" + fileName),
+    public static func load(directory: String) -> PodCgroupPlan? {
+        guard let text = try? FileSystem.readText(directory + "/" + fileName),
               let json = try? JSONValue.parse(text) else { return nil }
         return PodCgroupPlan(json: json)
     }
@@ -120,8 +121,8 @@ public final class PodCgroups {
         self.drivers = drivers
     }
 
-    public static func load(podDir: String) -> PodCgroups? {
-        PodCgroupPlan.load(podDir: podDir).map { PodCgroups(plan: $0) }
+    public static func load(directory: String) -> PodCgroups? {
+        PodCgroupPlan.load(directory: directory).map { PodCgroups(plan: $0) }
     }
 
     func podPath(_ i: Int) -> String {
@@ -223,8 +224,8 @@ public final class PodCgroups {
     }
 
     /// Pod cleanup from the paths alone (PodCleanup); what cannot be removed is logged on stderr.
-    public static func removeAll(podDir: String) {
-        for error in load(podDir: podDir)?.removeAll() ?? [] {
+    public static func removeAll(directory: String) {
+        for error in load(directory: directory)?.removeAll() ?? [] {
             let line = Array("peapod: \(error)\n".utf8)
             _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
         }

@@ -38,8 +38,16 @@ public struct PodLocation: Sendable, Equatable {
     public var supervisorPidFile: String { runDir + "/supervisor.pid" }
     public var deleteRequestFile: String { runDir + "/delete-request" }
     public var supervisorLog: String { runDir + "/supervisor.log" }
+    /// Where each container's mount namespace mounts its root filesystem before pivot_root: one
+    /// empty directory serves every container of the pod, each mount being private to its own
+    /// namespace.
+    public var rootfsMountPoint: String { runDir + "/rootfs" }
 
-    public func containerDir(_ container: String) -> String { podDir + "/containers/" + container }
+    /// The overlay layers (upper/, work/) of one instance of a container: `containers/NAME_ID`
+    /// (a container name never holds "_").
+    public func instanceDir(_ container: String, id: some StringProtocol) -> String {
+        podDir + "/containers/" + container + "_" + id
+    }
     public func logFile(container: String, restartCount: Int) -> String {
         "\(logDir)/\(container)/\(restartCount).log"
     }

@@ -21,7 +21,7 @@ struct ContainerLauncher {
         self.store = store
         self.location = location
         self.pod = pod
-        self.cgroups = PodCgroups.load(podDir: location.podDir)
+        self.cgroups = PodCgroups.load(directory: location.runDir)
         let imageStore = ImageStore(root: store.root)
         var images: [String: ImageRecord] = [:]
         for container in pod.allContainers {
@@ -71,7 +71,7 @@ struct ContainerLauncher {
         // The overlay of this instance: a spare made while the supervisor was idle, or new ones.
         // The previous instance's layers are removed later, when the supervisor is idle.
         let instanceDir = try instances.take(
-            name, fresh: location.containerDir(name) + "/" + instanceID.prefix(12), restarted: restartCount > 0)
+            name, fresh: location.instanceDir(name, id: instanceID.prefix(12)), restarted: restartCount > 0)
 
         let logPath = location.logFile(container: name, restartCount: restartCount)
         try FileSystem.makeDirectories(location.logDir + "/" + name, mode: 0o755)
@@ -94,7 +94,7 @@ struct ContainerLauncher {
             containerName: name,
             rootfs: RootfsLayout(
                 lowerDirs: [image.rootfsPath], upperDir: instanceDir + "/upper", workDir: instanceDir + "/work",
-                mergedDir: instanceDir + "/merged", volatile: overlayVolatileSupported),
+                mergedDir: location.rootfsMountPoint, volatile: overlayVolatileSupported),
             namespaces: sandbox.namespaces, mounts: mounts, argv: argv,
             environment: environment, workingDir: workingDir, uid: user.uid, gid: user.gid,
             supplementalGroups: user.groups, stdinFD: devNull, stdoutFD: stdout[1], stderrFD: stderr[1])
@@ -299,11 +299,12 @@ final class InstanceDirectories {
         return dir
     }
 
-    /// Removes finished instances' layers and makes the missing spares.
-    func housekeeping(containerDir: (String) -> String) {
+    /// Removes finished instances' layers and makes the missing spares (`newDir` names a new
+    /// instance directory of a container).
+    func housekeeping(newDir: (String) -> String) {
         removeStale()
         for container in restarting where spares[container] == nil {
-            let dir = containerDir(container) + "/" + Clock.randomHex(12)
+            let dir = newDir(container)
             if (try? Self.make(dir)) != nil { spares[container] = dir }
         }
     }
@@ -314,6 +315,6 @@ final class InstanceDirectories {
     }
 
     private static func make(_ dir: String) throws {
-        for sub in ["upper", "work", "merged"] { try FileSystem.makeDirectories(dir + "/" + sub, mode: 0o755) }
+        for sub in ["upper", "work"] { try FileSystem.makeDirectories(dir + "/" + sub, mode: 0o755) }
     }
 }

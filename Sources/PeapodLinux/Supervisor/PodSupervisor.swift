@@ -128,6 +128,7 @@ public final class PodSupervisor {
     func createSandbox() throws {
         try FileSystem.makeDirectories(location.runDir, mode: 0o700)
         try FileSystem.makeDirectories(location.podDir)
+        try FileSystem.makeDirectories(location.rootfsMountPoint, mode: 0o755)
         // shareProcessNamespace: one PID namespace for the pod, held by a pause process as its
         // init (the kubelet's sandbox does the same), so container processes see each other.
         let pending = try (pendingSandbox ?? Self.startSandbox(location, pod)).get()
@@ -148,7 +149,7 @@ public final class PodSupervisor {
             let now = Clock.now()
             let plan = Planner.plan(shape: shape, observed: observed, now: now, config: config)
             if plan.actions == [.teardown] {
-                publish(plan.status, now: now)
+                // No last status: the pod and its status file are about to go.
                 tearDown()
                 return
             }
@@ -368,7 +369,7 @@ public final class PodSupervisor {
         // an idle supervisor keeps only what it needs (docs/benchmarks.md).
         if launcher.instances.hasWork && longer(than: 5) {
             n = poll(&fds, nfds_t(fds.count), 5)
-            if n == 0 { launcher.instances.housekeeping(containerDir: location.containerDir) }
+            if n == 0 { launcher.instances.housekeeping { self.location.instanceDir($0, id: Clock.randomHex(12)) } }
         }
         if n == 0 {
             // 200 ms of quiet, and at least 5 s after the previous trim.
@@ -581,8 +582,8 @@ final class ForegroundOutput {
 /// supervisor does at the end, and what `delete` does when the supervisor is gone.
 public enum PodCleanup {
     public static func removeAll(_ location: PodLocation) {
-        // Before the pod directory goes: it holds the record of where the cgroups are.
-        PodCgroups.removeAll(podDir: location.podDir)
+        // Before the run directory goes: it holds the record of where the cgroups are.
+        PodCgroups.removeAll(directory: location.runDir)
         try? PodSandbox.destroy(runDir: location.runDir)
         try? VolumePlanner.teardown(podDirectory: location.podDir)
         try? FileSystem.removeTree(location.runDir)
