@@ -111,6 +111,19 @@ struct PodCreator {
     /// supervisor's pid. A `foreground` supervisor (`peapod run`) writes the pod's phases and
     /// output to this process's standard output and deletes the pod once it has finished.
     func create(_ template: Pod, foreground: Bool = false) throws -> (location: PodLocation, pod: Pod, supervisor: Int32) {
+        let (location, pod) = try createRecord(template)
+        do {
+            let supervisor = try startSupervisor(location, foreground: foreground)
+            return (location, pod, supervisor)
+        } catch {
+            PodCleanup.removeAll(location)
+            throw CLIError("pod \(pod.name): \(error)")
+        }
+    }
+
+    /// The pod's entry in the store (its directories, the pod as stored, its cgroup placement),
+    /// without a supervisor; on failure nothing of it remains.
+    func createRecord(_ template: Pod) throws -> (location: PodLocation, pod: Pod) {
         var pod = template
         pod.metadata.uid = Clock.uuid()
         pod.metadata.creationTimestamp = Clock.now()
@@ -120,8 +133,7 @@ struct PodCreator {
             try FileSystem.makeDirectories(location.runDir, mode: 0o700)
             try FileSystem.writeAtomically(location.podFile, pod.json().serialized(pretty: true) + "\n", mode: 0o600)
             try cgroupPlan(podUID: pod.metadata.uid).write(directory: location.runDir)
-            let supervisor = try startSupervisor(location, foreground: foreground)
-            return (location, pod, supervisor)
+            return (location, pod)
         } catch {
             PodCleanup.removeAll(location)
             throw CLIError("pod \(pod.name): \(error)")

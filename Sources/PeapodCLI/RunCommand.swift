@@ -32,6 +32,8 @@ struct RunCommand {
         let store = global.store
         let creator = PodCreator(store: store, backoff: backoff.policy, cgroups: cgroups.settings)
 
+        if loaded.pods.count == 1 { try runHere(loaded.pods[0], store: store, creator: creator) }
+
         // SIGINT, SIGTERM, SIGHUP and SIGCHLD are blocked before any pod exists, so none is
         // missed, and read from one descriptor below.
         let signals = pp_stop_and_child_signalfd()
@@ -103,5 +105,52 @@ struct RunCommand {
         }
         if interrupted != 0 { throw ExitCode(128 + interrupted) }
         throw ExitCode(failed ? 1 : 0)
+    }
+
+    /// One pod: this process is its supervisor, in the foreground, as `kubectl run --rm` would
+    /// have it; it saves starting a supervisor process and reading back what was just decoded.
+    /// The pod is as visible to the other commands as any other (status, events, logs, exec,
+    /// delete), with this process's pid as its supervisor's.
+    func runHere(_ template: Pod, store: PodStore, creator: PodCreator) throws -> Never {
+        // Stop signals and SIGCHLD are blocked before the pod exists; the supervisor then reads
+        // them from a signalfd, so a Ctrl-C at any moment deletes the pod.
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        for signal in [SIGINT, SIGTERM, SIGHUP, SIGCHLD] { sigaddset(&blocked, signal) }
+        sigprocmask(SIG_BLOCK, &blocked, nil)
+
+        let (location, pod) = try store.withLock { () throws -> (PodLocation, Pod) in
+            guard try creator.check([template]).first?.outcome == .create else {
+                throw CLIError("pod \"\(template.name)\" already exists: delete it first, or use apply")
+            }
+            return try creator.createRecord(template)
+        }
+        // The namespaces take longest to make: a helper process makes them meanwhile.
+        let sandbox = PodSupervisor.startSandbox(location, pod)
+        let supervisor: PodSupervisor
+        do {
+            supervisor = try PodSupervisor(store: store, location: location, pod: pod,
+                                           config: PlannerConfig(backoff: backoff.policy))
+        } catch {
+            if case let .success(pending) = sandbox { _ = try? pending.finish() }
+            PodCleanup.removeAll(location)
+            throw CLIError("pod \(pod.name): \(error)")
+        }
+        supervisor.foregroundOutput = 1
+        var interrupted: Int32 = 0
+        supervisor.onStopSignal = { signal in
+            // `peapod delete` leaves its request before it signals: that is no interruption.
+            guard !FileSystem.exists(location.deleteRequestFile) else { return }
+            interrupted = signal
+            Output.err("\(signal == SIGINT ? "interrupted" : "terminated"): deleting pod/\(location.name)\n")
+        }
+        do {
+            try supervisor.start(sandbox: sandbox)
+        } catch {
+            supervisor.tearDown()
+            throw CLIError("pod \(pod.name): \(error)")
+        }
+        let code = supervisor.serve()
+        throw ExitCode(interrupted != 0 ? 128 + interrupted : code)
     }
 }

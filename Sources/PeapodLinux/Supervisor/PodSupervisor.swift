@@ -73,6 +73,9 @@ public final class PodSupervisor {
         }
     }
 
+    /// Told of the first SIGTERM, SIGINT or SIGHUP, before the deletion it starts.
+    public var onStopSignal: ((Int32) -> Void)?
+
     /// Set before `run` for `peapod run` (SupervisorCommand.foregroundOutputFD).
     public var foregroundOutput: Int32 {
         get { foreground?.fd ?? -1 }
@@ -94,15 +97,11 @@ public final class PodSupervisor {
     /// ("ok") or could not be made ("error: ..."), so `apply` can report it and leave nothing.
     /// Returns 0; in the foreground, 0 when the pod Succeeded and 1 otherwise.
     public func run(readyFD: Int32, sandbox pending: Result<PendingSandbox, SandboxError>? = nil) -> Int32 {
-        pendingSandbox = pending
         var keep = [readyFD, foregroundOutput]
         if case let .success(helper)? = pending { keep.append(helper.reportFD) }
         Self.closeInheritedDescriptors(keeping: keep)
-        _ = pp_set_child_subreaper()
-        signalFD = Self.blockSignalsIntoFD()
         do {
-            try FileSystem.writeFile(location.supervisorPidFile, "\(getpid())\n")
-            try createSandbox()
+            try start(sandbox: pending)
         } catch {
             report(readyFD, "error: \(error)\n")
             tearDown()
@@ -110,6 +109,23 @@ public final class PodSupervisor {
         }
         report(readyFD, "ok\n")
         close(readyFD)
+        return serve()
+    }
+
+    /// Makes the pod's sandbox, files and cgroups, and takes over SIGCHLD, SIGTERM, SIGINT and
+    /// SIGHUP (a stop signal deletes the pod). After a failure, call `tearDown()`. `run` does
+    /// this, then `serve`; `peapod run` of a single pod calls both itself, in its own process.
+    public func start(sandbox pending: Result<PendingSandbox, SandboxError>? = nil) throws {
+        pendingSandbox = pending
+        _ = pp_set_child_subreaper()
+        signalFD = Self.blockSignalsIntoFD()
+        try FileSystem.writeFile(location.supervisorPidFile, "\(getpid())\n")
+        try createSandbox()
+    }
+
+    /// Runs the started pod until it is deleted and everything of it removed. Returns 0; in the
+    /// foreground, 0 when the pod Succeeded and 1 otherwise.
+    public func serve() -> Int32 {
         if let foreground {
             // As a pod is until its first container starts.
             lastPhase = .pending
@@ -149,7 +165,8 @@ public final class PodSupervisor {
             let now = Clock.now()
             let plan = Planner.plan(shape: shape, observed: observed, now: now, config: config)
             if plan.actions == [.teardown] {
-                // No last status: the pod and its status file are about to go.
+                // No last status file: the pod and its status are about to go.
+                announcePhase(plan.status.phase)
                 tearDown()
                 return
             }
@@ -310,11 +327,15 @@ public final class PodSupervisor {
         }
     }
 
+    /// A phase change, on the foreground's output.
+    func announcePhase(_ phase: PodPhase) {
+        guard phase != lastPhase else { return }
+        lastPhase = phase
+        foreground?.write("[pod/\(pod.name)] phase: \(phase.rawValue)\n")
+    }
+
     func publish(_ status: PlannedPodStatus, now: Timestamp) {
-        if status.phase != lastPhase {
-            lastPhase = status.phase
-            foreground?.write("[pod/\(pod.name)] phase: \(status.phase.rawValue)\n")
-        }
+        announcePhase(status.phase)
         // Events first: whoever sees the new status (wait, then describe) also sees what led to it.
         events.flush()
         let statusJSON = StatusRendering.json(
@@ -415,7 +436,12 @@ public final class PodSupervisor {
         while true {
             let signal = pp_signalfd_read(signalFD)
             guard signal > 0 else { break }
-            if signal == SIGCHLD { reap() } else { requestDeletion() }
+            if signal == SIGCHLD {
+                reap()
+            } else {
+                if observed.deletion == nil { onStopSignal?(signal) }
+                requestDeletion()
+            }
         }
         reap()
     }
@@ -515,7 +541,10 @@ public final class PodSupervisor {
 
     /// Removes everything of the pod: processes, sandbox, volumes, directories. Also the path
     /// taken after a failed start, so it copes with any part missing.
-    func tearDown() {
+    public func tearDown() {
+        // A sandbox helper still at work must be done before its pins can be removed.
+        if case let .success(helper)? = pendingSandbox { _ = try? helper.finish() }
+        pendingSandbox = nil
         for container in running.values { kill(container.pid, SIGKILL) }
         for pid in hooks.keys { kill(pid, SIGKILL) }
         while !running.isEmpty || !hooks.isEmpty {
