@@ -1,7 +1,8 @@
 /*
  * sandbox.c: the pod sandbox, made of namespaces pinned by bind mounts (as `ip netns add`
- * does), so no pause process is needed for net, IPC and UTS; and the optional pause-like init
- * that holds a PID namespace shared by the pod's containers (shareProcessNamespace).
+ * does) onto files in a tmpfs of the pod's own, so no pause process is needed for net, IPC and
+ * UTS; and the optional pause-like init that holds a PID namespace shared by the pod's
+ * containers (shareProcessNamespace).
  *
  * The namespaces are created in a short-lived child so the caller (a multi-threaded Swift
  * process) never changes its own namespaces. The child stays in the host mount namespace, so
@@ -18,6 +19,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 static int pp_loopback_up(struct pp_ctx *c)
@@ -42,6 +44,10 @@ static int pp_pin(struct pp_ctx *c, const char *ns, const char *pin)
 {
     char self[64];
     pp_join(self, sizeof self, "/proc/self/ns/", ns);
+    int fd = open(pin, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0444);
+    if (fd < 0)
+        return pp_fail(c, PP_STEP_PIN_NAMESPACE, -1, pin);
+    close(fd);
     /* A bind mount of the nsfs file keeps the namespace alive with no process in it, and
      * gives it a path that setns() can open later. */
     if (mount(self, pin, NULL, MS_BIND, NULL) < 0)
@@ -65,14 +71,19 @@ __attribute__((noreturn)) static void pp_sandbox_child(const struct pp_sandbox *
         pp_fail(&c, PP_STEP_SETHOSTNAME, -1, s->hostname);
         pp_die(&c);
     }
+    /* One tmpfs holds the pins and the pod's /dev/shm (bound into each container, so POSIX
+     * shared memory is shared by the pod and bounded by the pod's size, not the host's
+     * /dev/shm): a single unmount later releases all of them. */
+    if (mount("shm", s->dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, s->dir_data) < 0) {
+        pp_fail(&c, PP_STEP_MOUNT_POD_SHM, -1, s->dir);
+        pp_die(&c);
+    }
     if (pp_loopback_up(&c) < 0 ||
         pp_pin(&c, "net", s->pin_net) < 0 ||
         pp_pin(&c, "ipc", s->pin_ipc) < 0 ||
         pp_pin(&c, "uts", s->pin_uts) < 0)
         pp_die(&c);
-    /* The pod's /dev/shm: one tmpfs, bound into each container, so POSIX shared memory is
-     * shared by the pod and bounded by its own size, not the host's /dev/shm. */
-    if (mount("shm", s->shm_dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, s->shm_data) < 0) {
+    if (mkdir(s->shm_dir, 01777) < 0 || chmod(s->shm_dir, 01777) < 0) {
         pp_fail(&c, PP_STEP_MOUNT_POD_SHM, -1, s->shm_dir);
         pp_die(&c);
     }

@@ -190,17 +190,19 @@ struct pp_exec {
  */
 pid_t pp_exec(const struct pp_exec *exec, struct pp_error *err);
 
-/* The pinned namespaces of a pod sandbox. */
+/* A pod sandbox: its namespaces pinned by bind mounts onto files in one tmpfs of its own, which
+ * also holds the pod's /dev/shm; unmounting that tmpfs lets go of everything at once. */
 struct pp_sandbox {
     const char *hostname;
-    const char *pin_net;    /* existing empty files to bind the namespaces onto */
+    const char *dir;        /* existing empty directory where the sandbox's tmpfs is mounted */
+    const char *dir_data;   /* its mount options, e.g. "mode=0755,size=67108864" */
+    const char *pin_net;    /* files made in it, with the namespaces bound onto them */
     const char *pin_ipc;
     const char *pin_uts;
-    const char *shm_dir;    /* existing directory for the pod's /dev/shm tmpfs */
-    const char *shm_data;   /* e.g. "mode=1777,size=67108864" */
+    const char *shm_dir;    /* directory made in it with mode 1777: the pod's /dev/shm */
 };
 
-/* Create and pin the sandbox namespaces, and mount the pod shm. 0, or -1 with *err. Partial work
+/* Mount the sandbox's tmpfs, create and pin the namespaces, make the pod shm. 0, or -1 with *err. Partial work
  * is not undone here: the caller cleans up by paths. */
 int pp_sandbox_create(const struct pp_sandbox *sandbox, struct pp_error *err);
 

@@ -1,15 +1,17 @@
 // The pod sandbox: network, IPC and UTS namespaces pinned by bind mounts under the pod's run
-// directory (as `ip netns add` does), with loopback up and the pod's hostname set, plus one
-// tmpfs that every container of the pod mounts as /dev/shm. Optionally a pause-like init that
+// directory (as `ip netns add` does), with loopback up and the pod's hostname set, plus the
+// pod's /dev/shm, which every container of the pod mounts. Optionally a pause-like init that
 // holds a PID namespace shared by the pod's containers (shareProcessNamespace).
 //
 // Layout under runDir:
-//   ns/net ns/ipc ns/uts   pins (empty files with the nsfs bind-mounted on them)
-//   ns/pid ns/pause.pid    only with a shared PID namespace: pin and the pause process's pid
-//   shm/                   the pod's /dev/shm tmpfs
+//   sandbox/                       a tmpfs of the pod's own (size: the pod's shm size); it holds
+//     net ipc uts                  pins (empty files with the nsfs bind-mounted on them)
+//     pid pause.pid                only with a shared PID namespace: pin and the pause's pid
+//     shm/                         the pod's /dev/shm (mode 1777)
 //
-// Everything can be undone from these paths alone (`destroy(runDir:)`), so a later process
-// cleans up after a crashed supervisor.
+// Unmounting sandbox/ lets go of every pin at once (one unmount instead of one per pin, each
+// of which waits for an RCU grace period). Everything can be undone from these paths alone
+// (`destroy(runDir:)`), so a later process cleans up after a crashed supervisor.
 
 #if canImport(Glibc)
 import Glibc
@@ -94,19 +96,18 @@ public struct PodSandbox: Sendable, Equatable {
                 throw SandboxError(operation: "invalid shm size \(shmSizeBytes)", path: "", errno: EINVAL)
             }
             try makeDirectories(paths.runDir)
-            try makeDirectories(paths.nsDir)
-            for pin in [paths.net, paths.ipc, paths.uts] { try makeEmptyFile(pin) }
-            try makeDirectories(paths.shm)
+            try makeDirectories(paths.sandboxDir)
             try checkpoint(.directories, injected)
 
             let arena = CArena()
             var s = pp_sandbox()
             s.hostname = UnsafePointer(arena.string(hostname))
+            s.dir = UnsafePointer(arena.string(paths.sandboxDir))
+            s.dir_data = UnsafePointer(arena.string("mode=0755,size=\(shmSizeBytes)"))
             s.pin_net = UnsafePointer(arena.string(paths.net))
             s.pin_ipc = UnsafePointer(arena.string(paths.ipc))
             s.pin_uts = UnsafePointer(arena.string(paths.uts))
             s.shm_dir = UnsafePointer(arena.string(paths.shm))
-            s.shm_data = UnsafePointer(arena.string("mode=1777,size=\(shmSizeBytes)"))
             var record = pp_error()
             var reportFD: Int32 = -1
             let pid = withExtendedLifetime(arena) { pp_sandbox_start(&s, &reportFD, &record) }
@@ -152,23 +153,15 @@ public struct PodSandbox: Sendable, Equatable {
         func note(_ error: SandboxError) { if first == nil { first = error } }
 
         stopPause(paths)
-        for mountPoint in [paths.net, paths.ipc, paths.uts, paths.pid, paths.shm] {
-            // Loop: a pin may have been mounted more than once by a crashed retry.
-            while umount2(mountPoint, Int32(MNT_DETACH) | Int32(UMOUNT_NOFOLLOW)) == 0 {}
-            let e = Glibc.errno
-            if e != EINVAL && e != ENOENT {
-                note(SandboxError(operation: "unmount", path: mountPoint, errno: e))
-            }
+        // The tmpfs with every pin and the shm in it goes in one detach (a loop: a crashed retry
+        // may have mounted it twice).
+        while umount2(paths.sandboxDir, Int32(MNT_DETACH) | Int32(UMOUNT_NOFOLLOW)) == 0 {}
+        let e = Glibc.errno
+        if e != EINVAL && e != ENOENT {
+            note(SandboxError(operation: "unmount", path: paths.sandboxDir, errno: e))
         }
-        for file in [paths.net, paths.ipc, paths.uts, paths.pid, paths.pausePID] {
-            if unlink(file) != 0 && Glibc.errno != ENOENT {
-                note(SandboxError(operation: "remove", path: file, errno: Glibc.errno))
-            }
-        }
-        for dir in [paths.nsDir, paths.shm] {
-            if rmdir(dir) != 0 && Glibc.errno != ENOENT {
-                note(SandboxError(operation: "remove", path: dir, errno: Glibc.errno))
-            }
+        if rmdir(paths.sandboxDir) != 0 && Glibc.errno != ENOENT {
+            note(SandboxError(operation: "remove", path: paths.sandboxDir, errno: Glibc.errno))
         }
         // The run dir also holds the supervisor's files; remove it only when nothing is left.
         if rmdir(paths.runDir) != 0, Glibc.errno != ENOENT, Glibc.errno != ENOTEMPTY {
@@ -253,13 +246,13 @@ public final class PendingSandbox {
 /// The sandbox's paths under its run dir.
 struct SandboxPaths {
     var runDir: String
-    var nsDir: String { runDir + "/ns" }
-    var net: String { nsDir + "/net" }
-    var ipc: String { nsDir + "/ipc" }
-    var uts: String { nsDir + "/uts" }
-    var pid: String { nsDir + "/pid" }
-    var pausePID: String { nsDir + "/pause.pid" }
-    var shm: String { runDir + "/shm" }
+    var sandboxDir: String { runDir + "/sandbox" }
+    var net: String { sandboxDir + "/net" }
+    var ipc: String { sandboxDir + "/ipc" }
+    var uts: String { sandboxDir + "/uts" }
+    var pid: String { sandboxDir + "/pid" }
+    var pausePID: String { sandboxDir + "/pause.pid" }
+    var shm: String { sandboxDir + "/shm" }
 }
 
 extension SandboxError {
