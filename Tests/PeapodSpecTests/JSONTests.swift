@@ -206,5 +206,21 @@ import PeapodManifest
         let fields = "31 23 0:28 / /sys/fs/cgroup rw,relatime  - tmpfs tmpfs rw,mode=755"
         #expect(fields.splitOnByte(UInt8(ascii: " ")) == fields.split(separator: " "))
         #expect(Substring("ü,,ß,").splitOnByte(UInt8(ascii: ",")) == ["ü", "ß"])
+        // Every combination of options on edge cases, against the standard library's split of
+        // the UTF-8 view; also on a Substring that starts inside its base.
+        let texts = ["", ",", ",,", "a", ",a", "a,", ",a,,b,", "日,本,,語", "a,b,c,d,e", "x\u{301},,y"]
+        for text in texts {
+            for base in [text, "é" + text] {
+                let sub = base.hasPrefix("é") ? Substring(base).dropFirst() : Substring(base)
+                for maxSplits in [0, 1, 2, 3, Int.max] {
+                    for omitting in [true, false] {
+                        let expected = sub.utf8.split(separator: UInt8(ascii: ","), maxSplits: maxSplits,
+                                                      omittingEmptySubsequences: omitting).map { Array($0) }
+                        let pieces = sub.splitOnByte(UInt8(ascii: ","), maxSplits: maxSplits, omittingEmpty: omitting)
+                        #expect(pieces.map { Array($0.utf8) } == expected, "\(text) \(maxSplits) \(omitting)")
+                    }
+                }
+            }
+        }
     }
 }
