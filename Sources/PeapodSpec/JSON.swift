@@ -90,6 +90,38 @@ public struct JSONObject: Sendable, Equatable {
     mutating func appendUnchecked(_ key: String, _ value: JSONValue) {
         storage.append(Entry(key: key, value: value))
     }
+
+    init(reservingCapacity capacity: Int) {
+        storage.reserveCapacity(capacity)
+    }
+
+    /// Byte-wise order of the keys' UTF-8 (Go's order of map keys), not String's `<`, which
+    /// compares Unicode-normalised characters.
+    static func utf8Precedes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let n = min(x.count, y.count)
+                var i = 0
+                while i < n {
+                    if x[i] != y[i] { return x[i] < y[i] }
+                    i &+= 1
+                }
+                return x.count < y.count
+            }
+        }
+    }
+}
+
+extension Array where Element == JSONObject.Entry {
+    var isSortedByUTF8Key: Bool {
+        var i = 1
+        while i < count {
+            if JSONObject.utf8Precedes(self[i].key, self[i &- 1].key) { return false }
+            i &+= 1
+        }
+        return true
+    }
 }
 
 // MARK: - Parsing
@@ -432,15 +464,34 @@ extension JSONValue {
     }
 
     static func writeQuoted(_ s: String, to out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { writeQuoted(utf8: $0, to: &out) }
+    }
+
+    /// Whether a byte needs an escape: control characters, `"`, `\`, `<`, `>`, `&` (HTML-safe, as
+    /// Go's encoding/json), and 0xE2, the first byte of U+2028 and U+2029.
+    @inline(__always)
+    private static func mayNeedEscape(_ u: UInt8) -> Bool {
+        // Bits 0x00-0x1F, 0x22 ("), 0x26 (&), 0x3C (<), 0x3E (>).
+        let low: UInt64 = 0x5000_0044_FFFF_FFFF
+        return u < 64 ? (low &>> UInt64(u)) & 1 != 0 : (u == 0x5C || u == 0xE2)
+    }
+
+    private static func writeQuoted(utf8 bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Nearly every key and value needs no escape: copy it whole.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0xE2 }) {
-            out.append(contentsOf: s.utf8)
+        var clean = true
+        for u in bytes where mayNeedEscape(u) {
+            clean = false
+            break
+        }
+        if clean {
+            out.append(contentsOf: bytes)
             out.append(UInt8(ascii: "\""))
             return
         }
         let start = out.count
-        for u in s.utf8 {
+        for u in bytes {
             switch u {
             case 0x22: out.append(contentsOf: #"\""#.utf8)
             case 0x5C: out.append(contentsOf: #"\\"#.utf8)
@@ -463,7 +514,7 @@ extension JSONValue {
             }
         }
         // U+2028 and U+2029 (E2 80 A8 / E2 80 A9) are escaped too, as Go does.
-        if s.utf8.contains(0xE2) { escapeLineSeparators(&out, from: start) }
+        if bytes.contains(0xE2) { escapeLineSeparators(&out, from: start) }
         out.append(UInt8(ascii: "\""))
     }
 

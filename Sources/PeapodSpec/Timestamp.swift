@@ -55,6 +55,32 @@ public struct Timestamp: Sendable, Comparable, Hashable, CustomStringConvertible
         var rem = secs % 86400
         if rem < 0 { rem += 86400; days -= 1 }
         let (y, m, d) = Timestamp.civil(fromDays: days)
+        if (0...9999).contains(y) {
+            // Every representable time (years 1677 to 2262): fixed-width digits written as bytes
+            // (a status file has a dozen times; the String pieces cost ~700 instructions each).
+            return String(unsafeUninitializedCapacity: fraction ? 30 : 20) { out in
+                var i = 0
+                func put(_ v: Int64, _ width: Int) {
+                    var v = v
+                    var k = i &+ width &- 1
+                    while k >= i {
+                        out[k] = 0x30 &+ UInt8(truncatingIfNeeded: v % 10)
+                        v /= 10
+                        k &-= 1
+                    }
+                    i &+= width
+                }
+                func put(_ c: Unicode.Scalar) {
+                    out[i] = UInt8(ascii: c)
+                    i &+= 1
+                }
+                put(y, 4); put("-"); put(m, 2); put("-"); put(d, 2); put("T")
+                put(rem / 3600, 2); put(":"); put(rem % 3600 / 60, 2); put(":"); put(rem % 60, 2)
+                if fraction { put("."); put(nanosecondPart, 9) }
+                put("Z")
+                return i
+            }
+        }
         var s = pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T"
         s += pad(rem / 3600, 2) + ":" + pad(rem % 3600 / 60, 2) + ":" + pad(rem % 60, 2)
         if fraction { s += "." + pad(nanosecondPart, 9) }

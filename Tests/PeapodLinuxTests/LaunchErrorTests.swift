@@ -84,6 +84,13 @@ struct LaunchPlanMarshallingTests {
         #expect(overlayMountData(throwaway) == "lowerdir=/img/a:/img/b,upperdir=/c/upper,workdir=/c/work,volatile")
     }
 
+    @Test func overlayDataEscapesNonASCIIPathsPerCharacter() {
+        // Multi-byte UTF-8 around separators; a separator with a combining mark is another
+        // character and stays as it is.
+        let paths = RootfsLayout(lowerDirs: ["/é:ü", "/☃,\\"], upperDir: "/x:\u{301}y", workDir: "/日本", mergedDir: "/m")
+        #expect(overlayMountData(paths) == "lowerdir=/é\\:ü:/☃\\,\\\\,upperdir=/x:\u{301}y,workdir=/日本")
+    }
+
     @Test func invalidPlansAreRefusedBeforeAnyProcessExists() {
         let cases: [(ContainerLaunch, String)] = [
             (launch(argv: []), "empty command"),

@@ -54,6 +54,34 @@ import PeapodManifest
                     == "{\n    \"k\\u2028\": [\n        \"\\u2029\",\n        null\n    ]\n}")
     }
 
+    @Test func serializesUnicodeAndEveryEscapeClassAsBytes() {
+        // Keys and values with no escape, with only non-ASCII, and each byte class that needs one.
+        var object = JSONObject()
+        object["plain"] = .string("docker.io/library/busybox:latest")
+        object["ünï"] = .string("日本語 ☃ 𝄞 é")
+        object["ctl"] = .string("\u{00}\u{07}\u{0B}\u{1B}\u{7F}")
+        object["html"] = .string("<a href=\"x\">&amp;</a>")
+        object["sep"] = .string("x\u{2028}y\u{2029}z\u{2027}")
+        object[""] = .string("")
+        #expect(JSONValue.object(object).serialized(pretty: false) == #"{"plain":"docker.io/library/busybox:latest","ünï":"日本語 ☃ 𝄞 é","ctl":"\u0000\u0007\u000b\u001b\#u{7F}","html":"\u003ca href=\"x\"\u003e\u0026amp;\u003c/a\u003e","sep":"x\u2028y\u2029z\#u{2027}","":""}"#)
+    }
+
+    @Test func sortedKeysOrdersByUTF8BytesAtEveryLevel() throws {
+        let v = try JSONValue.parse(#"{"b":1,"a":{"z":[{"y":1,"x":2}],"Z":null,"é":0,"e":0,"ab":0,"a":0},"A":true}"#)
+        #expect(v.sortedKeys().serialized(pretty: false)
+                    == #"{"A":true,"a":{"Z":null,"a":0,"ab":0,"e":0,"z":[{"x":2,"y":1}],"é":0},"b":1}"#)
+        // Already in order: the same object back.
+        let sorted = try JSONValue.parse(#"{"a":{"b":1,"c":[{"d":1,"e":2}]},"f":"g"}"#)
+        #expect(sorted.sortedKeys() == sorted)
+        // Byte order, not String's: U+00E9 (C3 A9) sorts after U+0065 U+0301 (65 CC 81), which
+        // String's `<` treats as the same character.
+        var accents = JSONObject()
+        accents.appendUnchecked("\u{E9}", .int(1))
+        accents.appendUnchecked("e\u{301}", .int(2))
+        let keys = JSONValue.object(accents).sortedKeys().objectValue?.keys ?? []
+        #expect(keys.map { Array($0.utf8) } == [[0x65, 0xCC, 0x81], [0xC3, 0xA9]])
+    }
+
     @Test(arguments: [
         (0.5, "0.5"), (1e21, "1e+21"), (100.0, "100"), (1.5e-7, "1.5e-07"), (123456.789, "123456.789"), (-2.25, "-2.25"),
         (1e20, "100000000000000000000"), (0.000001, "0.000001"),
@@ -178,5 +206,21 @@ import PeapodManifest
         let fields = "31 23 0:28 / /sys/fs/cgroup rw,relatime  - tmpfs tmpfs rw,mode=755"
         #expect(fields.splitOnByte(UInt8(ascii: " ")) == fields.split(separator: " "))
         #expect(Substring("ü,,ß,").splitOnByte(UInt8(ascii: ",")) == ["ü", "ß"])
+        // Every combination of options on edge cases, against the standard library's split of
+        // the UTF-8 view; also on a Substring that starts inside its base.
+        let texts = ["", ",", ",,", "a", ",a", "a,", ",a,,b,", "日,本,,語", "a,b,c,d,e", "x\u{301},,y"]
+        for text in texts {
+            for base in [text, "é" + text] {
+                let sub = base.hasPrefix("é") ? Substring(base).dropFirst() : Substring(base)
+                for maxSplits in [0, 1, 2, 3, Int.max] {
+                    for omitting in [true, false] {
+                        let expected = sub.utf8.split(separator: UInt8(ascii: ","), maxSplits: maxSplits,
+                                                      omittingEmptySubsequences: omitting).map { Array($0) }
+                        let pieces = sub.splitOnByte(UInt8(ascii: ","), maxSplits: maxSplits, omittingEmpty: omitting)
+                        #expect(pieces.map { Array($0.utf8) } == expected, "\(text) \(maxSplits) \(omitting)")
+                    }
+                }
+            }
+        }
     }
 }

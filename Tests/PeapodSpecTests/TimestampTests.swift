@@ -20,6 +20,10 @@ import Testing
         #expect(Timestamp(seconds: 1_767_366_245).rfc3339Nano == "2026-01-02T15:04:05.000000000Z")
         #expect(Timestamp(seconds: 1_767_366_245, nanoseconds: 1_200).rfc3339Nano == "2026-01-02T15:04:05.000001200Z")
         #expect(Timestamp(nanos: -1).rfc3339Nano == "1969-12-31T23:59:59.999999999Z")
+        // The ends of the representable range.
+        #expect(Timestamp(seconds: -9_000_000_000, nanoseconds: 7).rfc3339Nano == "1684-10-19T08:00:00.000000007Z")
+        #expect(Timestamp(nanos: .max).rfc3339Nano == "2262-04-11T23:47:16.854775807Z")
+        #expect(Timestamp(nanos: .max).rfc3339 == "2262-04-11T23:47:16Z")
     }
 
     @Test func parses() {

@@ -218,8 +218,31 @@ public struct ImageStore: Sendable {
 
     /// `docker.io_library_busybox_latest-<12 hex of sha256(reference)>`.
     func folder(for ref: ImageReference) -> String {
-        let readable = String(ref.normalized.map { "/:@,".contains($0) ? "_" : $0 }.prefix(180))
-        return directory + "/" + readable + "-" + SHA256.hex(ref.normalized).prefix(12)
+        let normalized = ref.normalized
+        let readable: String
+        if normalized.utf8.allSatisfy({ $0 &- 0x20 < 0x5F }) {
+            // Printable ASCII (every reference but a few exotic digests and IPv6 domains): one
+            // Character per byte, so the first 180 characters are the first 180 bytes.
+            let utf8 = normalized.utf8
+            let count = min(utf8.count, 180)
+            readable = String(unsafeUninitializedCapacity: count) { out in
+                var i = 0
+                for byte in utf8 {
+                    if i == count { break }
+                    let unsafe = byte == UInt8(ascii: "/") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "@")
+                        || byte == UInt8(ascii: ",")
+                    out[i] = unsafe ? UInt8(ascii: "_") : byte
+                    i &+= 1
+                }
+                return count
+            }
+        } else {
+            readable = String(normalized.map { "/:@,".contains($0) ? "_" : $0 }.prefix(180))
+        }
+        // The hash's prefix as a String of its bytes: `String + Substring` appends Character by
+        // Character.
+        let hash = String(decoding: SHA256.hex(normalized).utf8.prefix(12), as: UTF8.self)
+        return directory + "/" + readable + "-" + hash
     }
 
     private func readRecord(_ folder: String) throws -> ImageRecord {

@@ -65,10 +65,12 @@ extension JSONValue {
         switch self {
         case .array(let a): return .array(a.map { $0.sortedKeys() })
         case .object(let o):
-            var out = JSONObject()
-            for e in o.storage.sorted(by: { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }) {
-                out.appendUnchecked(e.key, e.value.sortedKeys())
-            }
+            // Compared as UTF-8 bytes in place (no array per comparison), and not sorted at all
+            // when the keys already are in order, as most encoders write them.
+            var entries = o.storage
+            if !entries.isSortedByUTF8Key { entries.sort { JSONObject.utf8Precedes($0.key, $1.key) } }
+            var out = JSONObject(reservingCapacity: entries.count)
+            for e in entries { out.appendUnchecked(e.key, e.value.sortedKeys()) }
             return .object(out)
         default: return self
         }
