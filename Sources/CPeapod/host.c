@@ -39,6 +39,17 @@ int pp_signalfd_read(int fd)
     return -1;
 }
 
+int pp_ioprio_idle(void)
+{
+    /* ioprio_set(IOPRIO_WHO_PROCESS, self, IOPRIO_CLASS_IDLE << IOPRIO_CLASS_SHIFT) */
+#ifdef SYS_ioprio_set
+    return (int)syscall(SYS_ioprio_set, 1, 0, 3 << 13);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
 int pp_set_child_subreaper(void)
 {
     return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);

@@ -12,6 +12,10 @@ func fail(_ message: String) -> Never {
     exit(1)
 }
 
+if CommandLine.arguments.count == 3 && CommandLine.arguments[1] == "--purge" {
+    StoreTrash.purge(CommandLine.arguments[2])
+    exit(0)
+}
 guard let command = SupervisorCommand(parsing: CommandLine.arguments.dropFirst()) else {
     fail("usage: \(SupervisorCommand.executableName) --root DIR --run-root DIR --backoff-base SECONDS "
         + "--backoff-cap SECONDS PODDIR (started by peapod apply; not for direct use)")

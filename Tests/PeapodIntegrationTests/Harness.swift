@@ -151,6 +151,11 @@ final class Peapod {
     func leftovers() -> [String] {
         noteUIDs()
         var found: [String] = []
+        // A deleted pod's files go to <root>/trash, which a background purger empties: give it
+        // a moment, then whatever is still there counts.
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline && (!trashEntries().isEmpty || !processes().isEmpty) { usleep(5_000) }
+        found += trashEntries().map { "trash: \(root)/trash/\($0)" }
         found += cgroupLeftovers()
         let mountinfo = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
         for line in mountinfo.split(separator: "\n") where line.contains(base) {
@@ -166,7 +171,11 @@ final class Peapod {
         return found
     }
 
-    /// Processes whose command line names this harness's root (supervisors).
+    func trashEntries() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root + "/trash")) ?? []).filter { $0 != ".lock" }
+    }
+
+    /// Processes whose command line names this harness's root (supervisors, purgers).
     func processes() -> [String] {
         var found: [String] = []
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int(entry) != nil {

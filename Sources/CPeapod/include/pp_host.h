@@ -32,6 +32,10 @@ int pp_rename_exchange(const char *a, const char *b);
  * when freed. */
 int pp_malloc_mmap_threshold(int bytes);
 
+/* This process's I/O priority to the idle class (it gets the disk when nobody else wants it);
+ * 0, or -1 with errno. */
+int pp_ioprio_idle(void);
+
 /* pidfd_open(pid, 0): an fd that poll(2) reports readable once the process has exited; -1 with
  * errno where the kernel lacks it (before 5.3). */
 int pp_pidfd_open(int pid);

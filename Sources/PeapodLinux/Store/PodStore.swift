@@ -30,6 +30,8 @@ public struct PodLocation: Sendable, Equatable {
     public var podDir: String
     public var logDir: String
     public var runDir: String
+    /// Where the store's files of deleted pods wait to be removed (StoreTrash).
+    public var trashDir: String
 
     public var dirName: String { "\(namespace)_\(name)_\(uid)" }
     public var podFile: String { podDir + "/pod.json" }
@@ -65,13 +67,14 @@ public struct PodStore: Sendable {
     public var podsDir: String { root + "/pods" }
     public var logsDir: String { root + "/logs" }
     public var imagesDir: String { root + "/images" }
+    public var trashDir: String { root + "/trash" }
     public var lockFile: String { runRoot + "/lock" }
 
     public func location(namespace: String, name: String, uid: String) -> PodLocation {
         let dir = "\(namespace)_\(name)_\(uid)"
         return PodLocation(
             namespace: namespace, name: name, uid: uid, podDir: podsDir + "/" + dir, logDir: logsDir + "/" + dir,
-            runDir: runRoot + "/pods/" + uid)
+            runDir: runRoot + "/pods/" + uid, trashDir: trashDir)
     }
 
     /// Every pod in the store, in name order.

@@ -14,14 +14,15 @@ public enum DetachedProcess {
     }
 
     /// Spawns `executable` with stdin from /dev/null, stdout and stderr appended to `logFile`,
-    /// `extraFD` as its fd 3 and `outputFD`, when given, as its fd 4. Returns its pid.
-    public static func spawn(executable: String, arguments: [String], logFile: String, extraFD: Int32,
+    /// and, when given, `extraFD` as its fd 3 and `outputFD` as its fd 4. Returns its pid.
+    public static func spawn(executable: String, arguments: [String], logFile: String, extraFD: Int32?,
                              outputFD: Int32? = nil) throws -> Int32 {
         // Copies above the child's targets first, so that no dup2 below overwrites a source.
-        let sources = ([extraFD] + (outputFD.map { [$0] } ?? [])).map { fcntl($0, F_DUPFD_CLOEXEC, 10) }
-        defer { for fd in sources where fd >= 0 { close(fd) } }
-        if let bad = sources.firstIndex(where: { $0 < 0 }) {
-            throw StoreError("start supervisor: duplicate descriptor", String(bad == 0 ? extraFD : outputFD ?? -1), errno: errno)
+        let given = [extraFD, outputFD]
+        let sources = given.map { fd in fd.map { fcntl($0, F_DUPFD_CLOEXEC, 10) } }
+        defer { for case let fd? in sources where fd >= 0 { close(fd) } }
+        for (source, original) in zip(sources, given) where source.map({ $0 < 0 }) == true {
+            throw StoreError("start supervisor: duplicate descriptor", String(original ?? -1), errno: errno)
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -29,8 +30,8 @@ public enum DetachedProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logFile, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        posix_spawn_file_actions_adddup2(&actions, sources[0], 3)
-        if sources.count > 1 { posix_spawn_file_actions_adddup2(&actions, sources[1], 4) }
+        if let fd = sources[0] { posix_spawn_file_actions_adddup2(&actions, fd, 3) }
+        if let fd = sources[1] { posix_spawn_file_actions_adddup2(&actions, fd, 4) }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

@@ -616,7 +616,7 @@ public enum PodCleanup {
         try? PodSandbox.destroy(runDir: location.runDir)
         try? VolumePlanner.teardown(podDirectory: location.podDir)
         try? FileSystem.removeTree(location.runDir)
-        try? FileSystem.removeTree(location.logDir)
-        try? FileSystem.removeTree(location.podDir)
+        // The pod's files on the store's disk go to the trash, removed in the background.
+        StoreTrash.discard(location)
     }
 }
