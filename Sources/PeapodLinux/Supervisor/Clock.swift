@@ -28,7 +28,7 @@ public enum Clock {
     public static func randomHex(_ bytes: Int) -> String {
         var raw = [UInt8](repeating: 0, count: bytes)
         _ = pp_random_bytes(&raw, bytes)
-        return raw.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        return hex(raw, dashesAfter: [])
     }
 
     /// A version 4 UUID, as the API server gives metadata.uid.
@@ -37,9 +37,19 @@ public enum Clock {
         _ = pp_random_bytes(&raw, 16)
         raw[6] = (raw[6] & 0x0f) | 0x40
         raw[8] = (raw[8] & 0x3f) | 0x80
-        let hex = raw.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
-        let c = Array(hex)
-        return String(c[0..<8]) + "-" + String(c[8..<12]) + "-" + String(c[12..<16]) + "-" + String(c[16..<20]) + "-"
-            + String(c[20..<32])
+        return hex(raw, dashesAfter: [4, 6, 8, 10])
+    }
+
+    /// Lower-case hex digits of `bytes`, with a "-" after the byte counts in `dashesAfter`.
+    static func hex(_ bytes: [UInt8], dashesAfter: [Int]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.count * 2 + dashesAfter.count)
+        for (i, byte) in bytes.enumerated() {
+            if dashesAfter.contains(i) { text.append(UInt8(ascii: "-")) }
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }
