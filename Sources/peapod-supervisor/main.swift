@@ -12,8 +12,11 @@ func fail(_ message: String) -> Never {
     exit(1)
 }
 
-if CommandLine.arguments.count == 3 && CommandLine.arguments[1] == "--purge" {
-    StoreTrash.purge(CommandLine.arguments[2])
+// `--purge TRASH --after PID`: started by a pod's teardown (StoreTrash).
+let arguments = CommandLine.arguments
+if arguments.count == 5 && arguments[1] == "--purge" && arguments[3] == "--after", let pid = Int32(arguments[4]) {
+    StoreTrash.waitForParent(pid)
+    StoreTrash.purge(arguments[2])
     exit(0)
 }
 guard let command = SupervisorCommand(parsing: CommandLine.arguments.dropFirst()) else {

@@ -40,6 +40,18 @@ int pp_ioprio_idle(void);
  * errno where the kernel lacks it (before 5.3). */
 int pp_pidfd_open(int pid);
 
+/* Work for a thread of the caller's own, overlapping with what the caller does meanwhile
+ * (background.c). Both copy their strings and return NULL when no thread could be started;
+ * every started one must be waited for. */
+struct pp_background;
+/* rmdir each path in order (a missing one is fine). */
+struct pp_background *pp_background_rmdir(const char *const *paths, int count);
+/* posix_spawn argv[0] with argv, detached (own session, stdio on /dev/null, default signals). */
+struct pp_background *pp_background_spawn(const char *const *argv, int count);
+/* Joins the thread and frees it: for rmdir, how many failed; for spawn, posix_spawn's error or
+ * 0; -1 for NULL. */
+int pp_background_wait(struct pp_background *b);
+
 /* Before a long sleep: gives the heap's free pages back (malloc_trim) and drops the pages of the
  * main thread's stack below the caller's frame, which deeper calls dirtied earlier and nothing
  * uses now (they come back zero-filled if the stack grows again). Main thread only. */

@@ -223,6 +223,19 @@ public final class PodCgroups {
         return errors
     }
 
+    /// A thread's rmdir of the given containers' cgroups, then of the pod's, in every hierarchy
+    /// (PodCleanup, where it overlaps with the rest of the teardown); `removeAll` then takes
+    /// care of anything left.
+    public func removeInBackground(containers: [String]) -> BackgroundWork {
+        var paths: [String] = []
+        for (i, driver) in drivers.enumerated() {
+            let top = podPath(i)
+            for container in containers { paths.append(driver.directory(top + "/" + container)) }
+            paths.append(driver.directory(top))
+        }
+        return BackgroundWork.rmdir(paths)
+    }
+
     /// Pod cleanup from the paths alone (PodCleanup); what cannot be removed is logged on stderr.
     public static func removeAll(directory: String) {
         for error in load(directory: directory)?.removeAll() ?? [] {

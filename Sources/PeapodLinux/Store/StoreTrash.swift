@@ -21,26 +21,57 @@ public enum StoreTrash {
         return rename(path, trash + "/" + name + "." + Clock.randomHex(8)) == 0
     }
 
-    /// Moves a pod's directory and its logs into the trash and starts a purger; what cannot be
-    /// moved is removed here and now.
+    /// Moves a pod's directory and its logs into the trash; what cannot be moved is removed
+    /// here and now. A purger must be started (`startPurger`) for what was moved.
     public static func discard(_ location: PodLocation) {
-        var moved = false
-        for path in [location.logDir, location.podDir] {
-            if moveAside(path, trash: location.trashDir) {
-                moved = true
-            } else {
-                try? FileSystem.removeTree(path)
-            }
+        for path in [location.logDir, location.podDir] where !moveAside(path, trash: location.trashDir) {
+            try? FileSystem.removeTree(path)
         }
-        if moved { startPurger(location.trashDir) }
     }
 
-    /// Starts `peapod-supervisor --purge TRASH`, detached; a purger already at work takes the
-    /// new entries too.
-    public static func startPurger(_ trash: String) {
-        _ = try? DetachedProcess.spawn(
-            executable: SupervisorCommand.executablePath,
-            arguments: [SupervisorCommand.executableName, "--purge", trash], logFile: "/dev/null", extraFD: nil)
+    /// A purger being started by a thread of this process (`startPurger`).
+    public final class Start {
+        let thread: OpaquePointer?
+        let argv: [String]
+        init(_ thread: OpaquePointer?, argv: [String]) {
+            self.thread = thread
+            self.argv = argv
+        }
+        /// Waits until the purger has started (posix_spawn returned); without a thread, starts
+        /// it now.
+        public func wait() {
+            if let thread {
+                _ = pp_background_wait(thread)
+            } else {
+                _ = try? DetachedProcess.spawn(executable: argv[0], arguments: argv, logFile: "/dev/null", extraFD: nil)
+            }
+        }
+    }
+
+    /// Starts `peapod-supervisor --purge TRASH --after PID` (this process's pid), detached, from
+    /// a thread, so the caller goes on meanwhile: the purger waits until this process has ended,
+    /// then empties the trash (a purger already at work takes the new entries too).
+    public static func startPurger(_ trash: String) -> Start {
+        let argv = [SupervisorCommand.executablePath, "--purge", trash, "--after", String(getpid())]
+        let pointers = argv.map { strdup($0) }
+        defer { for p in pointers { free(p) } }
+        let thread = pointers.map { UnsafePointer($0) }.withUnsafeBufferPointer {
+            pp_background_spawn($0.baseAddress, Int32($0.count))
+        }
+        return Start(thread, argv: argv)
+    }
+
+    /// Waits until `pid`, the purger's parent, has ended (at once when it already has).
+    public static func waitForParent(_ pid: Int32) {
+        guard getppid() == pid else { return }
+        let fd = pp_pidfd_open(pid)
+        guard fd >= 0 else {
+            while getppid() == pid { usleep(1_000) }
+            return
+        }
+        defer { close(fd) }
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while poll(&pfd, 1, -1) < 0 && errno == EINTR {}
     }
 
     /// The purger's work: removes every entry of `trash` until it stays empty. One purger at a
@@ -68,5 +99,31 @@ public enum StoreTrash {
             // purger to start: look once more now that the lock is free.
             if FileSystem.listDirectory(trash).allSatisfy({ $0 == ".lock" }) { return }
         }
+    }
+}
+
+/// A thread of this process removing directories (background.c), joined by `wait`.
+public final class BackgroundWork {
+    private var thread: OpaquePointer?
+
+    private init(_ thread: OpaquePointer?) { self.thread = thread }
+
+    /// rmdir of each path, in order, by a thread; when no thread can be started, here and now.
+    public static func rmdir(_ paths: [String]) -> BackgroundWork {
+        let pointers = paths.map { strdup($0) }
+        defer { for p in pointers { free(p) } }
+        let thread = pointers.map { UnsafePointer($0) }.withUnsafeBufferPointer {
+            pp_background_rmdir($0.baseAddress, Int32($0.count))
+        }
+        if thread == nil { for path in paths { _ = Glibc.rmdir(path) } }
+        return BackgroundWork(thread)
+    }
+
+    /// Waits for the thread; how many directories it could not remove.
+    @discardableResult
+    public func wait() -> Int32 {
+        guard let thread else { return 0 }
+        self.thread = nil
+        return pp_background_wait(thread)
     }
 }

@@ -557,7 +557,7 @@ public final class PodSupervisor {
                 container.log.close()
             }
         }
-        PodCleanup.removeAll(location)
+        PodCleanup.removeAll(location, containers: shape.all.map(\.name))
     }
 }
 
@@ -610,13 +610,25 @@ final class ForegroundOutput {
 /// Everything of a pod that is left on the host, removed from the paths alone: what the
 /// supervisor does at the end, and what `delete` does when the supervisor is gone.
 public enum PodCleanup {
-    public static func removeAll(_ location: PodLocation) {
-        // Before the run directory goes: it holds the record of where the cgroups are.
-        PodCgroups.removeAll(directory: location.runDir)
+    /// `containers`: the pod's container names, when known, for a first quick pass over the
+    /// cgroups.
+    public static func removeAll(_ location: PodLocation, containers: [String] = []) {
+        // Two threads of this process work meanwhile: one starts the purger of the store's trash
+        // (posix_spawn waits for its execve; the purger then waits for this process to end), one
+        // removes the pod's and the containers' cgroups, in every hierarchy.
+        let purger = StoreTrash.startPurger(location.trashDir)
+        let quickPass = PodCgroupPlan.load(directory: location.runDir).map {
+            PodCgroups(plan: $0).removeInBackground(containers: containers)
+        }
         try? PodSandbox.destroy(runDir: location.runDir)
         try? VolumePlanner.teardown(podDirectory: location.podDir)
+        quickPass?.wait()
+        // Whatever the quick pass left (processes still inside, other child cgroups). Before the
+        // run directory goes: it holds the record of where the cgroups are.
+        PodCgroups.removeAll(directory: location.runDir)
         try? FileSystem.removeTree(location.runDir)
-        // The pod's files on the store's disk go to the trash, removed in the background.
+        // The pod's files on the store's disk go to the trash, for the purger.
         StoreTrash.discard(location)
+        purger.wait()
     }
 }
