@@ -1,8 +1,9 @@
 /*
  * background.c: work the Swift process hands to a short-lived thread of its own so that it
- * overlaps with the rest of a teardown: removing a list of directories (a pod's cgroups, where
- * every rmdir takes the kernel's cgroup lock) and starting a detached process (posix_spawn
- * waits until the child has called execve). The thread only makes system calls and libc calls
+ * overlaps with the rest of a pod's set-up or teardown: making or removing a list of
+ * directories (a pod's cgroups, where every mkdir and rmdir takes the kernel's cgroup lock; its
+ * layer and log directories) and starting a detached process (posix_spawn waits until the child
+ * has called execve). The thread only makes system calls and libc calls
  * that are safe in a multi-threaded process; it never touches Swift.
  */
 #include "pp_host.h"
@@ -14,22 +15,25 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 extern char **environ;
+
+enum { PP_RMDIR, PP_MKDIR, PP_SPAWN };
 
 struct pp_background {
     pthread_t thread;
     char **strings;   /* paths to remove, or argv of the process to start (NULL-terminated) */
     int count;
-    int spawn;        /* 1: start strings[0] with argv strings; 0: rmdir each in order */
-    int result;       /* rmdir: number that failed (other than ENOENT); spawn: errno or 0 */
+    int kind;         /* PP_RMDIR, PP_MKDIR (each in order) or PP_SPAWN (strings[0], argv) */
+    int result;       /* rmdir/mkdir: number that failed; spawn: errno or 0 */
 };
 
 static void *pp_background_main(void *arg)
 {
     struct pp_background *b = arg;
-    if (b->spawn) {
+    if (b->kind == PP_SPAWN) {
         posix_spawn_file_actions_t actions;
         posix_spawnattr_t attr;
         posix_spawn_file_actions_init(&actions);
@@ -47,6 +51,10 @@ static void *pp_background_main(void *arg)
         b->result = posix_spawn(&pid, b->strings[0], &actions, &attr, b->strings, environ);
         posix_spawnattr_destroy(&attr);
         posix_spawn_file_actions_destroy(&actions);
+    } else if (b->kind == PP_MKDIR) {
+        for (int i = 0; i < b->count; i++)
+            if (mkdir(b->strings[i], 0755) < 0 && errno != EEXIST)
+                b->result++;
     } else {
         for (int i = 0; i < b->count; i++)
             if (rmdir(b->strings[i]) < 0 && errno != ENOENT)
@@ -55,7 +63,7 @@ static void *pp_background_main(void *arg)
     return NULL;
 }
 
-static struct pp_background *pp_background_start(const char *const *strings, int count, int spawn)
+static struct pp_background *pp_background_start(const char *const *strings, int count, int kind)
 {
     struct pp_background *b = calloc(1, sizeof *b);
     if (b == NULL)
@@ -66,7 +74,7 @@ static struct pp_background *pp_background_start(const char *const *strings, int
         return NULL;
     }
     b->count = count;
-    b->spawn = spawn;
+    b->kind = kind;
     for (int i = 0; i < count; i++) {
         b->strings[i] = strdup(strings[i]);
         if (b->strings[i] == NULL)
@@ -90,14 +98,19 @@ fail:
 
 struct pp_background *pp_background_rmdir(const char *const *paths, int count)
 {
-    return pp_background_start(paths, count, 0);
+    return pp_background_start(paths, count, PP_RMDIR);
+}
+
+struct pp_background *pp_background_mkdir(const char *const *paths, int count)
+{
+    return pp_background_start(paths, count, PP_MKDIR);
 }
 
 struct pp_background *pp_background_spawn(const char *const *argv, int count)
 {
     if (count < 1)
         return NULL;
-    return pp_background_start(argv, count, 1);
+    return pp_background_start(argv, count, PP_SPAWN);
 }
 
 int pp_background_wait(struct pp_background *b)

@@ -46,9 +46,11 @@ int pp_pidfd_open(int pid);
 struct pp_background;
 /* rmdir each path in order (a missing one is fine). */
 struct pp_background *pp_background_rmdir(const char *const *paths, int count);
+/* mkdir each path in order with mode 0755 (an existing one is fine). */
+struct pp_background *pp_background_mkdir(const char *const *paths, int count);
 /* posix_spawn argv[0] with argv, detached (own session, stdio on /dev/null, default signals). */
 struct pp_background *pp_background_spawn(const char *const *argv, int count);
-/* Joins the thread and frees it: for rmdir, how many failed; for spawn, posix_spawn's error or
+/* Joins the thread and frees it: for rmdir and mkdir, how many failed; for spawn, posix_spawn's error or
  * 0; -1 for NULL. */
 int pp_background_wait(struct pp_background *b);
 

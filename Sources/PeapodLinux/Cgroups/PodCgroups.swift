@@ -223,6 +223,18 @@ public final class PodCgroups {
         return errors
     }
 
+    /// The v1 directories of the pod's and the given containers' cgroups, parents first: what
+    /// a thread can make ahead of `createPod` and `prepare` (those still write the limits, and
+    /// do the unified hierarchy's controller set-up).
+    public func v1Directories(containers: [String]) -> [String] {
+        var paths: [String] = []
+        for (i, driver) in drivers.enumerated() where driver.version == .v1 {
+            paths.append(driver.directory(podPath(i)))
+            for container in containers { paths.append(driver.directory(containerPath(i, container))) }
+        }
+        return paths
+    }
+
     /// A thread's rmdir of the given containers' cgroups, then of the pod's, in every hierarchy
     /// (PodCleanup, where it overlaps with the rest of the teardown); `removeAll` then takes
     /// care of anything left.

@@ -53,11 +53,7 @@ public enum StoreTrash {
     /// then empties the trash (a purger already at work takes the new entries too).
     public static func startPurger(_ trash: String) -> Start {
         let argv = [SupervisorCommand.executablePath, "--purge", trash, "--after", String(getpid())]
-        let pointers = argv.map { strdup($0) }
-        defer { for p in pointers { free(p) } }
-        let thread = pointers.map { UnsafePointer($0) }.withUnsafeBufferPointer {
-            pp_background_spawn($0.baseAddress, Int32($0.count))
-        }
+        let thread = BackgroundWork.withCStrings(argv) { pp_background_spawn($0, $1) }
         return Start(thread, argv: argv)
     }
 
@@ -102,7 +98,7 @@ public enum StoreTrash {
     }
 }
 
-/// A thread of this process removing directories (background.c), joined by `wait`.
+/// A thread of this process making or removing directories (background.c), joined by `wait`.
 public final class BackgroundWork {
     private var thread: OpaquePointer?
 
@@ -110,13 +106,23 @@ public final class BackgroundWork {
 
     /// rmdir of each path, in order, by a thread; when no thread can be started, here and now.
     public static func rmdir(_ paths: [String]) -> BackgroundWork {
-        let pointers = paths.map { strdup($0) }
-        defer { for p in pointers { free(p) } }
-        let thread = pointers.map { UnsafePointer($0) }.withUnsafeBufferPointer {
-            pp_background_rmdir($0.baseAddress, Int32($0.count))
-        }
+        let thread = withCStrings(paths) { pp_background_rmdir($0, $1) }
         if thread == nil { for path in paths { _ = Glibc.rmdir(path) } }
         return BackgroundWork(thread)
+    }
+
+    /// mkdir (0755, an existing one is fine) of each path, in order, by a thread; when no thread
+    /// can be started, here and now.
+    public static func mkdir(_ paths: [String]) -> BackgroundWork {
+        let thread = withCStrings(paths) { pp_background_mkdir($0, $1) }
+        if thread == nil { for path in paths { _ = Glibc.mkdir(path, 0o755) } }
+        return BackgroundWork(thread)
+    }
+
+    static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>?, Int32) -> R) -> R {
+        let pointers = strings.map { strdup($0) }
+        defer { for p in pointers { free(p) } }
+        return pointers.map { UnsafePointer($0) }.withUnsafeBufferPointer { body($0.baseAddress, Int32($0.count)) }
     }
 
     /// Waits for the thread; how many directories it could not remove.

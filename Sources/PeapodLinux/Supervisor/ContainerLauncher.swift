@@ -299,6 +299,14 @@ final class InstanceDirectories {
         return dir
     }
 
+    /// `dir` (made by the caller, with `layout(dir)`) is the container's next instance directory.
+    func addSpare(_ container: String, _ dir: String) {
+        spares[container] = dir
+    }
+
+    /// An instance directory and what it holds, parents first.
+    static func layout(_ dir: String) -> [String] { [dir, dir + "/upper", dir + "/work"] }
+
     /// Removes finished instances' layers and makes the missing spares (`newDir` names a new
     /// instance directory of a container).
     func housekeeping(newDir: (String) -> String) {
@@ -315,6 +323,6 @@ final class InstanceDirectories {
     }
 
     private static func make(_ dir: String) throws {
-        for sub in ["upper", "work"] { try FileSystem.makeDirectories(dir + "/" + sub, mode: 0o755) }
+        for sub in layout(dir).dropFirst() { try FileSystem.makeDirectories(sub, mode: 0o755) }
     }
 }

@@ -91,6 +91,26 @@ public final class PodSupervisor {
         self.observed = ObservedPod(podUID: location.uid)
         self.events = EventRecorder(path: location.eventsFile)
         self.launcher = try ContainerLauncher(store: store, location: location, pod: pod)
+        preparing = prepareDirectories()
+    }
+
+    /// The directories every pod needs before its first container starts, made by a thread
+    /// while this one goes on with the set-up: the v1 cgroups of the pod and its containers, a
+    /// first instance directory for each container (upper/, work/), the log directories.
+    var preparing: BackgroundWork?
+
+    func prepareDirectories() -> BackgroundWork {
+        let names = shape.all.map(\.name)
+        var dirs = launcher.cgroups?.v1Directories(containers: names) ?? []
+        dirs.append(location.podDir + "/containers")
+        for name in names {
+            let dir = location.instanceDir(name, id: Clock.randomHex(6))
+            dirs += InstanceDirectories.layout(dir)
+            launcher.instances.addSpare(name, dir)
+        }
+        dirs.append(location.logDir)
+        dirs += names.map { location.logDir + "/" + $0 }
+        return BackgroundWork.mkdir(dirs)
     }
 
     /// Runs the pod until it is deleted. `ready` receives one line once the sandbox exists
@@ -121,6 +141,8 @@ public final class PodSupervisor {
         signalFD = Self.blockSignalsIntoFD()
         try FileSystem.writeFile(location.supervisorPidFile, "\(getpid())\n")
         try createSandbox()
+        preparing?.wait()
+        preparing = nil
     }
 
     /// Runs the started pod until it is deleted and everything of it removed. Returns 0; in the
@@ -542,6 +564,8 @@ public final class PodSupervisor {
     /// Removes everything of the pod: processes, sandbox, volumes, directories. Also the path
     /// taken after a failed start, so it copes with any part missing.
     public func tearDown() {
+        preparing?.wait()
+        preparing = nil
         // A sandbox helper still at work must be done before its pins can be removed.
         if case let .success(helper)? = pendingSandbox { _ = try? helper.finish() }
         pendingSandbox = nil
