@@ -15,6 +15,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,8 +23,17 @@ extern char **environ;
 
 enum { PP_RMDIR, PP_MKDIR, PP_SPAWN };
 
+/* The thread's own stack, unmapped after the join: glibc would otherwise keep a finished
+ * thread's stack (and the pages it touched) cached for the next thread, for the whole life of a
+ * pod's supervisor. */
+#define PP_BACKGROUND_STACK (128 * 1024)
+
 struct pp_background {
     pthread_t thread;
+    void *stack;
+    posix_spawn_file_actions_t actions;   /* PP_SPAWN: made before the thread starts, so */
+    posix_spawnattr_t attr;               /* that the thread never calls malloc */
+    int spawn_ready;                      /* actions and attr are initialised */
     char **strings;   /* paths to remove, or argv of the process to start (NULL-terminated) */
     int count;
     int kind;         /* PP_RMDIR, PP_MKDIR (each in order) or PP_SPAWN (strings[0], argv) */
@@ -34,23 +44,8 @@ static void *pp_background_main(void *arg)
 {
     struct pp_background *b = arg;
     if (b->kind == PP_SPAWN) {
-        posix_spawn_file_actions_t actions;
-        posix_spawnattr_t attr;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_adddup2(&actions, 1, 2);
-        posix_spawnattr_init(&attr);
-        sigset_t none, all;
-        sigemptyset(&none);
-        sigfillset(&all);
-        posix_spawnattr_setsigmask(&attr, &none);
-        posix_spawnattr_setsigdefault(&attr, &all);
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
         pid_t pid;
-        b->result = posix_spawn(&pid, b->strings[0], &actions, &attr, b->strings, environ);
-        posix_spawnattr_destroy(&attr);
-        posix_spawn_file_actions_destroy(&actions);
+        b->result = posix_spawn(&pid, b->strings[0], &b->actions, &b->attr, b->strings, environ);
     } else if (b->kind == PP_MKDIR) {
         for (int i = 0; i < b->count; i++)
             if (mkdir(b->strings[i], 0755) < 0 && errno != EEXIST)
@@ -61,6 +56,36 @@ static void *pp_background_main(void *arg)
                 b->result++;
     }
     return NULL;
+}
+
+static void pp_spawn_setup(struct pp_background *b)
+{
+    posix_spawn_file_actions_init(&b->actions);
+    posix_spawn_file_actions_addopen(&b->actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&b->actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_adddup2(&b->actions, 1, 2);
+    posix_spawnattr_init(&b->attr);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&b->attr, &none);
+    posix_spawnattr_setsigdefault(&b->attr, &all);
+    posix_spawnattr_setflags(&b->attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    b->spawn_ready = 1;
+}
+
+static void pp_background_free(struct pp_background *b)
+{
+    if (b->spawn_ready) {
+        posix_spawnattr_destroy(&b->attr);
+        posix_spawn_file_actions_destroy(&b->actions);
+    }
+    if (b->stack != NULL)
+        munmap(b->stack, PP_BACKGROUND_STACK);
+    for (int i = 0; i < b->count; i++)
+        free(b->strings[i]);
+    free(b->strings);
+    free(b);
 }
 
 static struct pp_background *pp_background_start(const char *const *strings, int count, int kind)
@@ -77,22 +102,33 @@ static struct pp_background *pp_background_start(const char *const *strings, int
     b->kind = kind;
     for (int i = 0; i < count; i++) {
         b->strings[i] = strdup(strings[i]);
-        if (b->strings[i] == NULL)
+        if (b->strings[i] == NULL) {
+            b->count = i;
             goto fail;
+        }
     }
+    if (kind == PP_SPAWN)
+        pp_spawn_setup(b);
+    b->stack = mmap(NULL, PP_BACKGROUND_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (b->stack == MAP_FAILED) {
+        b->stack = NULL;
+        goto fail;
+    }
+    pthread_attr_t attr;
+    if (pthread_attr_init(&attr) != 0)
+        goto fail;
+    pthread_attr_setstack(&attr, b->stack, PP_BACKGROUND_STACK);
     /* Signals stay with the main thread (the supervisor reads them from a signalfd). */
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    int rc = pthread_create(&b->thread, NULL, pp_background_main, b);
+    int rc = pthread_create(&b->thread, &attr, pp_background_main, b);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_attr_destroy(&attr);
     if (rc == 0)
         return b;
 fail:
-    for (int i = 0; i < count; i++)
-        free(b->strings[i]);
-    free(b->strings);
-    free(b);
+    pp_background_free(b);
     return NULL;
 }
 
@@ -119,9 +155,6 @@ int pp_background_wait(struct pp_background *b)
         return -1;
     pthread_join(b->thread, NULL);
     int result = b->result;
-    for (int i = 0; i < b->count; i++)
-        free(b->strings[i]);
-    free(b->strings);
-    free(b);
+    pp_background_free(b);
     return result;
 }

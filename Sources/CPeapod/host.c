@@ -9,6 +9,8 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
@@ -50,6 +52,23 @@ int pp_ioprio_idle(void)
 #endif
 }
 
+int pp_spread_subdirectories(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int flags = 0;
+    int rc = ioctl(fd, FS_IOC_GETFLAGS, &flags);
+    if (rc == 0 && !(flags & FS_TOPDIR_FL)) {
+        flags |= FS_TOPDIR_FL;
+        rc = ioctl(fd, FS_IOC_SETFLAGS, &flags);
+    }
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
+}
+
 int pp_set_child_subreaper(void)
 {
     return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
@@ -82,6 +101,9 @@ int pp_rename_exchange(const char *a, const char *b)
 
 int pp_malloc_mmap_threshold(int bytes)
 {
+    /* One heap for every thread: a short-lived helper thread must not leave an arena of its own
+     * behind in a supervisor that runs for the pod's whole life. */
+    (void)mallopt(M_ARENA_MAX, 1);
     return mallopt(M_MMAP_THRESHOLD, bytes) == 1 ? 0 : -1;
 }
 

@@ -129,6 +129,7 @@ struct PodCreator {
         pod.metadata.creationTimestamp = Clock.now()
         let location = store.location(namespace: pod.namespace, name: pod.name, uid: pod.metadata.uid)
         do {
+            try store.prepareDirectories()
             try FileSystem.makeDirectories(location.podDir, mode: 0o700)
             try FileSystem.makeDirectories(location.runDir, mode: 0o700)
             try FileSystem.writeAtomically(location.podFile, pod.json().serialized(pretty: true) + "\n", mode: 0o600)

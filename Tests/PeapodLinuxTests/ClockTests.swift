@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import PeapodLinux
@@ -17,5 +18,36 @@ import Testing
         #expect(uuid.allSatisfy { "0123456789abcdef-".contains($0) })
         #expect(uuid != Clock.uuid())
         #expect(Clock.randomHex(6).count == 12)
+    }
+}
+
+@Suite struct StoreDirectoryTests {
+    @Test("pods/ (0700) and logs/ (0755) are made, again without harm, and marked for ext4's spreading allocator")
+    func podsAndLogsDirectories() throws {
+        let base = NSTemporaryDirectory() + "peapod-store-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let store = PodStore(root: base + "/root", runRoot: base + "/run")
+        try store.prepareDirectories()
+        try store.prepareDirectories()
+        let pods = try FileManager.default.attributesOfItem(atPath: store.podsDir)
+        let logs = try FileManager.default.attributesOfItem(atPath: store.logsDir)
+        #expect((pods[.posixPermissions] as? Int) == 0o700)
+        #expect((logs[.posixPermissions] as? Int) == 0o755)
+        // On ext4 (this project's build machines) the directories carry the T flag.
+        guard try output("/usr/bin/stat", ["-f", "-c", "%T", base]) == "ext2/ext3\n", geteuid() == 0 else { return }
+        let flags = try output("/usr/bin/lsattr", ["-d", store.podsDir, store.logsDir])
+            .split(separator: "\n").map { $0.split(separator: " ").first.map(String.init) ?? "" }
+        #expect(flags.count == 2 && flags.allSatisfy { $0.contains("T") }, "\(flags)")
+    }
+
+    func output(_ tool: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        process.waitUntilExit()
+        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     }
 }

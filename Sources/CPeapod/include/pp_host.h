@@ -29,12 +29,17 @@ int pp_random_bytes(void *buf, size_t len);
 int pp_rename_exchange(const char *a, const char *b);
 
 /* mallopt(M_MMAP_THRESHOLD, bytes): allocations of at least `bytes` are mmapped and unmapped
- * when freed. */
+ * when freed; and mallopt(M_ARENA_MAX, 1): every thread allocates from the one main heap. */
 int pp_malloc_mmap_threshold(int bytes);
 
 /* This process's I/O priority to the idle class (it gets the disk when nobody else wants it);
  * 0, or -1 with errno. */
 int pp_ioprio_idle(void);
+
+/* Marks a directory as the top of a hierarchy (FS_TOPDIR_FL, `chattr +T`): ext4's allocator then
+ * spreads the directories made in it over the block groups instead of packing them next to it.
+ * 0, or -1 with errno (ENOTTY, EOPNOTSUPP: filesystems without the flag). */
+int pp_spread_subdirectories(const char *path);
 
 /* pidfd_open(pid, 0): an fd that poll(2) reports readable once the process has exited; -1 with
  * errno where the kernel lacks it (before 5.3). */
