@@ -6,8 +6,8 @@
 #
 #   sudo bash tools/bench/order.sh
 #
-# The list comes from callgrind (every function executed, by its linker name) over two pods: one
-# `peapod run` of /bin/true, and a crash-looping pod with a preStop hook that is then deleted;
+# The list comes from callgrind (every function executed, by its linker name) over two pods: a
+# /bin/true pod, and a crash-looping pod with a preStop hook, both applied and then deleted;
 # plus glibc's AVX-512/EVEX string functions, which the real CPU picks and valgrind's does not.
 # Names that later disappear from the code are ignored by the linker.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -16,7 +16,7 @@ set -u
 command -v valgrind >/dev/null || install_packages valgrind
 work=$(mktemp -d /tmp/peapod-order-XXXXXX)
 export PEAPOD_ROOT=$work/root PEAPOD_RUN_ROOT=$work/run
-trap '"$work/peapod" delete pod order-crash --grace-period=0 --force >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+trap '"$work/peapod" delete pod order-true order-crash --grace-period=0 --force >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 (cd "$PEAPOD_SRC" && swift build -c release -Xswiftc -static-executable 2>&1 | grep -v "swift_static" | tail -n 1)
 # valgrind cannot read the toolchain's DWARF: copies without debug sections (symbols stay).
 objcopy --strip-debug "$PEAPOD_SRC/.build/release/peapod" "$work/peapod"
@@ -48,11 +48,12 @@ grind() {
     valgrind --tool=callgrind --demangle=no --trace-children=yes --trace-children-skip='/bin/*,sh,true' \
         --callgrind-out-file="$work/cg.$1.%p" "${@:2}" >/dev/null 2>&1 || true
 }
-(cd "$work" && grind run "$work/peapod" run -f "$work/true.yaml")
+# `apply`, not `run`: `run` of one pod supervises it in the peapod process itself.
+(cd "$work" && grind true "$work/peapod" apply -f "$work/true.yaml")
 (cd "$work" && grind crash "$work/peapod" apply -f "$work/crash.yaml" --backoff-base 0.2 --backoff-cap 0.4)
 sleep 4
-"$work/peapod" get pods order-crash
-"$work/peapod" delete pod order-crash >/dev/null
+"$work/peapod" get pods order-true order-crash
+"$work/peapod" delete pod order-true order-crash >/dev/null
 sleep 2
 out=$PEAPOD_SRC/tools/supervisor.order
 {
