@@ -16,12 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 extern char **environ;
 
-enum { PP_RMDIR, PP_MKDIR, PP_SPAWN };
+enum { PP_RMDIR, PP_MKDIR, PP_SPAWN, PP_TEARDOWN };
 
 /* The thread's own stack, unmapped after the join: glibc would otherwise keep a finished
  * thread's stack (and the pages it touched) cached for the next thread, for the whole life of a
@@ -36,7 +37,11 @@ struct pp_background {
     int spawn_ready;                      /* actions and attr are initialised */
     char **strings;   /* paths to remove, or argv of the process to start (NULL-terminated) */
     int count;
-    int kind;         /* PP_RMDIR, PP_MKDIR (each in order) or PP_SPAWN (strings[0], argv) */
+    int kind;         /* PP_RMDIR, PP_MKDIR (each in order), PP_SPAWN (strings[0], argv) or
+                       * PP_TEARDOWN (close fds, unmount, then rmdir each) */
+    int *fds;         /* PP_TEARDOWN: descriptors to close first */
+    int nfds;
+    char *unmount;    /* PP_TEARDOWN: a mount point to detach (as often as it is mounted), or NULL */
     int result;       /* rmdir/mkdir: number that failed; spawn: errno or 0 */
 };
 
@@ -46,6 +51,17 @@ static void *pp_background_main(void *arg)
     if (b->kind == PP_SPAWN) {
         pid_t pid;
         b->result = posix_spawn(&pid, b->strings[0], &b->actions, &b->attr, b->strings, environ);
+    } else if (b->kind == PP_TEARDOWN) {
+        /* Closing a container's last reference to its mount namespace and detaching a mount
+         * both wait for an RCU grace period; the rmdirs take the cgroup lock. */
+        for (int i = 0; i < b->nfds; i++)
+            close(b->fds[i]);
+        if (b->unmount != NULL)
+            while (umount2(b->unmount, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+                ;
+        for (int i = 0; i < b->count; i++)
+            if (rmdir(b->strings[i]) < 0 && errno != ENOENT)
+                b->result++;
     } else if (b->kind == PP_MKDIR) {
         for (int i = 0; i < b->count; i++)
             if (mkdir(b->strings[i], 0755) < 0 && errno != EEXIST)
@@ -82,13 +98,15 @@ static void pp_background_free(struct pp_background *b)
     }
     if (b->stack != NULL)
         munmap(b->stack, PP_BACKGROUND_STACK);
+    free(b->fds);
+    free(b->unmount);
     for (int i = 0; i < b->count; i++)
         free(b->strings[i]);
     free(b->strings);
     free(b);
 }
 
-static struct pp_background *pp_background_start(const char *const *strings, int count, int kind)
+static struct pp_background *pp_background_new(const char *const *strings, int count, int kind)
 {
     struct pp_background *b = calloc(1, sizeof *b);
     if (b == NULL)
@@ -98,16 +116,23 @@ static struct pp_background *pp_background_start(const char *const *strings, int
         free(b);
         return NULL;
     }
-    b->count = count;
     b->kind = kind;
     for (int i = 0; i < count; i++) {
         b->strings[i] = strdup(strings[i]);
         if (b->strings[i] == NULL) {
-            b->count = i;
-            goto fail;
+            pp_background_free(b);
+            return NULL;
         }
+        b->count = i + 1;
     }
-    if (kind == PP_SPAWN)
+    return b;
+}
+
+static struct pp_background *pp_background_launch(struct pp_background *b)
+{
+    if (b == NULL)
+        return NULL;
+    if (b->kind == PP_SPAWN)
         pp_spawn_setup(b);
     b->stack = mmap(NULL, PP_BACKGROUND_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (b->stack == MAP_FAILED) {
@@ -130,6 +155,33 @@ static struct pp_background *pp_background_start(const char *const *strings, int
 fail:
     pp_background_free(b);
     return NULL;
+}
+
+static struct pp_background *pp_background_start(const char *const *strings, int count, int kind)
+{
+    return pp_background_launch(pp_background_new(strings, count, kind));
+}
+
+struct pp_background *pp_background_teardown(const int *fds, int nfds, const char *unmount,
+                                             const char *const *rmdirs, int count)
+{
+    struct pp_background *b = pp_background_new(rmdirs, count, PP_TEARDOWN);
+    if (b == NULL)
+        return NULL;
+    if (nfds > 0) {
+        b->fds = calloc((size_t)nfds, sizeof *b->fds);
+        if (b->fds == NULL) {
+            pp_background_free(b);
+            return NULL;
+        }
+        memcpy(b->fds, fds, (size_t)nfds * sizeof *b->fds);
+        b->nfds = nfds;
+    }
+    if (unmount != NULL && (b->unmount = strdup(unmount)) == NULL) {
+        pp_background_free(b);
+        return NULL;
+    }
+    return pp_background_launch(b);
 }
 
 struct pp_background *pp_background_rmdir(const char *const *paths, int count)

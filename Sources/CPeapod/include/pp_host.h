@@ -53,6 +53,10 @@ struct pp_background;
 struct pp_background *pp_background_rmdir(const char *const *paths, int count);
 /* mkdir each path in order with mode 0755 (an existing one is fine). */
 struct pp_background *pp_background_mkdir(const char *const *paths, int count);
+/* Closes each fd, then detaches `unmount` (NULL: none) as often as it is mounted, then rmdirs
+ * each path. The fds belong to the thread once it started; with NULL, still to the caller. */
+struct pp_background *pp_background_teardown(const int *fds, int nfds, const char *unmount,
+                                             const char *const *rmdirs, int count);
 /* posix_spawn argv[0] with argv, detached (own session, stdio on /dev/null, default signals). */
 struct pp_background *pp_background_spawn(const char *const *argv, int count);
 /* Joins the thread and frees it: for rmdir and mkdir, how many failed; for spawn, posix_spawn's error or

@@ -235,17 +235,17 @@ public final class PodCgroups {
         return paths
     }
 
-    /// A thread's rmdir of the given containers' cgroups, then of the pod's, in every hierarchy
-    /// (PodCleanup, where it overlaps with the rest of the teardown); `removeAll` then takes
-    /// care of anything left.
-    public func removeInBackground(containers: [String]) -> BackgroundWork {
+    /// The given containers' cgroups, then the pod's, in every hierarchy: what one rmdir each
+    /// removes after a normal end (PodCleanup does it in a thread, overlapping with the rest of
+    /// the teardown); `removeAll` then takes care of anything left.
+    public func directoriesToRemove(containers: [String]) -> [String] {
         var paths: [String] = []
         for (i, driver) in drivers.enumerated() {
             let top = podPath(i)
             for container in containers { paths.append(driver.directory(top + "/" + container)) }
             paths.append(driver.directory(top))
         }
-        return BackgroundWork.rmdir(paths)
+        return paths
     }
 
     /// Pod cleanup from the paths alone (PodCleanup); what cannot be removed is logged on stderr.

@@ -136,6 +136,14 @@ public struct PodSandbox: Sendable, Equatable {
         }
     }
 
+    /// The sandbox's own tmpfs (its pins and shm), for a teardown that detaches it before the
+    /// rest; nil when a pause process holds a shared PID namespace (its pid file is in there,
+    /// and `destroy` must read it first).
+    public static func earlyMountPoint(runDir: String) -> String? {
+        let paths = SandboxPaths(runDir: runDir)
+        return access(paths.pausePID, F_OK) == 0 ? nil : paths.sandboxDir
+    }
+
     /// Undo `create`: stop the pause process, unmount the pins and the shm, remove the files.
     /// Idempotent.
     public func destroy() throws(SandboxError) {

@@ -111,6 +111,22 @@ public final class BackgroundWork {
         return BackgroundWork(thread)
     }
 
+    /// A thread closes `descriptors`, detaches `unmount` (as often as it is mounted), then
+    /// rmdirs each of `rmdirs`; when no thread can be started, here and now.
+    public static func teardown(closing descriptors: [Int32], unmount: String?, rmdirs: [String]) -> BackgroundWork {
+        let thread = withCStrings(rmdirs) { paths, count in
+            descriptors.withUnsafeBufferPointer { fds in
+                pp_background_teardown(fds.baseAddress, Int32(fds.count), unmount, paths, count)
+            }
+        }
+        if thread == nil {
+            for fd in descriptors { close(fd) }
+            if let unmount { while umount2(unmount, Int32(MNT_DETACH) | Int32(UMOUNT_NOFOLLOW)) == 0 {} }
+            for path in rmdirs { _ = Glibc.rmdir(path) }
+        }
+        return BackgroundWork(thread)
+    }
+
     /// mkdir (0755, an existing one is fine) of each path, in order, by a thread; when no thread
     /// can be started, here and now.
     public static func mkdir(_ paths: [String]) -> BackgroundWork {

@@ -120,7 +120,7 @@ struct ContainerLauncher {
         _ = fcntl(stdout[0], F_SETFL, fcntl(stdout[0], F_GETFL) | O_NONBLOCK)
         _ = fcntl(stderr[0], F_SETFL, fcntl(stderr[0], F_GETFL) | O_NONBLOCK)
         return RunningContainer(name: name, pid: pid, instanceID: instanceID, stdout: stdout[0], stderr: stderr[0], log: log,
-                                notices: notices)
+                                notices: notices, mountNamespace: open("/proc/\(pid)/ns/mnt", O_RDONLY | O_CLOEXEC))
     }
 
     /// Whether the container's last instance lost a process to the OOM killer (its cgroup's
@@ -277,9 +277,23 @@ final class InstanceDirectories {
     private(set) var stale: [String] = []
     /// Containers that restarted, for which a spare is kept.
     private var restarting: Set<String> = []
+    /// Mount namespaces of finished instances, still open (RunningContainer.mountNamespace),
+    /// closed before their layers are removed.
+    private(set) var heldNamespaces: [Int32] = []
 
     /// Whether `housekeeping` has something to do.
-    var hasWork: Bool { !stale.isEmpty || restarting.contains { spares[$0] == nil } }
+    var hasWork: Bool { !stale.isEmpty || !heldNamespaces.isEmpty || restarting.contains { spares[$0] == nil } }
+
+    /// A finished instance's mount namespace, to be closed when the supervisor is idle.
+    func retire(mountNamespace fd: Int32) {
+        if fd >= 0 { heldNamespaces.append(fd) }
+    }
+
+    /// The held namespaces, for the caller to close (the teardown does it in a thread).
+    func takeHeldNamespaces() -> [Int32] {
+        defer { heldNamespaces.removeAll() }
+        return heldNamespaces
+    }
 
     /// The directory for a new instance of `container`: its spare, else `fresh`, created.
     func take(_ container: String, fresh: String, restarted: Bool) throws -> String {
@@ -318,6 +332,7 @@ final class InstanceDirectories {
     }
 
     private func removeStale() {
+        for fd in takeHeldNamespaces() { close(fd) }
         for dir in stale { try? FileSystem.removeTree(dir) }
         stale.removeAll()
     }

@@ -19,6 +19,10 @@ struct RunningContainer {
     var log: CRILogWriter
     /// Events the launcher asks for (a clamped oom_score_adj).
     var notices: [LaunchNotice] = []
+    /// The container's mount namespace, held open (-1: none): when the container ends, its
+    /// exit then does not wait for the namespace's mounts to be torn down; the supervisor lets
+    /// go of it later, when idle (InstanceDirectories) or in the teardown's thread.
+    var mountNamespace: Int32 = -1
 }
 
 /// A lifecycle hook's exec process, reaped like the containers but recorded as the hook.
@@ -481,6 +485,7 @@ public final class PodSupervisor {
             // Whatever the process wrote before it exited is still in the pipes.
             for fd in [container.stdout, container.stderr] where fd >= 0 { drain(fd: fd, in: &container) }
             container.log.close()
+            launcher.instances.retire(mountNamespace: container.mountNamespace)
             let now = Clock.now()
             var record = observed[container.name]
             if var current = record.current, current.id == container.instanceID {
@@ -579,9 +584,11 @@ public final class PodSupervisor {
             if pid > 0, let container = running.removeValue(forKey: pid) {
                 for fd in [container.stdout, container.stderr] where fd >= 0 { close(fd) }
                 container.log.close()
+                launcher.instances.retire(mountNamespace: container.mountNamespace)
             }
         }
-        PodCleanup.removeAll(location, containers: shape.all.map(\.name))
+        PodCleanup.removeAll(location, containers: shape.all.map(\.name),
+                             mountNamespaces: launcher.instances.takeHeldNamespaces())
     }
 }
 
@@ -635,24 +642,28 @@ final class ForegroundOutput {
 /// supervisor does at the end, and what `delete` does when the supervisor is gone.
 public enum PodCleanup {
     /// `containers`: the pod's container names, when known, for a first quick pass over the
-    /// cgroups.
-    public static func removeAll(_ location: PodLocation, containers: [String] = []) {
-        // Two threads of this process work meanwhile: one starts the purger of the store's trash
-        // (posix_spawn waits for its execve; the purger then waits for this process to end), one
-        // removes the pod's and the containers' cgroups, in every hierarchy.
+    /// cgroups; `mountNamespaces`: descriptors of finished containers' mount namespaces, which
+    /// this closes.
+    public static func removeAll(_ location: PodLocation, containers: [String] = [], mountNamespaces: [Int32] = []) {
+        // Two threads of this process work meanwhile. One starts the purger of the store's trash
+        // (posix_spawn waits for its execve; the purger then waits for this process to end). The
+        // other lets go of the containers' mount namespaces and detaches the sandbox (each waits
+        // for an RCU grace period), then removes the cgroups of the pod and its containers.
         let purger = StoreTrash.startPurger(location.trashDir)
-        let quickPass = PodCgroupPlan.load(directory: location.runDir).map {
-            PodCgroups(plan: $0).removeInBackground(containers: containers)
+        let cgroups = PodCgroupPlan.load(directory: location.runDir).map {
+            PodCgroups(plan: $0).directoriesToRemove(containers: containers)
         }
-        try? PodSandbox.destroy(runDir: location.runDir)
+        let quickPass = BackgroundWork.teardown(
+            closing: mountNamespaces, unmount: PodSandbox.earlyMountPoint(runDir: location.runDir), rmdirs: cgroups ?? [])
         try? VolumePlanner.teardown(podDirectory: location.podDir)
-        quickPass?.wait()
-        // Whatever the quick pass left (processes still inside, other child cgroups). Before the
-        // run directory goes: it holds the record of where the cgroups are.
-        PodCgroups.removeAll(directory: location.runDir)
-        try? FileSystem.removeTree(location.runDir)
         // The pod's files on the store's disk go to the trash, for the purger.
         StoreTrash.discard(location)
+        quickPass.wait()
+        // Whatever the quick pass left (a pause process, processes still inside a cgroup, other
+        // child cgroups). The run directory goes last: it holds the record of the cgroups.
+        try? PodSandbox.destroy(runDir: location.runDir)
+        PodCgroups.removeAll(directory: location.runDir)
+        try? FileSystem.removeTree(location.runDir)
         purger.wait()
     }
 }
