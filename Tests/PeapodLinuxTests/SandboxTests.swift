@@ -25,7 +25,7 @@ struct SandboxTests {
             #expect(stat(pin, &a) == 0 && stat("/proc/self/ns/\(mine)", &b) == 0)
             #expect(a.st_ino != b.st_ino, "\(pin) is the host's \(mine) namespace")
         }
-        #expect(sandbox.shmDir == runDir + "/sandbox/shm")
+        #expect(sandbox.shmDir == runDir + "/ns/shm")
         #expect(sandbox.namespaces.pid == nil && sandbox.pausePID == nil)
 
         try sandbox.destroy()
@@ -83,7 +83,7 @@ struct SandboxMountTableTests {
     static let sample = """
         22 27 0:21 / /proc rw,relatime - proc proc rw
         27 1 254:0 / / rw,relatime - ext4 /dev/vda rw
-        90 27 0:50 / /run/peapod/pods/a/sandbox/net rw - nsfs nsfs rw
+        90 27 0:50 / /run/peapod/pods/a/ns/net rw - nsfs nsfs rw
         91 27 0:50 / /run/peapod/pods/a/shm rw - tmpfs shm rw
         92 27 0:51 / /run/peapod/pods/ab/shm rw - tmpfs shm rw
         93 27 0:52 / /mnt/with\\040space rw - tmpfs x rw

@@ -4,12 +4,12 @@
 // holds a PID namespace shared by the pod's containers (shareProcessNamespace).
 //
 // Layout under runDir:
-//   sandbox/                       a tmpfs of the pod's own (size: the pod's shm size); it holds
+//   ns/                            a tmpfs of the pod's own (size: the pod's shm size); it holds
 //     net ipc uts                  pins (empty files with the nsfs bind-mounted on them)
 //     pid pause.pid                only with a shared PID namespace: pin and the pause's pid
 //     shm/                         the pod's /dev/shm (mode 1777)
 //
-// Unmounting sandbox/ lets go of every pin at once (one unmount instead of one per pin, each
+// Unmounting ns/ lets go of every pin at once (one unmount instead of one per pin, each
 // of which waits for an RCU grace period). Everything can be undone from these paths alone
 // (`destroy(runDir:)`), so a later process cleans up after a crashed supervisor.
 
@@ -254,7 +254,7 @@ public final class PendingSandbox {
 /// The sandbox's paths under its run dir.
 struct SandboxPaths {
     var runDir: String
-    var sandboxDir: String { runDir + "/sandbox" }
+    var sandboxDir: String { runDir + "/ns" }
     var net: String { sandboxDir + "/net" }
     var ipc: String { sandboxDir + "/ipc" }
     var uts: String { sandboxDir + "/uts" }
