@@ -52,7 +52,7 @@ let package = Package(
         // module it does not import itself from reaching it through the modules it does.
         .target(
             name: "PeapodCLI",
-            dependencies: ["CPeapod", "PeapodSpec", "PeapodManifest", "PeapodRuntime", "PeapodLinux"],
+            dependencies: ["PeapodSpec", "PeapodManifest", "PeapodRuntime", "PeapodLinux"],
             swiftSettings: lean + [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         .executableTarget(name: "peapod", dependencies: ["PeapodCLI"]),

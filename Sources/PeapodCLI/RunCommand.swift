@@ -1,4 +1,3 @@
-import CPeapod
 import Glibc
 import PeapodLinux
 import PeapodRuntime
@@ -36,7 +35,7 @@ struct RunCommand {
 
         // SIGINT, SIGTERM, SIGHUP and SIGCHLD are blocked before any pod exists, so none is
         // missed, and read from one descriptor below.
-        let signals = pp_stop_and_child_signalfd()
+        let signals = StopSignals.blockIntoDescriptor()
         guard signals >= 0 else { throw CLIError("signalfd: \(String(cString: strerror(errno)))") }
 
         // Each pod's supervisor runs in the foreground: it writes the pod's phase changes and its
@@ -70,7 +69,7 @@ struct RunCommand {
             var pfd = pollfd(fd: signals, events: Int16(POLLIN), revents: 0)
             _ = poll(&pfd, 1, -1)
             while true {
-                let signal = pp_signalfd_read(signals)
+                let signal = StopSignals.next(signals)
                 guard signal > 0 else { break }
                 guard signal != SIGCHLD, interrupted == 0 else { continue }
                 interrupted = signal

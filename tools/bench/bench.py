@@ -309,7 +309,7 @@ class Bench:
             r["podman"] = self.hyperfine("podman", self.podman + ["run", "--rm", "busybox", "true"],
                                          self.reps(10), warmup=1)
         # Diagnostic: the same `peapod run` with the whole store (pod directories, overlay layers,
-        # logs) on a tmpfs, which shows what the filesystem under PEAPOD_ROOT costs (about 25
+        # logs) on a tmpfs, which shows what the filesystem under PEAPOD_ROOT costs (about 15
         # inodes made and removed per run).
         store = os.path.join(self.tmp, "store-tmpfs")
         os.makedirs(store)
