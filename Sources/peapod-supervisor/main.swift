@@ -15,8 +15,7 @@ func fail(_ message: String) -> Never {
 // `--purge TRASH --after PID`: started by a pod's teardown (StoreTrash).
 let arguments = CommandLine.arguments
 if arguments.count == 5 && arguments[1] == "--purge" && arguments[3] == "--after", let pid = Int32(arguments[4]) {
-    StoreTrash.waitForParent(pid)
-    StoreTrash.purge(arguments[2])
+    StoreTrash.runPurger(arguments[2], after: pid)
     exit(0)
 }
 guard let command = SupervisorCommand(parsing: CommandLine.arguments.dropFirst()) else {

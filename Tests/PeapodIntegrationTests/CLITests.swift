@@ -156,6 +156,89 @@ struct CLITests {
         }
     }
 
+    @Test("run of one pod: `delete` from another command ends it gracefully, without an interruption message")
+    func runDeletedFromOutside() throws {
+        try withPeapod { peapod in
+            let manifest = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: outside}
+            spec:
+              terminationGracePeriodSeconds: 5
+              containers:
+              - {name: a, image: busybox, command: [sh, -c, "trap 'echo got TERM; exit 0' TERM; echo up; while true; do sleep 0.1; done"]}
+            """
+            let file = peapod.base + "/outside.yaml"
+            try manifest.write(toFile: file, atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Environment.binary)
+            process.arguments = ["run", "-f", file]
+            var environment = ProcessInfo.processInfo.environment
+            environment["PEAPOD_ROOT"] = peapod.root
+            environment["PEAPOD_RUN_ROOT"] = peapod.runRoot
+            process.environment = environment
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            defer { if process.isRunning { process.interrupt(); process.waitUntilExit() } }
+            _ = try peapod.waitRunning("outside")
+            let deleted = try peapod.run(["delete", "pod", "outside"])
+            #expect(deleted.code == 0, "\(deleted.output)")
+            process.waitUntilExit()
+            let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            // The container exited 0 on SIGTERM: the pod Succeeded, and so did the command.
+            #expect(process.terminationStatus == 0, "\(stdout)\(stderr)")
+            #expect(stdout.contains("[pod/outside/a] got TERM\n"), "\(stdout)")
+            #expect(!stderr.contains("interrupted") && !stderr.contains("terminated"), "\(stderr)")
+        }
+    }
+
+    @Test("run keeps going when its reader goes away: the pod finishes and is removed")
+    func runReaderGone() throws {
+        try withPeapod { peapod in
+            let manifest = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: chatty}
+            spec:
+              restartPolicy: Never
+              containers:
+              - {name: a, image: busybox, command: [sh, -c, "sleep 0.3; seq 1 20000; sleep 0.2"]}
+            """
+            let file = peapod.base + "/chatty.yaml"
+            try manifest.write(toFile: file, atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Environment.binary)
+            process.arguments = ["run", "-f", file]
+            var environment = ProcessInfo.processInfo.environment
+            environment["PEAPOD_ROOT"] = peapod.root
+            environment["PEAPOD_RUN_ROOT"] = peapod.runRoot
+            process.environment = environment
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            defer { if process.isRunning { process.interrupt(); process.waitUntilExit() } }
+            // One line, then the reader is gone (as `peapod run ... | head -1`).
+            var first = Data()
+            while !first.contains(10) {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                first.append(chunk)
+            }
+            try out.fileHandleForReading.close()
+            #expect(String(decoding: first, as: UTF8.self).hasPrefix("[pod/chatty] phase: Pending"))
+            let deadline = Date().addingTimeInterval(20)
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            #expect(!process.isRunning)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            #expect(peapod.leftovers().isEmpty, "\(peapod.leftovers())")
+        }
+    }
+
     @Test("exec -i passes stdin; exit codes pass through; delete -f removes the manifest's pods")
     func execAndDeleteByFile() throws {
         try withPeapod { peapod in

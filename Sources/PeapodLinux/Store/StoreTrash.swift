@@ -57,6 +57,15 @@ public enum StoreTrash {
         return Start(thread, argv: argv)
     }
 
+    /// `peapod-supervisor --purge TRASH --after PID`: background work at the lowest CPU and I/O
+    /// priority, once the deleting process has ended.
+    public static func runPurger(_ trash: String, after pid: Int32) {
+        _ = nice(19)
+        _ = pp_ioprio_idle()
+        waitForParent(pid)
+        purge(trash)
+    }
+
     /// Waits until `pid`, the purger's parent, has ended (at once when it already has).
     public static func waitForParent(_ pid: Int32) {
         guard getppid() == pid else { return }
@@ -74,9 +83,6 @@ public enum StoreTrash {
     /// time (a lock file in the trash); one that finds the lock taken leaves, since the holder
     /// looks again after it lets go.
     public static func purge(_ trash: String) {
-        // Background work: the lowest CPU and I/O priority.
-        _ = nice(19)
-        _ = pp_ioprio_idle()
         let lockPath = trash + "/.lock"
         while true {
             let lock = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
