@@ -57,7 +57,7 @@ struct ExecCommand {
             user = try UserResolver.resolve(image.config.user, rootfs: image.rootfsPath)
         }
         // The command is limited and ranked for the OOM killer as the container is.
-        var limits = PodCgroups.load(directory: view.location.runDir)?.processLimits(container: containerName) ?? ProcessLimits()
+        var limits = PodCgroups.load(view.location)?.processLimits(container: containerName) ?? ProcessLimits()
         if let spec {
             limits.oomScoreAdj = OOMScore.forContainer(spec, of: view.pod, machineMemory: MachineResources.current().memoryBytes)
         }

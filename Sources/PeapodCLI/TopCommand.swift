@@ -60,7 +60,7 @@ struct TopCommand {
         // (view, container, cgroups) of every running container; both samples read them all.
         var targets: [(view: PodView, container: String, cgroups: PodCgroups)] = []
         for view in views {
-            guard view.supervisorAlive, let cgroups = PodCgroups.load(directory: view.location.runDir) else {
+            guard view.supervisorAlive, let cgroups = PodCgroups.load(view.location) else {
                 if !names.isEmpty { throw CLIError("Metrics not available for pod \(view.pod.namespace)/\(view.pod.name)") }
                 continue
             }

@@ -67,6 +67,23 @@ struct SandboxTests {
         }
     }
 
+    @Test func destroyAlsoRemovesTheEarlierLayoutOfOneMountPerPin() throws {
+        let base = try temporaryBase()
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let runDir = base + "/run"
+        try FileManager.default.createDirectory(atPath: runDir + "/ns", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: runDir + "/shm", withIntermediateDirectories: true)
+        for ns in ["net", "ipc", "uts"] {
+            _ = FileManager.default.createFile(atPath: runDir + "/ns/" + ns, contents: nil)
+            #expect(mount("/proc/self/ns/" + ns, runDir + "/ns/" + ns, nil, UInt(MS_BIND), nil) == 0)
+        }
+        #expect(mount("shm", runDir + "/shm", "tmpfs", 0, "size=1m") == 0)
+        #expect(MountTable.count(under: runDir) == 4)
+        try PodSandbox.destroy(runDir: runDir)
+        #expect(MountTable.count(under: base) == 0)
+        #expect(!FileManager.default.fileExists(atPath: runDir))
+    }
+
     @Test func aBadHostnameIsRefusedBeforeAnythingIsCreated() throws {
         let base = try temporaryBase()
         defer { try? FileManager.default.removeItem(atPath: base) }

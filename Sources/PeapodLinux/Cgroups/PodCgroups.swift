@@ -125,6 +125,12 @@ public final class PodCgroups {
         PodCgroupPlan.load(directory: directory).map { PodCgroups(plan: $0) }
     }
 
+    /// The pod's cgroups from its run directory, or from its pod directory, where pods made
+    /// before cgroups.json moved keep it.
+    public static func load(_ location: PodLocation) -> PodCgroups? {
+        load(directory: location.runDir) ?? load(directory: location.podDir)
+    }
+
     func podPath(_ i: Int) -> String {
         let parent = plan.entries[i].parent
         return (parent == "/" ? "" : parent) + "/" + plan.podCgroupName

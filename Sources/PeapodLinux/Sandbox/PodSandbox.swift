@@ -168,6 +168,18 @@ public struct PodSandbox: Sendable, Equatable {
         if e != EINVAL && e != ENOENT {
             note(SandboxError(operation: "unmount", path: paths.sandboxDir, errno: e))
         }
+        // A sandbox made before the pins had a tmpfs of their own: each pin was a mount of its
+        // own under ns/, and the shm a tmpfs at shm/.
+        if e == EINVAL {
+            for legacy in [paths.net, paths.ipc, paths.uts, paths.pid, paths.runDir + "/shm"] {
+                while umount2(legacy, Int32(MNT_DETACH) | Int32(UMOUNT_NOFOLLOW)) == 0 {}
+                if Glibc.errno != EINVAL && Glibc.errno != ENOENT {
+                    note(SandboxError(operation: "unmount", path: legacy, errno: Glibc.errno))
+                }
+                if unlink(legacy) != 0 && Glibc.errno == EISDIR { _ = rmdir(legacy) }
+            }
+            _ = unlink(paths.pausePID)
+        }
         if rmdir(paths.sandboxDir) != 0 && Glibc.errno != ENOENT {
             note(SandboxError(operation: "remove", path: paths.sandboxDir, errno: Glibc.errno))
         }

@@ -41,9 +41,10 @@ public enum StoreTrash {
         /// it now.
         public func wait() {
             if let thread {
-                _ = pp_background_wait(thread)
-            } else {
-                _ = try? DetachedProcess.spawn(executable: argv[0], arguments: argv, logFile: "/dev/null", extraFD: nil)
+                // The purger could not be started (peapod-supervisor missing?): purge here.
+                if pp_background_wait(thread) != 0 { StoreTrash.purge(argv[2]) }
+            } else if (try? DetachedProcess.spawn(executable: argv[0], arguments: argv, logFile: "/dev/null", extraFD: nil)) == nil {
+                StoreTrash.purge(argv[2])
             }
         }
     }

@@ -21,7 +21,7 @@ struct ContainerLauncher {
         self.store = store
         self.location = location
         self.pod = pod
-        self.cgroups = PodCgroups.load(directory: location.runDir)
+        self.cgroups = PodCgroups.load(location)
         let imageStore = ImageStore(root: store.root)
         var images: [String: ImageRecord] = [:]
         for container in pod.allContainers {

@@ -653,6 +653,8 @@ public enum PodCleanup {
         let cgroups = PodCgroupPlan.load(directory: location.runDir).map {
             PodCgroups(plan: $0).directoriesToRemove(containers: containers)
         }
+        // A pod recorded before cgroups.json moved to the run directory keeps it in the pod's.
+        if cgroups == nil { PodCgroups.removeAll(directory: location.podDir) }
         let quickPass = BackgroundWork.teardown(
             closing: mountNamespaces, unmount: PodSandbox.earlyMountPoint(runDir: location.runDir), rmdirs: cgroups ?? [])
         try? VolumePlanner.teardown(podDirectory: location.podDir)
