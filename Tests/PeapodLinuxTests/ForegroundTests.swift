@@ -38,6 +38,7 @@ import Testing
         writer.write(Array("kl\n".utf8), stream: .stdout)
         writer.close()
         output.write("[pod/p] phase: Succeeded\n")
+        output.close()
         close(fds[1])
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -69,5 +70,34 @@ import Testing
         #expect(output.fd == -1)
         output.write("also lost\n")
         close(fds[1])
+    }
+
+    @Test("A reader that does not keep up: lines wait (the writer never blocks) and come out in order")
+    func slowReader() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]) }
+        let output = ForegroundOutput(fd: fds[1], podName: "p")
+        #expect(output.fd != fds[1], "a pipe gets a non-blocking open file of its own")
+        // Far more than a pipe holds (64 KiB): without the queue this would block.
+        let line = String(repeating: "x", count: 99) + "\n"
+        for _ in 0..<5_000 { output.write(line) }
+        #expect(output.pending)
+        var total = 0
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while output.pending {
+            let n = read(fds[0], &buffer, buffer.count)
+            #expect(n > 0 && buffer[0..<n].allSatisfy { $0 == UInt8(ascii: "x") || $0 == 10 })
+            total += max(0, n)
+            output.flush()
+        }
+        output.close()
+        close(fds[1])
+        while true {
+            let n = read(fds[0], &buffer, buffer.count)
+            if n <= 0 { break }
+            total += n
+        }
+        #expect(total == 5_000 * 100)
     }
 }

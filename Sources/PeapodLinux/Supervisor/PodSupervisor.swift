@@ -82,7 +82,7 @@ public final class PodSupervisor {
 
     /// Set before `run` for `peapod run` (SupervisorCommand.foregroundOutputFD).
     public var foregroundOutput: Int32 {
-        get { foreground?.fd ?? -1 }
+        get { foreground?.original ?? -1 }
         set { foreground = newValue >= 0 ? ForegroundOutput(fd: newValue, podName: pod.name) : nil }
     }
 
@@ -121,7 +121,7 @@ public final class PodSupervisor {
     /// ("ok") or could not be made ("error: ..."), so `apply` can report it and leave nothing.
     /// Returns 0; in the foreground, 0 when the pod Succeeded and 1 otherwise.
     public func run(readyFD: Int32, sandbox pending: Result<PendingSandbox, SandboxError>? = nil) -> Int32 {
-        var keep = [readyFD, foregroundOutput]
+        var keep = [readyFD] + (foreground?.descriptors ?? [])
         if case let .success(helper)? = pending { keep.append(helper.reportFD) }
         Self.closeInheritedDescriptors(keeping: keep)
         do {
@@ -163,7 +163,9 @@ public final class PodSupervisor {
         observed.startTime = now
         events.record("Normal", "Scheduled", "Successfully assigned \(pod.namespace)/\(pod.name) to \(Clock.hostname)", at: now)
         loop()
-        guard foreground != nil else { return 0 }
+        guard let foreground else { return 0 }
+        // What a slow reader has not taken yet.
+        foreground.finish()
         return lastPhase == .succeeded ? 0 : 1
     }
 
@@ -402,6 +404,11 @@ public final class PodSupervisor {
                 fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
             }
         }
+        // The foreground's output, while lines wait for a slow reader.
+        let outputIndex = fds.count
+        if let foreground, foreground.pending {
+            fds.append(pollfd(fd: foreground.fd, events: Int16(POLLOUT), revents: 0))
+        }
         // Milliseconds until the planner's next wake-up; -1: none.
         func timeout() -> Int32 {
             guard let wakeup else { return -1 }
@@ -432,7 +439,9 @@ public final class PodSupervisor {
         }
         if n == 0 { n = poll(&fds, nfds_t(fds.count), timeout()) }
         guard n > 0 else { return }
-        for p in fds.dropFirst() where p.revents != 0 { drain(fd: p.fd) }
+        for (i, p) in fds.enumerated().dropFirst() where p.revents != 0 {
+            if i == outputIndex { foreground?.flush() } else { drain(fd: p.fd) }
+        }
         if fds[0].revents != 0 { handleSignals() }
     }
 
@@ -589,52 +598,6 @@ public final class PodSupervisor {
         }
         PodCleanup.removeAll(location, containers: shape.all.map(\.name),
                              mountNamespaces: launcher.instances.takeHeldNamespaces())
-    }
-}
-
-/// `peapod run`'s standard output, as a foreground supervisor writes to it: one write(2) per
-/// line, so the lines of several pods' supervisors sharing it never mix. Once the reader is gone
-/// (EPIPE), or on any other error, nothing more is written; the pod itself carries on.
-final class ForegroundOutput {
-    private(set) var fd: Int32
-    let podName: String
-
-    init(fd: Int32, podName: String) {
-        self.fd = fd
-        self.podName = podName
-    }
-
-    func write(_ line: String) {
-        var line = line
-        line.withUTF8 { write($0) }
-    }
-
-    func write(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard fd >= 0 else { return }
-        var offset = 0
-        while offset < bytes.count {
-            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                fd = -1
-                return
-            }
-            offset += n
-        }
-    }
-
-    /// The echo of one container's log records: `[pod/NAME/CONTAINER] content`, with a newline
-    /// unless the line goes on in the next record (a line longer than a record).
-    func echo(container: String) -> (ArraySlice<UInt8>, Bool) -> Void {
-        let prefix = Array("[pod/\(podName)/\(container)] ".utf8)
-        return { [weak self] content, continued in
-            guard let self, self.fd >= 0 else { return }
-            var line = prefix
-            line.reserveCapacity(prefix.count + content.count + 1)
-            line.append(contentsOf: content)
-            if !continued { line.append(10) }
-            line.withUnsafeBufferPointer { self.write($0) }
-        }
     }
 }
 
