@@ -254,9 +254,10 @@ public final class PodCgroups {
         return paths
     }
 
-    /// Pod cleanup from the paths alone (PodCleanup); what cannot be removed is logged on stderr.
-    public static func removeAll(directory: String) {
-        for error in load(directory: directory)?.removeAll() ?? [] {
+    /// `removeAll` for the pod's cleanup (PodCleanup), with what cannot be removed logged on
+    /// stderr.
+    public func removeAllReportingErrors() {
+        for error in removeAll() {
             let line = Array("peapod: \(error)\n".utf8)
             _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
         }

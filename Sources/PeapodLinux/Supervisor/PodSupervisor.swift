@@ -597,7 +597,7 @@ public final class PodSupervisor {
             }
         }
         PodCleanup.removeAll(location, containers: shape.all.map(\.name),
-                             mountNamespaces: launcher.instances.takeHeldNamespaces())
+                             mountNamespaces: launcher.instances.takeHeldNamespaces(), cgroups: launcher.cgroups)
     }
 }
 
@@ -607,19 +607,18 @@ public enum PodCleanup {
     /// `containers`: the pod's container names, when known, for a first quick pass over the
     /// cgroups; `mountNamespaces`: descriptors of finished containers' mount namespaces, which
     /// this closes.
-    public static func removeAll(_ location: PodLocation, containers: [String] = [], mountNamespaces: [Int32] = []) {
+    /// `cgroups`: the pod's cgroups as the caller has them (else read from the run directory).
+    public static func removeAll(_ location: PodLocation, containers: [String] = [], mountNamespaces: [Int32] = [],
+                                 cgroups known: PodCgroups? = nil) {
         // Two threads of this process work meanwhile. One starts the purger of the store's trash
         // (posix_spawn waits for its execve; the purger then waits for this process to end). The
         // other lets go of the containers' mount namespaces and detaches the sandbox (each waits
         // for an RCU grace period), then removes the cgroups of the pod and its containers.
         let purger = StoreTrash.startPurger(location.trashDir)
-        let cgroups = PodCgroupPlan.load(directory: location.runDir).map {
-            PodCgroups(plan: $0).directoriesToRemove(containers: containers)
-        }
-        // A pod recorded before cgroups.json moved to the run directory keeps it in the pod's.
-        if cgroups == nil { PodCgroups.removeAll(directory: location.podDir) }
+        let cgroups = known ?? PodCgroups.load(location)
         let quickPass = BackgroundWork.teardown(
-            closing: mountNamespaces, unmount: PodSandbox.earlyMountPoint(runDir: location.runDir), rmdirs: cgroups ?? [])
+            closing: mountNamespaces, unmount: PodSandbox.earlyMountPoint(runDir: location.runDir),
+            rmdirs: cgroups?.directoriesToRemove(containers: containers) ?? [])
         try? VolumePlanner.teardown(podDirectory: location.podDir)
         // The pod's files on the store's disk go to the trash, for the purger.
         StoreTrash.discard(location)
@@ -627,7 +626,7 @@ public enum PodCleanup {
         // Whatever the quick pass left (a pause process, processes still inside a cgroup, other
         // child cgroups). The run directory goes last: it holds the record of the cgroups.
         try? PodSandbox.destroy(runDir: location.runDir)
-        PodCgroups.removeAll(directory: location.runDir)
+        cgroups?.removeAllReportingErrors()
         try? FileSystem.removeTree(location.runDir)
         purger.wait()
     }
