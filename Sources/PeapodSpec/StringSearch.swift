@@ -31,11 +31,7 @@ extension StringProtocol {
 extension String {
     /// `StringProtocol.rangeOfText`, reading this string's UTF-8 directly.
     public func rangeOfText(_ other: String) -> Range<Index>? {
-        var text = self
-        guard let offset = text.withUTF8({ firstOffset(of: other, in: $0) }) else { return nil }
-        guard let offset else { return startIndex..<startIndex }
-        let lower = utf8.index(startIndex, offsetBy: offset)
-        return lower..<utf8.index(lower, offsetBy: other.utf8.count)
+        Substring(self).rangeOfText(other)
     }
 
     /// `StringProtocol.containsText`, reading this string's UTF-8 directly.

@@ -170,17 +170,8 @@ struct CLITests {
             """
             let file = peapod.base + "/outside.yaml"
             try manifest.write(toFile: file, atomically: true, encoding: .utf8)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Environment.binary)
-            process.arguments = ["run", "-f", file]
-            var environment = ProcessInfo.processInfo.environment
-            environment["PEAPOD_ROOT"] = peapod.root
-            environment["PEAPOD_RUN_ROOT"] = peapod.runRoot
-            process.environment = environment
             let out = Pipe(), err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
+            let process = try peapod.start(["run", "-f", file], output: out, errors: err)
             defer { if process.isRunning { process.interrupt(); process.waitUntilExit() } }
             _ = try peapod.waitRunning("outside")
             let deleted = try peapod.run(["delete", "pod", "outside"])
@@ -209,17 +200,8 @@ struct CLITests {
             """
             let file = peapod.base + "/chatty.yaml"
             try manifest.write(toFile: file, atomically: true, encoding: .utf8)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Environment.binary)
-            process.arguments = ["run", "-f", file]
-            var environment = ProcessInfo.processInfo.environment
-            environment["PEAPOD_ROOT"] = peapod.root
-            environment["PEAPOD_RUN_ROOT"] = peapod.runRoot
-            process.environment = environment
             let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try peapod.start(["run", "-f", file], output: out)
             defer { if process.isRunning { process.interrupt(); process.waitUntilExit() } }
             // One line, then the reader is gone (as `peapod run ... | head -1`).
             var first = Data()

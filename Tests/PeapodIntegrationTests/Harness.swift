@@ -97,6 +97,23 @@ final class Peapod {
         return CommandResult(code: process.terminationStatus, stdout: stdout, stderr: stderr)
     }
 
+    /// Starts peapod with this harness's roots and returns at once (for commands a test acts on
+    /// while they run); stdout goes to `output`, stderr to `errors` (nil: /dev/null).
+    func start(_ arguments: [String], output: Pipe, errors: Pipe? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Environment.binary)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["PEAPOD_ROOT"] = root
+        environment["PEAPOD_RUN_ROOT"] = runRoot
+        process.environment = environment
+        process.standardOutput = output
+        process.standardError = errors ?? FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     func apply(_ manifest: String, extra: [String] = []) throws -> CommandResult {
         defer { noteUIDs() }
         return try run(["apply", "-f", "-", "--backoff-base", "0.2", "--backoff-cap", "1"] + extra, stdin: manifest)
