@@ -56,13 +56,7 @@ final class Peapod {
     /// through files, so a command that leaves children holding a pipe cannot hang the test.
     @discardableResult
     func run(_ arguments: [String], stdin: String? = nil, timeout: Double = 60) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Environment.binary)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["PEAPOD_ROOT"] = root
-        environment["PEAPOD_RUN_ROOT"] = runRoot
-        process.environment = environment
+        let process = command(arguments)
         let id = UUID().uuidString
         let outPath = base + "/out-" + id
         let errPath = base + "/err-" + id
@@ -97,9 +91,8 @@ final class Peapod {
         return CommandResult(code: process.terminationStatus, stdout: stdout, stderr: stderr)
     }
 
-    /// Starts peapod with this harness's roots and returns at once (for commands a test acts on
-    /// while they run); stdout goes to `output`, stderr to `errors` (nil: /dev/null).
-    func start(_ arguments: [String], output: Pipe, errors: Pipe? = nil) throws -> Process {
+    /// peapod with `arguments` and this harness's roots, not started yet.
+    func command(_ arguments: [String]) -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Environment.binary)
         process.arguments = arguments
@@ -107,6 +100,13 @@ final class Peapod {
         environment["PEAPOD_ROOT"] = root
         environment["PEAPOD_RUN_ROOT"] = runRoot
         process.environment = environment
+        return process
+    }
+
+    /// Starts peapod with this harness's roots and returns at once (for commands a test acts on
+    /// while they run); stdout goes to `output`, stderr to `errors` (nil: /dev/null).
+    func start(_ arguments: [String], output: Pipe, errors: Pipe? = nil) throws -> Process {
+        let process = command(arguments)
         process.standardOutput = output
         process.standardError = errors ?? FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
