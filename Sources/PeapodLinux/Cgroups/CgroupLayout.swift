@@ -73,7 +73,7 @@ public struct CgroupLayout: Sendable, Equatable {
         var sawV2 = false
         for line in mountinfo.nonEmptyLines() where line.containsText(" - cgroup") {
             // "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS"
-            let fields = line.splitOnByte(UInt8(ascii: " ")).map(String.init)
+            let fields = line.splitOnByte(UInt8(ascii: " "))
             guard let dash = fields.firstIndex(of: "-"), dash >= 6, fields.count > dash + 3 else { continue }
             let fsType = fields[dash + 1]
             let mountRoot = unescapeMountinfo(fields[3])
@@ -121,7 +121,7 @@ public struct CgroupLayout: Sendable, Equatable {
         }
         var unified: String?
         for line in mountinfo.nonEmptyLines() where line.containsText(" - cgroup2 ") {
-            let fields = line.splitOnByte(UInt8(ascii: " ")).map(String.init)
+            let fields = line.splitOnByte(UInt8(ascii: " "))
             if fields.count > 4 {
                 unified = try? FileSystem.readText(unescapeMountinfo(fields[4]) + "/cgroup.controllers")
                 break
@@ -140,7 +140,7 @@ public struct CgroupLayout: Sendable, Equatable {
     }
 
     /// mountinfo escapes space, tab, newline and backslash as octal (\040 ...).
-    static func unescapeMountinfo(_ s: String) -> String {
-        MountTable.unescape(Substring(s))
+    static func unescapeMountinfo(_ s: Substring) -> String {
+        MountTable.unescape(s)
     }
 }

@@ -25,6 +25,7 @@ public enum MountTable {
     }
 
     static func unescape(_ field: Substring) -> String {
+        guard field.utf8.contains(UInt8(ascii: "\\")) else { return String(field) }
         var out: [UInt8] = []
         let bytes = Array(field.utf8)
         var i = 0
