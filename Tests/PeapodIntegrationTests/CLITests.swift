@@ -174,6 +174,10 @@ struct CLITests {
             let process = try peapod.start(["run", "-f", file], output: out, errors: err)
             defer { if process.isRunning { process.interrupt(); process.waitUntilExit() } }
             _ = try peapod.waitRunning("outside")
+            // Until its trap is set, the container (PID 1 of its namespace) drops SIGTERM, as
+            // the kernel does for every namespace's init: delete once it has said so.
+            let deadline = Date().addingTimeInterval(20)
+            while try !peapod.run(["logs", "outside"]).stdout.contains("up\n") && Date() < deadline { usleep(20_000) }
             let deleted = try peapod.run(["delete", "pod", "outside"])
             #expect(deleted.code == 0, "\(deleted.output)")
             process.waitUntilExit()
