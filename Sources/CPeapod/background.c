@@ -22,7 +22,7 @@
 
 extern char **environ;
 
-enum { PP_RMDIR, PP_MKDIR, PP_SPAWN, PP_TEARDOWN };
+enum { PP_MKDIR, PP_SPAWN, PP_TEARDOWN };
 
 /* The thread's own stack, unmapped after the join: glibc would otherwise keep a finished
  * thread's stack (and the pages it touched) cached for the next thread, for the whole life of a
@@ -37,12 +37,12 @@ struct pp_background {
     int spawn_ready;                      /* actions and attr are initialised */
     char **strings;   /* paths to remove, or argv of the process to start (NULL-terminated) */
     int count;
-    int kind;         /* PP_RMDIR, PP_MKDIR (each in order), PP_SPAWN (strings[0], argv) or
-                       * PP_TEARDOWN (close fds, unmount, then rmdir each) */
+    int kind;         /* PP_MKDIR (each in order), PP_SPAWN (strings[0], argv) or PP_TEARDOWN
+                       * (close fds, unmount, then rmdir each) */
     int *fds;         /* PP_TEARDOWN: descriptors to close first */
     int nfds;
     char *unmount;    /* PP_TEARDOWN: a mount point to detach (as often as it is mounted), or NULL */
-    int result;       /* rmdir/mkdir: number that failed; spawn: errno or 0 */
+    int result;       /* mkdir/teardown: paths that failed; spawn: errno or 0 */
 };
 
 static void *pp_background_main(void *arg)
@@ -62,13 +62,9 @@ static void *pp_background_main(void *arg)
         for (int i = 0; i < b->count; i++)
             if (rmdir(b->strings[i]) < 0 && errno != ENOENT)
                 b->result++;
-    } else if (b->kind == PP_MKDIR) {
-        for (int i = 0; i < b->count; i++)
-            if (mkdir(b->strings[i], 0755) < 0 && errno != EEXIST)
-                b->result++;
     } else {
         for (int i = 0; i < b->count; i++)
-            if (rmdir(b->strings[i]) < 0 && errno != ENOENT)
+            if (mkdir(b->strings[i], 0755) < 0 && errno != EEXIST)
                 b->result++;
     }
     return NULL;
@@ -182,11 +178,6 @@ struct pp_background *pp_background_teardown(const int *fds, int nfds, const cha
         return NULL;
     }
     return pp_background_launch(b);
-}
-
-struct pp_background *pp_background_rmdir(const char *const *paths, int count)
-{
-    return pp_background_start(paths, count, PP_RMDIR);
 }
 
 struct pp_background *pp_background_mkdir(const char *const *paths, int count)

@@ -49,8 +49,6 @@ int pp_pidfd_open(int pid);
  * (background.c). Both copy their strings and return NULL when no thread could be started;
  * every started one must be waited for. */
 struct pp_background;
-/* rmdir each path in order (a missing one is fine). */
-struct pp_background *pp_background_rmdir(const char *const *paths, int count);
 /* mkdir each path in order with mode 0755 (an existing one is fine). */
 struct pp_background *pp_background_mkdir(const char *const *paths, int count);
 /* Closes each fd, then detaches `unmount` (NULL: none) as often as it is mounted, then rmdirs
@@ -59,7 +57,7 @@ struct pp_background *pp_background_teardown(const int *fds, int nfds, const cha
                                              const char *const *rmdirs, int count);
 /* posix_spawn argv[0] with argv, detached (own session, stdio on /dev/null, default signals). */
 struct pp_background *pp_background_spawn(const char *const *argv, int count);
-/* Joins the thread and frees it: for rmdir and mkdir, how many failed; for spawn, posix_spawn's error or
+/* Joins the thread and frees it: for mkdir and teardown, how many paths failed; for spawn, posix_spawn's error or
  * 0; -1 for NULL. */
 int pp_background_wait(struct pp_background *b);
 

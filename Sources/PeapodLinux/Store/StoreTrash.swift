@@ -111,13 +111,6 @@ public final class BackgroundWork {
 
     private init(_ thread: OpaquePointer?) { self.thread = thread }
 
-    /// rmdir of each path, in order, by a thread; when no thread can be started, here and now.
-    public static func rmdir(_ paths: [String]) -> BackgroundWork {
-        let thread = withCStrings(paths) { pp_background_rmdir($0, $1) }
-        if thread == nil { for path in paths { _ = Glibc.rmdir(path) } }
-        return BackgroundWork(thread)
-    }
-
     /// A thread closes `descriptors`, detaches `unmount` (as often as it is mounted), then
     /// rmdirs each of `rmdirs`; when no thread can be started, here and now.
     public static func teardown(closing descriptors: [Int32], unmount: String?, rmdirs: [String]) -> BackgroundWork {
