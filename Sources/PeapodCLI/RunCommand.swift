@@ -43,11 +43,7 @@ struct RunCommand {
         // once it has finished. This process only waits for the supervisors to exit.
         var pods: [(location: PodLocation, supervisor: Int32)] = []
         try store.withLock {
-            for item in try creator.check(loaded.pods) {
-                guard item.outcome == .create else {
-                    throw CLIError("pod \"\(item.pod.name)\" already exists: delete it first, or use apply")
-                }
-            }
+            try Self.checkAllNew(loaded.pods, creator)
             do {
                 for pod in loaded.pods {
                     let created = try creator.create(pod, foreground: true)
@@ -106,6 +102,13 @@ struct RunCommand {
         throw ExitCode(failed ? 1 : 0)
     }
 
+    /// Every check of a real apply, and none of the pods may exist yet (`run` never adopts one).
+    static func checkAllNew(_ pods: [Pod], _ creator: PodCreator) throws {
+        for item in try creator.check(pods) where item.outcome != .create {
+            throw CLIError("pod \"\(item.pod.name)\" already exists: delete it first, or use apply")
+        }
+    }
+
     /// One pod: this process is its supervisor, in the foreground, as `kubectl run --rm` would
     /// have it; it saves starting a supervisor process and reading back what was just decoded.
     /// The pod is as visible to the other commands as any other (status, events, logs, exec,
@@ -119,19 +122,14 @@ struct RunCommand {
         sigprocmask(SIG_BLOCK, &blocked, nil)
 
         let (location, pod) = try store.withLock { () throws -> (PodLocation, Pod) in
-            guard try creator.check([template]).first?.outcome == .create else {
-                throw CLIError("pod \"\(template.name)\" already exists: delete it first, or use apply")
-            }
+            try Self.checkAllNew([template], creator)
             return try creator.createRecord(template)
         }
-        // The namespaces take longest to make: a helper process makes them meanwhile.
-        let sandbox = PodSupervisor.startSandbox(location, pod)
         let supervisor: PodSupervisor
         do {
             supervisor = try PodSupervisor(store: store, location: location, pod: pod,
                                            config: PlannerConfig(backoff: backoff.policy))
         } catch {
-            if case let .success(pending) = sandbox { _ = try? pending.finish() }
             PodCleanup.removeAll(location)
             throw CLIError("pod \(pod.name): \(error)")
         }
@@ -144,7 +142,7 @@ struct RunCommand {
             Output.err("\(signal == SIGINT ? "interrupted" : "terminated"): deleting pod/\(location.name)\n")
         }
         do {
-            try supervisor.start(sandbox: sandbox)
+            try supervisor.start()
         } catch {
             supervisor.tearDown()
             throw CLIError("pod \(pod.name): \(error)")

@@ -30,32 +30,26 @@ public enum StoreTrash {
     }
 
     /// A purger being started by a thread of this process (`startPurger`).
-    public final class Start {
-        let thread: OpaquePointer?
+    public struct PurgerStart {
+        let thread: BackgroundWork?
+        let trash: String
         let argv: [String]
-        init(_ thread: OpaquePointer?, argv: [String]) {
-            self.thread = thread
-            self.argv = argv
-        }
+
         /// Waits until the purger has started (posix_spawn returned); without a thread, starts
-        /// it now.
+        /// it now; when it cannot be started at all (peapod-supervisor missing?), purges here.
         public func wait() {
-            if let thread {
-                // The purger could not be started (peapod-supervisor missing?): purge here.
-                if pp_background_wait(thread) != 0 { StoreTrash.purge(argv[2]) }
-            } else if (try? DetachedProcess.spawn(executable: argv[0], arguments: argv, logFile: "/dev/null", extraFD: nil)) == nil {
-                StoreTrash.purge(argv[2])
-            }
+            let started = thread.map { $0.wait() == 0 }
+                ?? ((try? DetachedProcess.spawn(executable: argv[0], arguments: argv, logFile: "/dev/null", extraFD: nil)) != nil)
+            if !started { StoreTrash.purge(trash) }
         }
     }
 
     /// Starts `peapod-supervisor --purge TRASH --after PID` (this process's pid), detached, from
     /// a thread, so the caller goes on meanwhile: the purger waits until this process has ended,
     /// then empties the trash (a purger already at work takes the new entries too).
-    public static func startPurger(_ trash: String) -> Start {
+    public static func startPurger(_ trash: String) -> PurgerStart {
         let argv = [SupervisorCommand.executablePath, "--purge", trash, "--after", String(getpid())]
-        let thread = BackgroundWork.withCStrings(argv) { pp_background_spawn($0, $1) }
-        return Start(thread, argv: argv)
+        return PurgerStart(thread: BackgroundWork.spawn(argv), trash: trash, argv: argv)
     }
 
     /// `peapod-supervisor --purge TRASH --after PID`: background work at the lowest CPU and I/O
@@ -68,7 +62,7 @@ public enum StoreTrash {
     }
 
     /// Waits until `pid`, the purger's parent, has ended (at once when it already has).
-    public static func waitForParent(_ pid: Int32) {
+    static func waitForParent(_ pid: Int32) {
         guard getppid() == pid else { return }
         let fd = pp_pidfd_open(pid)
         guard fd >= 0 else {

@@ -53,17 +53,3 @@ public enum Clock {
         return String(decoding: text, as: UTF8.self)
     }
 }
-
-/// SIGCHLD, SIGTERM, SIGINT and SIGHUP read from a descriptor (signalfd), as a supervisor and
-/// `peapod run` wait for them.
-public enum StopSignals {
-    /// Blocks the four signals and returns a non-blocking signalfd for them (-1 on failure).
-    public static func blockIntoDescriptor() -> Int32 {
-        pp_stop_and_child_signalfd()
-    }
-
-    /// The next pending signal's number; 0 when none is pending, -1 on error.
-    public static func next(_ fd: Int32) -> Int32 {
-        pp_signalfd_read(fd)
-    }
-}

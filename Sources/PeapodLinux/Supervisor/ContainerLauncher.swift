@@ -74,7 +74,6 @@ struct ContainerLauncher {
             name, fresh: location.instanceDir(name, id: instanceID.prefix(12)), restarted: restartCount > 0)
 
         let logPath = location.logFile(container: name, restartCount: restartCount)
-        try FileSystem.makeDirectories(location.logDir + "/" + name, mode: 0o755)
         let log = try CRILogWriter(path: logPath)
 
         var stdout: [Int32] = [0, 0]
@@ -264,7 +263,7 @@ public enum QoS {
     }
 }
 
-/// The overlay directories (upper, work, merged) of a container's instances. A container that
+/// The overlay directories (upper, work) of a container's instances. A container that
 /// restarted once gets a spare set, made while the supervisor is idle, so that its next restart
 /// does not wait for mkdir; the layers of finished instances are removed while idle too, not on
 /// the restart's path (docs/benchmarks.md).

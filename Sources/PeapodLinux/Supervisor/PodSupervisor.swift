@@ -64,12 +64,12 @@ public final class PodSupervisor {
     /// The phase last published, for the foreground's phase lines and exit code.
     var lastPhase: PodPhase?
 
-    /// The sandbox's helper, when it was started before this supervisor was made (`startSandbox`).
+    /// The sandbox's helper, started by `init` and waited for by `start` (createSandbox).
     var pendingSandbox: Result<PendingSandbox, SandboxError>?
 
     /// Starts making the pod's namespaces in a helper process, so that the rest of the
-    /// supervisor's set-up overlaps with it; `run` waits for it.
-    public static func startSandbox(_ location: PodLocation, _ pod: Pod) -> Result<PendingSandbox, SandboxError> {
+    /// supervisor's set-up overlaps with it.
+    static func startSandbox(_ location: PodLocation, _ pod: Pod) -> Result<PendingSandbox, SandboxError> {
         Result { () throws(SandboxError) -> PendingSandbox in
             try PodSandbox.start(
                 runDir: location.runDir, hostname: pod.hostnameForSandbox, shmSizeBytes: 64 * 1024 * 1024,
@@ -94,7 +94,17 @@ public final class PodSupervisor {
         self.config = config
         self.observed = ObservedPod(podUID: location.uid)
         self.events = EventRecorder(path: location.eventsFile)
-        self.launcher = try ContainerLauncher(store: store, location: location, pod: pod)
+        // Making the namespaces is the longest step of the set-up: a helper process does it
+        // while this one prepares everything else.
+        let sandbox = Self.startSandbox(location, pod)
+        do {
+            self.launcher = try ContainerLauncher(store: store, location: location, pod: pod)
+        } catch {
+            if case let .success(pending) = sandbox { _ = try? pending.finish() }
+            try? PodSandbox.destroy(runDir: location.runDir)
+            throw error
+        }
+        pendingSandbox = sandbox
         preparing = prepareDirectories()
     }
 
@@ -120,12 +130,12 @@ public final class PodSupervisor {
     /// Runs the pod until it is deleted. `ready` receives one line once the sandbox exists
     /// ("ok") or could not be made ("error: ..."), so `apply` can report it and leave nothing.
     /// Returns 0; in the foreground, 0 when the pod Succeeded and 1 otherwise.
-    public func run(readyFD: Int32, sandbox pending: Result<PendingSandbox, SandboxError>? = nil) -> Int32 {
+    public func run(readyFD: Int32) -> Int32 {
         var keep = [readyFD] + (foreground?.descriptors ?? [])
-        if case let .success(helper)? = pending { keep.append(helper.reportFD) }
+        if case let .success(helper)? = pendingSandbox { keep.append(helper.reportFD) }
         Self.closeInheritedDescriptors(keeping: keep)
         do {
-            try start(sandbox: pending)
+            try start()
         } catch {
             report(readyFD, "error: \(error)\n")
             tearDown()
@@ -139,8 +149,7 @@ public final class PodSupervisor {
     /// Makes the pod's sandbox, files and cgroups, and takes over SIGCHLD, SIGTERM, SIGINT and
     /// SIGHUP (a stop signal deletes the pod). After a failure, call `tearDown()`. `run` does
     /// this, then `serve`; `peapod run` of a single pod calls both itself, in its own process.
-    public func start(sandbox pending: Result<PendingSandbox, SandboxError>? = nil) throws {
-        pendingSandbox = pending
+    public func start() throws {
         _ = pp_set_child_subreaper()
         signalFD = Self.blockSignalsIntoFD()
         try FileSystem.writeFile(location.supervisorPidFile, "\(getpid())\n")
@@ -152,11 +161,8 @@ public final class PodSupervisor {
     /// Runs the started pod until it is deleted and everything of it removed. Returns 0; in the
     /// foreground, 0 when the pod Succeeded and 1 otherwise.
     public func serve() -> Int32 {
-        if let foreground {
-            // As a pod is until its first container starts.
-            lastPhase = .pending
-            foreground.write("[pod/\(pod.name)] phase: Pending\n")
-        }
+        // As a pod is until its first container starts.
+        announcePhase(.pending)
         let now = Clock.now()
         observed.sandboxReady = true
         observed.sandboxReadyAt = now
@@ -394,7 +400,7 @@ public final class PodSupervisor {
 
     static func blockSignalsIntoFD() -> Int32 {
         signal(SIGPIPE, SIG_IGN)
-        return pp_stop_and_child_signalfd()
+        return StopSignals.blockIntoDescriptor()
     }
 
     func wait(until wakeup: Timestamp?) {
@@ -469,7 +475,7 @@ public final class PodSupervisor {
 
     func handleSignals() {
         while true {
-            let signal = pp_signalfd_read(signalFD)
+            let signal = StopSignals.next(signalFD)
             guard signal > 0 else { break }
             if signal == SIGCHLD {
                 reap()
@@ -606,8 +612,7 @@ public final class PodSupervisor {
 public enum PodCleanup {
     /// `containers`: the pod's container names, when known, for a first quick pass over the
     /// cgroups; `mountNamespaces`: descriptors of finished containers' mount namespaces, which
-    /// this closes.
-    /// `cgroups`: the pod's cgroups as the caller has them (else read from the run directory).
+    /// this closes; `cgroups`: the pod's cgroups as the caller has them (else read back).
     public static func removeAll(_ location: PodLocation, containers: [String] = [], mountNamespaces: [Int32] = [],
                                  cgroups known: PodCgroups? = nil) {
         // Two threads of this process work meanwhile. One starts the purger of the store's trash

@@ -71,21 +71,10 @@ public struct SupervisorCommand: Sendable, Equatable {
             throw SupervisorCommandError(description: "no pod at \(podDir)")
         }
         let pod = try store.readPod(location)
-        // Making the namespaces is the longest step of the set-up: a helper process does it while
-        // this one prepares everything else.
-        let sandbox = PodSupervisor.startSandbox(location, pod)
-        let supervisor: PodSupervisor
-        do {
-            supervisor = try PodSupervisor(
-                store: store, location: location, pod: pod, config: PlannerConfig(backoff: backoff))
-        } catch {
-            if case let .success(pending) = sandbox, (try? pending.finish()) != nil {
-                try? PodSandbox.destroy(runDir: location.runDir)
-            }
-            throw error
-        }
+        let supervisor = try PodSupervisor(
+            store: store, location: location, pod: pod, config: PlannerConfig(backoff: backoff))
         if foreground { supervisor.foregroundOutput = Self.foregroundOutputFD }
-        return supervisor.run(readyFD: readyFD, sandbox: sandbox)
+        return supervisor.run(readyFD: readyFD)
     }
 }
 

@@ -6,6 +6,7 @@
 #elseif canImport(Musl)
     import Musl
 #endif
+import PeapodSpec
 
 enum FileKind: Equatable {
     case missing, directory, regular, symlink, socket, charDevice, blockDevice, fifo, other
@@ -39,21 +40,14 @@ enum HostFS {
     /// not apply), as the kubelet's MkdirAll + Chmod does.
     static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(HostFSError) {
         // mkdir first: the parent usually exists, and then one system call does it.
-        if mkdir(path, mode) != 0 {
-            switch errno {
-            case EEXIST:
-                if kind(path) == .directory { return }
-                throw HostFSError("mkdir", path, EEXIST)
-            case ENOENT:
-                guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { throw HostFSError("mkdir", path) }
-                try makeDirectories(String(path[..<slash]), mode: mode)
-                if mkdir(path, mode) != 0 {
-                    if errno == EEXIST, kind(path) == .directory { return }
-                    throw HostFSError("mkdir", path)
-                }
-            default:
-                throw HostFSError("mkdir", path)
-            }
+        var made = mkdir(path, mode) == 0
+        if !made, errno == ENOENT, let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+            try makeDirectories(String(path[..<slash]), mode: mode)
+            made = mkdir(path, mode) == 0
+        }
+        if !made {
+            if errno == EEXIST, kind(path) == .directory { return }
+            throw HostFSError("mkdir", path)
         }
         // Only where the umask took bits away.
         if mode & processUmask != 0, chmod(path, mode) != 0 { throw HostFSError("chmod", path) }
@@ -62,16 +56,9 @@ enum HostFS {
     /// The process's umask, from /proc/self/status (reading it with umask(2) would change it for
     /// a moment); 0o777 when unknown, so that every directory is chmod-ed.
     static let processUmask: mode_t = {
-        guard let status = try? FileSystem.readBytes("/proc/self/status", limit: 1 << 16) else { return 0o777 }
-        for line in status.split(separator: 10) where line.starts(with: Array("Umask:".utf8)) {
-            var value: mode_t = 0
-            var digits = 0
-            for byte in line.dropFirst(6) where byte != 9 && byte != 32 {
-                guard byte >= 48 && byte <= 55 else { return 0o777 }
-                value = value * 8 + mode_t(byte - 48)
-                digits += 1
-            }
-            return digits > 0 ? value : 0o777
+        guard let status = try? FileSystem.readText("/proc/self/status", limit: 1 << 16) else { return 0o777 }
+        for line in status.nonEmptyLines() where line.hasPrefix("Umask:") {
+            return mode_t(String(line.dropFirst(6).filter { $0 != "\t" && $0 != " " }), radix: 8) ?? 0o777
         }
         return 0o777
     }()
