@@ -80,6 +80,10 @@ public struct ObservedContainer: Sendable, Equatable {
     public var postStart: HookRun?
     public var preStop: HookRun?
     public var configError: ConfigError?
+    /// The probes of the current instance.
+    public var startupProbe = ProbeState()
+    public var livenessProbe = ProbeState()
+    public var readinessProbe = ProbeState()
 
     public init(
         current: ContainerInstance? = nil, previous: ContainerInstance? = nil, restartCount: Int = 0,
@@ -95,13 +99,6 @@ public struct ObservedContainer: Sendable, Equatable {
         self.postStart = postStart
         self.preStop = preStop
         self.configError = configError
-    }
-
-    /// Running and past its postStart hook: the kubelet's `started` without a startup probe.
-    public var isStarted: Bool {
-        guard current?.isRunning == true else { return false }
-        if let postStart { return !postStart.isRunning && !postStart.failed }
-        return true
     }
 
     /// The postStart hook of the current instance is still running.
@@ -120,6 +117,9 @@ public struct ObservedContainer: Sendable, Equatable {
         postStart = nil
         preStop = nil
         configError = nil
+        startupProbe = ProbeState()
+        livenessProbe = ProbeState()
+        readinessProbe = ProbeState()
     }
 }
 

@@ -11,6 +11,11 @@ public enum PodAction: Sendable, Equatable {
     /// Run the container's exec hook; the supervisor records a `HookRun` at once and its end
     /// when the process is reaped.
     case runHook(container: String, hook: HookKind)
+    /// Run one of the container's probes; the supervisor marks the run started at once
+    /// (`ProbeState.started`) and records its outcome (`ProbeState.finished`) when it ends.
+    case runProbe(container: String, probe: ProbeKind)
+    /// The probe's run passed its timeoutSeconds: stop it and record a failure.
+    case probeTimedOut(container: String, probe: ProbeKind)
     /// Send `signal` to the container's process (SIGTERM to begin termination, SIGKILL at the end
     /// of the grace period).
     case signal(container: String, signal: Int32)
@@ -75,17 +80,25 @@ public enum Planner {
                 now: now, wakeups: &wakeups)
         } else if observed.sandboxReady {
             actions = hookFailureActions(shape: shape, observed: observed, now: now, wakeups: &wakeups)
+            actions += probeFailureActions(shape: shape, observed: observed, now: now, wakeups: &wakeups)
             actions += startActions(shape: shape, observed: observed, progress: progress, now: now, config: config,
                                     wakeups: &wakeups)
         }
+
+        actions += probeActions(shape: shape, observed: observed, podStopping: observed.deletion != nil || stop != nil,
+                                now: now, wakeups: &wakeups)
 
         let status = StatusRules.status(
             shape: shape, observed: observed, progress: progress, stop: stop, now: now, config: config)
         return PodPlan(actions: actions, status: status, nextWakeup: wakeups.min())
     }
 
-    /// Whether a finished container is started again under the pod's restart policy.
-    static func shouldRestart(_ role: ContainerRole, _ instance: ContainerInstance, policy: RestartPolicy) -> Bool {
+    /// Whether a finished container is started again under the pod's restart policy. A
+    /// container killed for a failed liveness or startup probe restarts unless the policy is
+    /// Never, whatever its exit code (computePodActions' shouldRestartOnFailure).
+    static func shouldRestart(_ role: ContainerRole, _ c: ObservedContainer, policy: RestartPolicy) -> Bool {
+        guard let instance = c.current else { return false }
+        if c.probeFailure != nil && role.kind != .sidecar { return policy != .never }
         switch role.kind {
         case .sidecar: return true
         case .initContainer: return !instance.succeeded && policy != .never
@@ -98,13 +111,20 @@ public enum Planner {
         }
     }
 
-    /// The kubelet's `started` without a startup probe: running, and its postStart hook (if it
-    /// has one) finished successfully.
+    /// The kubelet's `started`: running, its postStart hook (if it has one) finished
+    /// successfully, and its startup probe (if it has one) succeeded.
     public static func isStarted(_ role: ContainerRole, _ c: ObservedContainer) -> Bool {
         guard c.current?.isRunning == true else { return false }
+        if role.probes.startup != nil && c.startupProbe.result != .success { return false }
         guard role.hasPostStart else { return true }
         guard let hook = c.postStart else { return false }
         return !hook.isRunning && !hook.failed
+    }
+
+    /// The kubelet's `ready`: started, and its readiness probe (if it has one) succeeded.
+    public static func isReady(_ role: ContainerRole, _ c: ObservedContainer) -> Bool {
+        guard isStarted(role, c) else { return false }
+        return role.probes.readiness == nil || c.readinessProbe.result == .success
     }
 
     /// A start action for a container that has never run or that finished and may restart now;
@@ -124,6 +144,9 @@ public enum Planner {
         }
         guard let current = c.current else { return .start(container: role.name, backoff: nil) }
         guard let finishedAt = current.finishedAt else { return nil }
+        // The kubelet kills a container whose liveness or startup probe failed and starts it
+        // again in the same sync, before any back-off is looked at (SyncPod).
+        if c.probeFailure != nil { return .start(container: role.name, backoff: nil) }
         if let allowedAt = RestartBackoff.restartAllowedAt(entry: c.backoff, finishedAt: finishedAt, policy: config.backoff),
            allowedAt > now {
             wakeups.append(allowedAt)
@@ -159,7 +182,7 @@ public enum Planner {
         if progress.frontier < shape.initContainers.count {
             let role = shape.initContainers[progress.frontier]
             let c = observed[role.name]
-            if c.current == nil || (c.current.map { !$0.isRunning && shouldRestart(role, $0, policy: shape.restartPolicy) } ?? false),
+            if c.current == nil || (c.current.map { !$0.isRunning } == true && shouldRestart(role, c, policy: shape.restartPolicy)),
                let action = startIfAllowed(role, observed: observed, now: now, config: config, wakeups: &wakeups) {
                 actions.append(action)
             }
@@ -168,7 +191,7 @@ public enum Planner {
         for role in shape.appContainers {
             let c = observed[role.name]
             if let current = c.current {
-                guard !current.isRunning, shouldRestart(role, current, policy: shape.restartPolicy) else { continue }
+                guard !current.isRunning, shouldRestart(role, c, policy: shape.restartPolicy) else { continue }
             }
             if let action = startIfAllowed(role, observed: observed, now: now, config: config, wakeups: &wakeups) {
                 actions.append(action)
@@ -264,8 +287,9 @@ public enum Planner {
         } else if progress.complete {
             var last: Timestamp?
             for role in shape.appContainers {
-                guard let current = observed[role.name].current, let end = current.finishedAt,
-                      !shouldRestart(role, current, policy: shape.restartPolicy) else {
+                let c = observed[role.name]
+                guard let current = c.current, let end = current.finishedAt,
+                      !shouldRestart(role, c, policy: shape.restartPolicy) else {
                     last = nil
                     break
                 }

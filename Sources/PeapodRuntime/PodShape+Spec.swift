@@ -5,7 +5,10 @@ extension PodShape {
     public init(pod: Pod) {
         func role(_ c: Container, _ kind: ContainerRole.Kind) -> ContainerRole {
             ContainerRole(name: c.name, kind: kind, hasPostStart: c.lifecycle?.postStart?.exec != nil,
-                          hasPreStop: c.lifecycle?.preStop?.exec != nil)
+                          hasPreStop: c.lifecycle?.preStop?.exec != nil,
+                          probes: ContainerProbes(
+                            startup: c.startupProbe.map(ProbeShape.init), liveness: c.livenessProbe.map(ProbeShape.init),
+                            readiness: c.readinessProbe.map(ProbeShape.init)))
         }
         self.init(
             podName: pod.metadata.name, namespace: pod.metadata.namespace,

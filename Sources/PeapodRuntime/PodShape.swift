@@ -21,12 +21,17 @@ public struct ContainerRole: Sendable, Equatable {
     /// The container has a `lifecycle.postStart` / `lifecycle.preStop` handler (exec).
     public var hasPostStart: Bool
     public var hasPreStop: Bool
+    public var probes: ContainerProbes
 
-    public init(name: String, kind: Kind, hasPostStart: Bool = false, hasPreStop: Bool = false) {
+    public init(
+        name: String, kind: Kind, hasPostStart: Bool = false, hasPreStop: Bool = false,
+        probes: ContainerProbes = ContainerProbes()
+    ) {
         self.name = name
         self.kind = kind
         self.hasPostStart = hasPostStart
         self.hasPreStop = hasPreStop
+        self.probes = probes
     }
 
     public var isInit: Bool { kind != .app }

@@ -1,6 +1,6 @@
 // Container states, phase and conditions, each a small rule (k8s-pod-semantics.md sections 1-4),
 // following the kubelet's generateAPIPodStatus, getPhase and the prober manager's
-// UpdatePodStatus (started/ready without probes).
+// UpdatePodStatus (started and ready, with the probes' results).
 
 import PeapodSpec
 
@@ -64,11 +64,12 @@ enum StatusRules {
             let started = Planner.isStarted(role, c)
             return PlannedContainerStatus(
                 name: role.name, state: .running(startedAt: current.startedAt), lastState: lastState,
-                ready: started && role.kind != .initContainer, started: started, restartCount: c.restartCount,
+                ready: role.kind != .initContainer && Planner.isReady(role, c), started: started,
+                restartCount: c.restartCount,
                 containerID: containerID)
         }
         let termination = Termination(current)
-        let restarting = !noRestarts && Planner.shouldRestart(role, current, policy: shape.restartPolicy)
+        let restarting = !noRestarts && Planner.shouldRestart(role, c, policy: shape.restartPolicy)
         if restarting, let finishedAt = current.finishedAt,
            let allowedAt = RestartBackoff.restartAllowedAt(entry: c.backoff, finishedAt: finishedAt, policy: config.backoff),
            allowedAt > now {

@@ -122,10 +122,35 @@ public enum Support {
             if l.stopSignal != nil { p.append(".stopSignal") }
             return p
         }),
-        Rule("livenessProbe", notYet) { $0.livenessProbe != nil },
-        Rule("readinessProbe", notYet) { $0.readinessProbe != nil },
-        Rule("startupProbe", notYet) { $0.startupProbe != nil },
+        // Probes run exec, tcpSocket and httpGet handlers; tcpSocket and httpGet connect to the
+        // pod's own loopback, which is the pod's address on a single host.
+        Rule("livenessProbe", .refuse("not supported"), paths: { probePaths($0.livenessProbe, grpc: true) }),
+        Rule("readinessProbe", .refuse("not supported"), paths: { probePaths($0.readinessProbe, grpc: true) }),
+        Rule("startupProbe", .refuse("not supported"), paths: { probePaths($0.startupProbe, grpc: true) }),
+        Rule("livenessProbe", loopbackOnly, paths: { probePaths($0.livenessProbe, grpc: false) }),
+        Rule("readinessProbe", loopbackOnly, paths: { probePaths($0.readinessProbe, grpc: false) }),
+        Rule("startupProbe", loopbackOnly, paths: { probePaths($0.startupProbe, grpc: false) }),
+        Rule("livenessProbe", .refuse("not supported yet: only HTTP"), paths: { httpsPaths($0.livenessProbe) }),
+        Rule("readinessProbe", .refuse("not supported yet: only HTTP"), paths: { httpsPaths($0.readinessProbe) }),
+        Rule("startupProbe", .refuse("not supported yet: only HTTP"), paths: { httpsPaths($0.startupProbe) }),
     ]
+
+    static let loopbackOnly = Verdict.refuse(
+        "not supported: a probe connects to the pod's own address, its loopback, on a single host")
+
+    /// `.grpc` of a probe (grpc: true), or the `host` of its tcpSocket or httpGet handler.
+    static func probePaths(_ probe: Probe?, grpc: Bool) -> [String] {
+        guard let probe else { return [] }
+        if grpc { return probe.grpc != nil ? [".grpc"] : [] }
+        if let h = probe.httpGet, !h.host.isEmpty { return [".httpGet.host"] }
+        if let t = probe.tcpSocket, !t.host.isEmpty { return [".tcpSocket.host"] }
+        return []
+    }
+
+    static func httpsPaths(_ probe: Probe?) -> [String] {
+        guard let h = probe?.httpGet, h.scheme.uppercased() == "HTTPS" else { return [] }
+        return [".httpGet.scheme"]
+    }
 
     /// Volume sources Peapod implements; every other source is refused by name.
     public static let supportedVolumeSources: Set<String> = ["emptyDir", "hostPath", "downwardAPI"]

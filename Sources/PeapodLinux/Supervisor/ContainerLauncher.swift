@@ -118,8 +118,11 @@ struct ContainerLauncher {
         }
         _ = fcntl(stdout[0], F_SETFL, fcntl(stdout[0], F_GETFL) | O_NONBLOCK)
         _ = fcntl(stderr[0], F_SETFL, fcntl(stderr[0], F_GETFL) | O_NONBLOCK)
-        return RunningContainer(name: name, pid: pid, instanceID: instanceID, stdout: stdout[0], stderr: stderr[0], log: log,
-                                notices: notices, mountNamespace: open("/proc/\(pid)/ns/mnt", O_RDONLY | O_CLOEXEC))
+        return RunningContainer(
+            name: name, pid: pid, instanceID: instanceID, stdout: stdout[0], stderr: stderr[0], log: log,
+            notices: notices, mountNamespace: open("/proc/\(pid)/ns/mnt", O_RDONLY | O_CLOEXEC),
+            exec: ExecIdentity(environment: environment, workingDir: workingDir, uid: user.uid, gid: user.gid,
+                               groups: user.groups, limits: launch.limits))
     }
 
     /// Whether the container's last instance lost a process to the OOM killer (its cgroup's

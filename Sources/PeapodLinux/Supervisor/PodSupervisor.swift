@@ -23,6 +23,18 @@ struct RunningContainer {
     /// exit then does not wait for the namespace's mounts to be torn down; the supervisor lets
     /// go of it later, when idle (InstanceDirectories) or in the teardown's thread.
     var mountNamespace: Int32 = -1
+    /// How a command runs inside it (hooks, exec probes): the container's own environment,
+    /// working directory, user and cgroups, as the runtime's exec gives them.
+    var exec = ExecIdentity()
+}
+
+struct ExecIdentity {
+    var environment: [String] = []
+    var workingDir = "/"
+    var uid: UInt32 = 0
+    var gid: UInt32 = 0
+    var groups: [UInt32] = []
+    var limits = ProcessLimits()
 }
 
 /// A lifecycle hook's exec process, reaped like the containers but recorded as the hook.
@@ -47,6 +59,9 @@ public final class PodSupervisor {
     var podMounts: PodMounts?
     var running: [Int32: RunningContainer] = [:]
     var hooks: [Int32: RunningHook] = [:]
+    var probes: [Int32: RunningProbe] = [:]
+    /// /dev/null, the standard input of hooks and exec probes (opened on first use).
+    lazy var devNull: Int32 = open("/dev/null", O_RDONLY | O_CLOEXEC)
     /// The finished instance whose back-off was last reported, per container (one BackOff
     /// event per wait; repeats merge into its count).
     var backoffReported: [String: String] = [:]
@@ -225,13 +240,23 @@ public final class PodSupervisor {
             start(name, backoff: backoff, now: now)
         case let .runHook(name, kind):
             runHook(name, kind, now: now)
+        case let .runProbe(name, kind):
+            runProbe(name, kind, now: now)
+        case let .probeTimedOut(name, kind):
+            probeTimedOut(name, kind, now: now)
         case let .signal(name, signal):
             guard let container = running.values.first(where: { $0.name == name }) else { return }
-            let failedPostStart = observed[name].postStart?.failed == true
+            // The Killing event says why: a failed postStart hook, a failed probe, or a stop.
+            var reason = "Stopping container \(name)"
+            if observed[name].postStart?.failed == true {
+                reason = "FailedPostStartHook"
+            } else if observed.deletion == nil, let role = shape.role(name),
+                      let message = Planner.probeKillMessage(role, observed[name], policy: shape.restartPolicy) {
+                reason = message
+            }
             if signal == SignalNumber.sigkill {
                 if observed[name].stopRequestedAt == nil {
-                    events.record("Normal", "Killing", "Stopping container \(name)", container: name,
-                                  isInit: shape.isInit(name), at: now)
+                    events.record("Normal", "Killing", reason, container: name, isInit: shape.isInit(name), at: now)
                 } else if observed.deletion != nil {
                     events.record("Warning", "ExceededGracePeriod",
                                   "Container runtime did not kill the pod within specified grace period.", at: now)
@@ -239,8 +264,7 @@ public final class PodSupervisor {
                 observed[name].killed = true
             } else {
                 observed[name].stopRequestedAt = now
-                events.record("Normal", "Killing", failedPostStart ? "FailedPostStartHook" : "Stopping container \(name)",
-                              container: name, isInit: shape.isInit(name), at: now)
+                events.record("Normal", "Killing", reason, container: name, isInit: shape.isInit(name), at: now)
             }
             kill(container.pid, signal)
         case .teardown:
@@ -300,18 +324,9 @@ public final class PodSupervisor {
         let outputPath = podMounts!.terminationDir + "/.\(name)-\(kind.rawValue).out"
         var run = HookRun(startedAt: now)
         let output = open(outputPath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        defer {
-            if output >= 0 { close(output) }
-            close(devNull)
-        }
+        defer { if output >= 0 { close(output) } }
         do {
-            // The hook gets the container's own environment, as the runtime's exec does.
-            let environ = (try? FileSystem.readText("/proc/\(container.pid)/environ")) ?? ""
-            let pid = try execInContainer(
-                pid: container.pid, argv: command, environment: environ.split(separator: "\0").map(String.init),
-                workingDir: spec.workingDir, uid: 0, gid: 0, stdinFD: devNull, stdoutFD: output, stderrFD: output,
-                containerName: name)
+            let pid = try execInContainer(container, argv: command, stdinFD: devNull, outputFD: output)
             hooks[pid] = RunningHook(container: name, kind: kind, instanceID: container.instanceID, command: command,
                                      outputPath: outputPath)
         } catch {
@@ -320,6 +335,15 @@ public final class PodSupervisor {
             hookFailed(name, kind, command: command, error: "\(error)", output: "", now: now)
         }
         if kind == .postStart { observed[name].postStart = run } else { observed[name].preStop = run }
+    }
+
+    /// Starts `argv` in the container as its runtime's exec would (ExecIdentity).
+    func execInContainer(_ container: RunningContainer, argv: [String], stdinFD: Int32, outputFD: Int32) throws -> Int32 {
+        let x = container.exec
+        return try PeapodLinux.execInContainer(
+            pid: container.pid, argv: argv, environment: x.environment, workingDir: x.workingDir, uid: x.uid, gid: x.gid,
+            supplementalGroups: x.groups, stdinFD: stdinFD, stdoutFD: outputFD, stderrFD: outputFD,
+            containerName: container.name, limits: x.limits)
     }
 
     /// The kubelet's FailedPostStartHook / FailedPreStopHook event, with its handler runner's message.
@@ -492,6 +516,10 @@ public final class PodSupervisor {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)
             guard pid > 0 else { return }
+            if let probe = probes.removeValue(forKey: pid) {
+                finishProbe(probe, status: status)
+                continue
+            }
             if let hook = hooks.removeValue(forKey: pid) {
                 finishHook(hook, status: status)
                 continue
@@ -591,11 +619,13 @@ public final class PodSupervisor {
         pendingSandbox = nil
         for container in running.values { kill(container.pid, SIGKILL) }
         for pid in hooks.keys { kill(pid, SIGKILL) }
-        while !running.isEmpty || !hooks.isEmpty {
+        for pid in probes.keys { kill(pid, SIGKILL) }
+        while !running.isEmpty || !hooks.isEmpty || !probes.isEmpty {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, 0)
             if pid < 0 && errno == ECHILD { break }
             if pid > 0 { hooks.removeValue(forKey: pid) }
+            if pid > 0, let probe = probes.removeValue(forKey: pid) { close(probe.output) }
             if pid > 0, let container = running.removeValue(forKey: pid) {
                 for fd in [container.stdout, container.stderr] where fd >= 0 { close(fd) }
                 container.log.close()

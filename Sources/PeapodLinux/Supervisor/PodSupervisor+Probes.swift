@@ -1,0 +1,138 @@
+// The supervisor's side of probes: it runs the handler the planner asks for and records the
+// outcome. Every run is a child process, reaped like the containers, so the loop never waits
+// on a probe: an exec handler runs inside the container as `peapod exec` would; a tcpSocket or
+// httpGet handler is a small C child that joins the pod's network namespace and connects to its
+// loopback (NetworkProbe). Its output goes to a memfd that is read back when it is reaped.
+
+import Glibc
+import PeapodRuntime
+import PeapodSpec
+
+/// A probe's run in flight.
+struct RunningProbe {
+    var container: String
+    var kind: ProbeKind
+    var instanceID: String
+    /// Where the run's output goes (a memfd), read back when the process is reaped.
+    var output: Int32
+    var handler: ProbeHandler
+    /// The run passed its timeout: its failure is already recorded, its end changes nothing.
+    var abandoned = false
+}
+
+/// What a probe runs, resolved from the spec once per run.
+enum ProbeHandler {
+    case exec([String])
+    case network(NetworkProbe)
+}
+
+extension PodSupervisor {
+    func probeSpec(_ name: String, _ kind: ProbeKind) -> Probe? {
+        let spec = launcher.spec(name)
+        switch kind {
+        case .startup: return spec.startupProbe
+        case .liveness: return spec.livenessProbe
+        case .readiness: return spec.readinessProbe
+        }
+    }
+
+    /// Starts one run of the container's probe; a run that cannot start is a failed run.
+    func runProbe(_ name: String, _ kind: ProbeKind, now: Timestamp) {
+        observed[name][probe: kind].started(at: now)
+        guard let container = running.values.first(where: { $0.name == name }), let probe = probeSpec(name, kind) else {
+            probeFinished(name, kind, outcome: .failure, message: "container \(name) is not running", now: now)
+            return
+        }
+        let handler: ProbeHandler
+        if let exec = probe.exec {
+            handler = .exec(exec.command)
+        } else {
+            let port = probe.httpGet?.port ?? probe.tcpSocket?.port ?? .int(0)
+            let number: Int
+            switch ProbePort.resolve(port, in: launcher.spec(name)) {
+            case let .success(n): number = n
+            case let .failure(error):
+                // The kubelet's prober errors out before probing: the run's result is thrown away.
+                observed[name][probe: kind].inFlight = false
+                events.record("Warning", "Unhealthy",
+                              "\(kind.rawValue) probe errored and resulted in unknown state: \(error.message)",
+                              container: name, isInit: shape.isInit(name), at: now)
+                return
+            }
+            if let http = probe.httpGet {
+                handler = .network(.http(port: number, path: http.path,
+                                         headers: http.httpHeaders.map { ($0.name, $0.value) }))
+            } else {
+                handler = .network(.tcp(port: number))
+            }
+        }
+        let output = ProbeOutput.make()
+        guard output >= 0 else {
+            probeFinished(name, kind, outcome: .failure, message: "memfd: \(String(cString: strerror(errno)))", now: now)
+            return
+        }
+        do {
+            let pid: Int32
+            switch handler {
+            case let .exec(command):
+                pid = try execInContainer(container, argv: command, stdinFD: devNull, outputFD: output)
+            case let .network(target):
+                pid = try target.start(networkNamespace: sandbox!.namespaces.net, outputFD: output)
+            }
+            probes[pid] = RunningProbe(container: name, kind: kind, instanceID: container.instanceID, output: output,
+                                       handler: handler)
+        } catch {
+            close(output)
+            probeFinished(name, kind, outcome: .failure, message: "\(error)", now: now)
+        }
+    }
+
+    /// The run took longer than timeoutSeconds: it is killed and counts as a failure now.
+    func probeTimedOut(_ name: String, _ kind: ProbeKind, now: Timestamp) {
+        guard let (pid, run) = probes.first(where: { $0.value.container == name && $0.value.kind == kind && !$0.value.abandoned })
+        else {
+            probeFinished(name, kind, outcome: .failure, message: "timed out", now: now)
+            return
+        }
+        kill(pid, SIGKILL)
+        probes[pid]?.abandoned = true
+        let message: String
+        switch run.handler {
+        case let .exec(command): message = "command \(goQuote(command.joined(separator: " "))) timed out"
+        case let .network(target): message = target.timeoutMessage
+        }
+        probeFinished(name, kind, outcome: .failure, message: message, now: now)
+    }
+
+    /// A probe's process was reaped.
+    func finishProbe(_ run: RunningProbe, status: Int32) {
+        defer { close(run.output) }
+        guard !run.abandoned, observed[run.container].current?.id == run.instanceID else { return }
+        let now = Clock.now()
+        switch run.handler {
+        case .exec:
+            let output = ProbeOutput.read(run.output, limit: 10 * 1024)
+            let code = exitCode(fromWaitStatus: status)
+            probeFinished(run.container, run.kind, outcome: code == 0 ? .success : .failure, message: output, now: now)
+        case let .network(target):
+            let result = target.outcome(status: status, output: ProbeOutput.read(run.output, limit: 16 * 1024))
+            if result.warning {
+                events.record("Warning", "ProbeWarning", "\(run.kind.rawValue) probe warning: \(result.message)",
+                              container: run.container, isInit: shape.isInit(run.container), at: now)
+            }
+            probeFinished(run.container, run.kind, outcome: result.success ? .success : .failure, message: result.message,
+                          now: now)
+        }
+    }
+
+    /// Records a run's outcome: every failed run is an Unhealthy event (the kubelet's prober),
+    /// and the thresholds decide whether the result changes.
+    func probeFinished(_ name: String, _ kind: ProbeKind, outcome: ProbeResult, message: String, now: Timestamp) {
+        guard let shape = self.shape.role(name)?.probes[kind] else { return }
+        if outcome == .failure {
+            events.record("Warning", "Unhealthy", "\(kind.rawValue) probe failed: \(message)",
+                          container: name, isInit: self.shape.isInit(name), at: now)
+        }
+        observed[name][probe: kind].finished(outcome, kind: kind, shape: shape, at: now)
+    }
+}

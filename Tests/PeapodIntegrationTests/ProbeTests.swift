@@ -1,0 +1,139 @@
+// Probes with real pods, as root: exec probes run inside the container, tcpSocket and httpGet
+// probes connect to the pod's loopback from inside its network namespace (busybox httpd serves).
+// Periods of 1 s keep each test to a few seconds.
+
+import Foundation
+import Testing
+
+@Suite("Probes", .serialized, .enabled(if: Environment.isRoot, Comment(rawValue: Environment.skipNote)))
+struct ProbeTests {
+    func containerStatus(_ pod: [String: Any], _ name: String = "app") -> [String: Any]? {
+        (value(pod, "status", "containerStatuses") as? [[String: Any]])?.first { $0["name"] as? String == name }
+    }
+
+    func condition(_ pod: [String: Any], _ type: String) -> String? {
+        (value(pod, "status", "conditions") as? [[String: Any]])?.first { $0["type"] as? String == type }?["status"] as? String
+    }
+
+    /// Waits until `describe` shows `text` among the events.
+    func waitForEvent(_ peapod: Peapod, _ pod: String, _ text: String, timeout: Double = 15) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var described = ""
+        while Date() < deadline {
+            described = try peapod.run(["describe", "pod", pod]).stdout
+            if described.contains(text) { return described }
+            usleep(100_000)
+        }
+        throw HarnessError("no event \"\(text)\" in \(timeout)s:\n\(described)")
+    }
+
+    @Test("Readiness (exec): Ready follows the probe, the container is never restarted")
+    func readinessExec() throws {
+        try withPeapod { peapod in
+            let manifest = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: ready}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: app
+                image: busybox
+                command: [sh, -c, "trap 'exit 0' TERM; sleep 3600 & wait"]
+                readinessProbe:
+                  exec: {command: [test, -e, /tmp/ready]}
+                  periodSeconds: 1
+                  failureThreshold: 1
+            """
+            #expect(try peapod.apply(manifest).code == 0)
+            var pod = try peapod.waitRunning("ready")
+            #expect(containerStatus(pod)?["ready"] as? Bool == false)
+            #expect(containerStatus(pod)?["started"] as? Bool == true)
+            #expect(condition(pod, "Ready") == "False")
+            #expect(try peapod.run(["get", "pods", "ready"]).stdout.contains("0/1"))
+            _ = try waitForEvent(peapod, "ready", "Readiness probe failed")
+
+            #expect(try peapod.exec("ready", ["touch", "/tmp/ready"]).code == 0)
+            #expect(try peapod.run(["wait", "pod/ready", "--for=condition=Ready", "--timeout", "10s"]).code == 0)
+            pod = try peapod.waitFor("ready") { self.containerStatus($0)?["ready"] as? Bool == true }
+            #expect(condition(pod, "ContainersReady") == "True")
+
+            #expect(try peapod.exec("ready", ["rm", "/tmp/ready"]).code == 0)
+            pod = try peapod.waitFor("ready", timeout: 10) { self.condition($0, "Ready") == "False" }
+            #expect(containerStatus(pod)?["restartCount"] as? Int == 0)
+            #expect(try peapod.run(["delete", "pod", "ready"]).code == 0)
+        }
+    }
+
+    @Test("Liveness (exec): failures are Unhealthy events, then the container is killed and restarted")
+    func livenessExec() throws {
+        try withPeapod { peapod in
+            let manifest = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: live}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: app
+                image: busybox
+                command: [sh, -c, "trap 'exit 0' TERM; touch /tmp/alive; sleep 3600 & wait"]
+                livenessProbe:
+                  exec: {command: [cat, /tmp/alive]}
+                  periodSeconds: 1
+                  failureThreshold: 2
+            """
+            #expect(try peapod.apply(manifest).code == 0)
+            _ = try peapod.waitRunning("live")
+            usleep(1_500_000)
+            #expect(containerStatus(try peapod.waitRunning("live"))?["restartCount"] as? Int == 0)
+            #expect(try peapod.exec("live", ["rm", "/tmp/alive"]).code == 0)
+            let pod = try peapod.waitFor("live", timeout: 15) {
+                (self.containerStatus($0)?["restartCount"] as? Int ?? 0) >= 1 && value(self.containerStatus($0), "state", "running") != nil
+            }
+            // SIGTERM made it exit 0: the kubelet still restarts it, and says why.
+            #expect(value(containerStatus(pod), "lastState", "terminated", "exitCode") as? Int == 0)
+            let described = try waitForEvent(peapod, "live", "Container app failed liveness probe, will be restarted")
+            #expect(described.contains("Liveness probe failed: cat: can't open '/tmp/alive': No such file or directory"),
+                    "\(described)")
+            #expect(try peapod.run(["delete", "pod", "live"]).code == 0)
+        }
+    }
+
+    @Test("Startup (exec, timed out): started stays false, then the container is killed as for liveness")
+    func startupTimeout() throws {
+        try withPeapod { peapod in
+            let manifest = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: slow}
+            spec:
+              terminationGracePeriodSeconds: 1
+              restartPolicy: Never
+              containers:
+              - name: app
+                image: busybox
+                command: [sh, -c, "trap 'exit 3' TERM; sleep 3600 & wait"]
+                startupProbe:
+                  exec: {command: [sh, -c, "sleep 5"]}
+                  periodSeconds: 1
+                  timeoutSeconds: 1
+                  failureThreshold: 2
+                livenessProbe:
+                  exec: {command: ["false"]}
+                  periodSeconds: 1
+            """
+            #expect(try peapod.apply(manifest).code == 0)
+            let running = try peapod.waitRunning("slow")
+            #expect(containerStatus(running)?["started"] as? Bool == false)
+            let pod = try peapod.waitForPhase("slow", ["Failed"], timeout: 15)
+            #expect(value(containerStatus(pod), "state", "terminated", "exitCode") as? Int == 3)
+            let described = try peapod.run(["describe", "pod", "slow"]).stdout
+            #expect(described.contains("Startup probe failed: command \"sh -c sleep 5\" timed out"), "\(described)")
+            #expect(described.contains("Container app failed startup probe"), "\(described)")
+            #expect(!described.contains("will be restarted"), "\(described)")
+            // The liveness probe never ran: the container never started.
+            #expect(!described.contains("Liveness probe failed"), "\(described)")
+        }
+    }
+}
