@@ -88,6 +88,9 @@ enum PodDescription {
                 if let last = s["lastState"], last.objectValue?.isEmpty == false { out += state("Last State", last, indent: 4) }
                 line("Ready", s["ready"]?.boolValue == true ? "True" : "False", indent: 4)
                 line("Restart Count", "\(s["restartCount"]?.intValue ?? 0)", indent: 4)
+                for (title, key) in [("Liveness", "livenessProbe"), ("Readiness", "readinessProbe"), ("Startup", "startupProbe")] {
+                    if let probe = container[key], probe.objectValue != nil { line(title, Self.probe(probe), indent: 4) }
+                }
                 let env = container["env"]?.arrayValue ?? []
                 out += "    Environment:" + (env.isEmpty ? "  <none>\n" : "\n")
                 for e in env {
@@ -143,6 +146,25 @@ enum PodDescription {
             out += Table.render(rows, padding: 2).split(separator: "\n").map { "  " + $0 + "\n" }.joined()
         }
         return out
+    }
+
+    /// A probe as kubectl describe shows it: the handler, then its timing and thresholds.
+    static func probe(_ p: JSONValue) -> String {
+        func number(_ key: String) -> Int64 { p[key]?.intValue ?? 0 }
+        func port(_ v: JSONValue?) -> String { v?.stringValue ?? v?.intValue.map { "\($0)" } ?? "" }
+        let attributes = "delay=\(number("initialDelaySeconds"))s timeout=\(number("timeoutSeconds"))s "
+            + "period=\(number("periodSeconds"))s #success=\(number("successThreshold")) #failure=\(number("failureThreshold"))"
+        if let command = p["exec"]?["command"]?.arrayValue {
+            return "exec [\(command.map { $0.stringValue ?? "" }.joined(separator: " "))] " + attributes
+        }
+        if let h = p["httpGet"] {
+            let scheme = (h["scheme"]?.stringValue ?? "HTTP").lowercased()
+            return "http-get \(scheme)://\(h["host"]?.stringValue ?? ""):\(port(h["port"]))\(h["path"]?.stringValue ?? "") " + attributes
+        }
+        if let t = p["tcpSocket"] {
+            return "tcp-socket \(t["host"]?.stringValue ?? ""):\(port(t["port"])) " + attributes
+        }
+        return "unknown " + attributes
     }
 
     /// kubectl's time.RFC1123Z in local time: `Mon, 02 Jan 2006 15:04:05 -0700`.

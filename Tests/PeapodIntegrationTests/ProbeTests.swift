@@ -51,7 +51,9 @@ struct ProbeTests {
             #expect(containerStatus(pod)?["started"] as? Bool == true)
             #expect(condition(pod, "Ready") == "False")
             #expect(try peapod.run(["get", "pods", "ready"]).stdout.contains("0/1"))
-            _ = try waitForEvent(peapod, "ready", "Readiness probe failed")
+            let described = try waitForEvent(peapod, "ready", "Readiness probe failed")
+            #expect(described.contains("Readiness:        exec [test -e /tmp/ready] delay=0s timeout=1s period=1s #success=1 #failure=1"),
+                    "\(described)")
 
             #expect(try peapod.exec("ready", ["touch", "/tmp/ready"]).code == 0)
             #expect(try peapod.run(["wait", "pod/ready", "--for=condition=Ready", "--timeout", "10s"]).code == 0)
