@@ -117,6 +117,11 @@ int pp_pidfd_open(int pid)
 #endif
 }
 
+int pp_memfd_cloexec(const char *name)
+{
+    return memfd_create(name, MFD_CLOEXEC);
+}
+
 /* The lowest address of the main thread's stack mapping, from /proc/self/maps; 0 if not found. */
 static uintptr_t pp_stack_low(void)
 {

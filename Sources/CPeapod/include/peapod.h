@@ -220,6 +220,42 @@ int pp_sandbox_finish(pid_t pid, int report_fd, struct pp_error *err);
  */
 pid_t pp_pause_spawn(struct pp_error *err);
 
+/*
+ * Network probes (probe.c): the kubelet's tcpSocket and httpGet probes of the pod's own
+ * 127.0.0.1, made from a short-lived child inside the pod's network namespace so that the
+ * caller never blocks on the peer.
+ */
+
+/* How far a probe child got: its exit code. */
+enum pp_probe_result {
+    PP_PROBE_OK = 0,                /* connected; with a request, the response is in out_fd */
+    PP_PROBE_CONNECT_FAILED = 1,    /* connect() to 127.0.0.1:port failed */
+    PP_PROBE_SEND_FAILED = 2,       /* sending the request failed */
+    PP_PROBE_SETUP_FAILED = 3,      /* setns, socket, or writing out_fd failed */
+    PP_PROBE_RECEIVE_FAILED = 4,    /* reading the response failed */
+};
+
+/* The most of a response a probe child reads (status line, headers and body): the kubelet keeps
+ * 10 KiB of the body, and this leaves room for the headers before it. */
+#define PP_PROBE_RESPONSE_MAX 16384
+
+/*
+ * Start a probe child: it joins the network namespace `netns_fd` (an open nsfs file, e.g. the
+ * pod's pinned ns/net), connects to 127.0.0.1:port and, when request_len > 0, sends the request
+ * bytes and reads the response until the response is complete (Content-Length or chunked
+ * framing), the server closes, or PP_PROBE_RESPONSE_MAX bytes have arrived. It then writes what it
+ * read to out_fd (at the fd's current offset) and exits with PP_PROBE_OK. On failure it writes two
+ * int32_t instead, errno and the local port of its socket (0 when it had not connected), and
+ * exits with the failing step's enum pp_probe_result.
+ *
+ * There is no timeout: the caller SIGKILLs the child when the probe's time is up. The child also
+ * dies with the calling thread (PR_SET_PDEATHSIG). Returns the pid of the child, a direct child
+ * of the caller to be reaped with waitpid, or -1 with *err (PP_STEP_CLONE) when none was started.
+ * The request is copied into the child, so the caller may free it on return.
+ */
+pid_t pp_probe_connect(int netns_fd, uint16_t port, const void *request, size_t request_len, int out_fd,
+                       struct pp_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,7 +2,7 @@
 #define PP_HOST_H
 /* Small Linux calls the Swift supervisor makes in its own process (never in a child) that the
  * Swift Glibc module does not expose: signalfd, the child-subreaper flag, pipe2, getrandom,
- * renameat2, mallopt. */
+ * renameat2, mallopt, memfd_create. */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -44,6 +44,9 @@ int pp_spread_subdirectories(const char *path);
 /* pidfd_open(pid, 0): an fd that poll(2) reports readable once the process has exited; -1 with
  * errno where the kernel lacks it (before 5.3). */
 int pp_pidfd_open(int pid);
+
+/* memfd_create(name, MFD_CLOEXEC): an anonymous file (probe output); -1 with errno. */
+int pp_memfd_cloexec(const char *name);
 
 /* Work for a thread of the caller's own, overlapping with what the caller does meanwhile
  * (background.c). Both copy their strings and return NULL when no thread could be started;

@@ -1,0 +1,478 @@
+// The kubelet's tcpSocket and httpGet probes, seen from the host. The pod has loopback only, so
+// the pod IP a probe targets is 127.0.0.1 inside the pod's network namespace. Each probe runs in a
+// short-lived child process of C code (pp_probe_connect, CPeapod/probe.c) that joins that
+// namespace, connects, and for HTTP sends the request built here and hands back the response; the
+// supervisor reaps it with its other children and turns its exit status and output into the
+// kubelet's result and message. The supervisor never blocks on a probe: when the probe's timeout
+// passes first, it SIGKILLs the child, reaps it, and reports `timeoutOutcome`.
+//
+// Messages are worded as the kubelet's Go client words them, for example
+//   dial tcp 127.0.0.1:8080: connect: connection refused
+//   Get "http://127.0.0.1:8080/healthz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)
+//   HTTP probe failed with statuscode: 500
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import CPeapod
+import PeapodSpec
+
+/// What one probe run concluded, in the kubelet's words.
+public struct ProbeOutcome: Sendable, Equatable {
+    public var success: Bool
+    /// A success the kubelet also reports as a ProbeWarning event: a redirect it did not follow.
+    public var warning: Bool
+    /// The response body of a successful HTTP probe (at most 10 KiB), or why the probe failed.
+    public var message: String
+
+    public init(success: Bool, warning: Bool = false, message: String) {
+        self.success = success
+        self.warning = warning
+        self.message = message
+    }
+}
+
+/// A probe could not even be started (no process, no output file).
+public struct ProbeError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var operation: String
+    public var errno: Int32
+
+    public init(operation: String, errno: Int32) {
+        self.operation = operation
+        self.errno = errno
+    }
+
+    public var description: String { "probe: \(operation): \(errnoDescription(errno))" }
+}
+
+/// An anonymous in-memory file a probe child writes its output into: the response of a network
+/// probe, or the stdout and stderr of an exec probe. Reused from one run to the next.
+public final class ProbeOutput {
+    /// How much of an exec probe's output the kubelet keeps.
+    public static let execOutputLimit = 10 * 1024
+    /// How much a network probe child can leave in the file: a response, or a failure record.
+    public static let networkOutputLimit = Int(PP_PROBE_RESPONSE_MAX)
+
+    /// Close-on-exec: a child gets it only as the stdio it is explicitly given.
+    public let fd: Int32
+
+    public init() throws(ProbeError) {
+        let fd = pp_memfd_cloexec("peapod-probe")
+        if fd < 0 { throw ProbeError(operation: "create output file", errno: Glibc.errno) }
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    /// The first `limit` bytes written since the last reset.
+    public func read(limit: Int) -> [UInt8] {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return [] }
+        let count = min(Int(info.st_size), limit)
+        guard count > 0 else { return [] }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, count - got, off_t(got)) }
+            if n < 0 && Glibc.errno == EINTR { continue }
+            if n <= 0 { break }
+            got += n
+        }
+        return got == count ? bytes : Array(bytes[..<got])
+    }
+
+    /// Empties the file for the next run (the offset is shared with the children that wrote).
+    public func reset() {
+        _ = ftruncate(fd, 0)
+        _ = lseek(fd, 0, SEEK_SET)
+    }
+}
+
+/// A tcpSocket or httpGet probe of the pod's own 127.0.0.1, with its port already resolved
+/// (named ports are the caller's business). Only plain HTTP: HTTPS and a `host` other than the pod
+/// are for the support policy to refuse.
+public enum NetworkProbe: Sendable, Equatable {
+    case tcp(port: UInt16)
+    case http(port: UInt16, path: String, headers: [HTTPHeader])
+
+    /// The pod's IP as its own loopback-only network namespace sees it.
+    public static let podIP = "127.0.0.1"
+    /// The kubelet names itself "kube-probe/MAJOR.MINOR" of its own version.
+    public static let userAgent = "kube-probe/1.34"
+    /// How much of a response body the kubelet keeps.
+    static let bodyLimit = 10 * 1024
+
+    public var port: UInt16 {
+        switch self {
+        case let .tcp(port), let .http(port, _, _): port
+        }
+    }
+
+    /// The URL the kubelet names in its HTTP messages; empty for a TCP probe.
+    public var url: String {
+        guard case let .http(port, path, _) = self else { return "" }
+        return "http://\(Self.podIP):\(port)" + Self.requestTarget(path)
+    }
+
+    /// The bytes of the HTTP request; empty for a TCP probe.
+    public var request: [UInt8] {
+        guard case let .http(port, path, headers) = self else { return [] }
+        return Self.httpRequest(port: port, path: path, headers: headers)
+    }
+
+    /// Starts the probe's child in the network namespace open at `networkNamespaceFD` (the
+    /// pod's pinned ns/net) and returns its pid, a direct child of the caller. `output` is emptied
+    /// first; read it with `outcome(waitStatus:output:)` once the child is reaped.
+    public func start(networkNamespaceFD: Int32, output: ProbeOutput) throws(ProbeError) -> Int32 {
+        output.reset()
+        let bytes = request
+        var record = pp_error()
+        let pid = bytes.withUnsafeBytes {
+            pp_probe_connect(networkNamespaceFD, port, $0.baseAddress, $0.count, output.fd, &record)
+        }
+        if pid < 0 { throw ProbeError(operation: "start probe process", errno: record.err) }
+        return pid
+    }
+
+    /// The result of a child that ended on its own, from its wait status and its output.
+    public func outcome(waitStatus: Int32, output: ProbeOutput) -> ProbeOutcome {
+        outcome(waitStatus: waitStatus, output: output.read(limit: ProbeOutput.networkOutputLimit))
+    }
+
+    /// The result of a child that ended on its own, from its wait status and the bytes it wrote
+    /// (exit codes: enum pp_probe_result).
+    public func outcome(waitStatus: Int32, output: [UInt8]) -> ProbeOutcome {
+        let signal = waitStatus & 0x7f
+        if signal != 0 { return failed("probe process killed by signal \(signal)") }
+        let code = UInt32((waitStatus >> 8) & 0xff)
+        if code == PP_PROBE_OK.rawValue {
+            guard case .http = self else { return ProbeOutcome(success: true, message: "") }
+            return Self.interpret(response: output, url: url)
+        }
+        // A failure record: errno, then the local port once there was a connection.
+        func field(_ at: Int) -> Int32 {
+            guard output.count >= at + 4 else { return 0 }
+            return output.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: Int32.self) }
+        }
+        let error = Self.errnoText(field(0))
+        let remote = "\(Self.podIP):\(port)"
+        let local = field(4) > 0 ? "\(Self.podIP):\(field(4))->" : ""
+        switch code {
+        case PP_PROBE_CONNECT_FAILED.rawValue: return failed("dial tcp \(remote): connect: \(error)")
+        case PP_PROBE_SEND_FAILED.rawValue: return failed("write tcp \(local)\(remote): write: \(error)")
+        case PP_PROBE_RECEIVE_FAILED.rawValue: return failed("read tcp \(local)\(remote): read: \(error)")
+        case PP_PROBE_SETUP_FAILED.rawValue: return failed("probe could not connect from the pod's network namespace: \(error)")
+        default: return failed("probe process exited with code \(code)")
+        }
+    }
+
+    /// The result when the probe's timeout passed and the child had to be killed.
+    public var timeoutOutcome: ProbeOutcome {
+        switch self {
+        case .tcp: failed("dial tcp \(Self.podIP):\(port): i/o timeout")
+        case .http: failed("context deadline exceeded (Client.Timeout exceeded while awaiting headers)")
+        }
+    }
+
+    /// A failure; an HTTP probe's message names the request as Go's client does.
+    private func failed(_ message: String) -> ProbeOutcome {
+        guard case .http = self else { return ProbeOutcome(success: false, message: message) }
+        return ProbeOutcome(success: false, message: "Get \(Self.goQuoted(Array(url.utf8)[...])): \(message)")
+    }
+
+    // MARK: - The request
+
+    /// The request the kubelet's client sends: the request line; Host (the user's Host header,
+    /// else the address); User-Agent (unless the user set it empty); every other header sorted by
+    /// its canonical name, the values of one name in the order given (Accept: */* among them unless
+    /// the user set Accept; an empty first Accept value removes it); then Connection: close, as a
+    /// client without keep-alive adds it. No Accept-Encoding: the kubelet turns compression off.
+    static func httpRequest(port: UInt16, path: String, headers: [HTTPHeader]) -> [UInt8] {
+        var fields: [(name: String, values: [String])] = []
+        for header in headers {
+            let name = canonicalHeaderName(header.name)
+            if let i = fields.firstIndex(where: { $0.name == name }) {
+                fields[i].values.append(header.value)
+            } else {
+                fields.append((name, [header.value]))
+            }
+        }
+        func values(_ name: String) -> [String]? { fields.first(where: { $0.name == name })?.values }
+        if values("User-Agent") == nil { fields.append(("User-Agent", [userAgent])) }
+        if let accept = values("Accept") {
+            if accept.first?.isEmpty ?? true { fields.removeAll { $0.name == "Accept" } }
+        } else {
+            fields.append(("Accept", ["*/*"]))
+        }
+        let givenHost = values("Host")?.first ?? ""
+        var text = "GET \(requestTarget(path)) HTTP/1.1\r\n"
+        text += "Host: \(headerValue(givenHost.isEmpty ? "\(podIP):\(port)" : givenHost))\r\n"
+        let agent = headerValue(values("User-Agent")?.first ?? "")
+        if !agent.isEmpty { text += "User-Agent: \(agent)\r\n" }
+        // Written above, or never taken from the user's list (a GET has no body).
+        let excluded = ["Host", "User-Agent", "Content-Length", "Transfer-Encoding", "Trailer"]
+        fields.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        for field in fields where !excluded.contains(field.name) {
+            for value in field.values { text += "\(field.name): \(headerValue(value))\r\n" }
+        }
+        let connection = values("Connection") ?? []
+        let asksToClose = connection.first.map { hasToken($0, "close") } ?? false
+        let upgrades = !(values("Upgrade")?.first ?? "").isEmpty && connection.contains { hasToken($0, "upgrade") }
+        if !asksToClose && !upgrades { text += "Connection: close\r\n" }
+        text += "\r\n"
+        return Array(text.utf8)
+    }
+
+    /// The path as it goes on the request line: "" is "/", a leading slash is added when missing,
+    /// bytes a URL path cannot carry are percent-encoded (valid %XX escapes stay), the query
+    /// follows as given (only spaces and control bytes encoded), and a fragment is dropped.
+    static func requestTarget(_ path: String) -> String {
+        var raw = Array(path.utf8)
+        if let hash = raw.firstIndex(of: UInt8(ascii: "#")) { raw.removeSubrange(hash...) }
+        var query: [UInt8] = []
+        if let mark = raw.firstIndex(of: UInt8(ascii: "?")) {
+            query = Array(raw[mark...])
+            raw.removeSubrange(mark...)
+        }
+        var out: [UInt8] = raw.first == UInt8(ascii: "/") ? [] : [UInt8(ascii: "/")]
+        let hex = Array("0123456789ABCDEF".utf8)
+        func encode(_ b: UInt8) { out += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 15)]] }
+        for (i, b) in raw.enumerated() {
+            let escape = b == UInt8(ascii: "%") && i + 2 < raw.count && isHex(raw[i + 1]) && isHex(raw[i + 2])
+            if escape || isPathByte(b) { out.append(b) } else { encode(b) }
+        }
+        for b in query {
+            if b <= 0x20 || b >= 0x7f { encode(b) } else { out.append(b) }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func isHex(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)
+    }
+
+    /// Letters, digits and the punctuation a URL path may carry unencoded.
+    private static func isPathByte(_ b: UInt8) -> Bool {
+        if (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) { return true }
+        return "-._~!$&'()*+,;=:@/[]".utf8.contains(b)
+    }
+
+    /// A header name as Go's client writes it ("x-custom-id" → "X-Custom-Id"); a name with bytes
+    /// that are not HTTP token characters stays as given.
+    static func canonicalHeaderName(_ name: String) -> String {
+        var bytes = Array(name.utf8)
+        let punctuation = "!#$%&'*+-.^_`|~".utf8
+        for b in bytes {
+            let alphanumeric = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a)
+            if !alphanumeric && !punctuation.contains(b) { return name }
+        }
+        var upper = true
+        for i in bytes.indices {
+            let b = bytes[i]
+            if upper && b >= 0x61 && b <= 0x7a { bytes[i] = b - 32 }
+            if !upper && b >= 0x41 && b <= 0x5a { bytes[i] = b + 32 }
+            upper = b == UInt8(ascii: "-")
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A header value as it is written: line breaks become spaces (a value cannot add header
+    /// lines), surrounding spaces and tabs are dropped.
+    private static func headerValue(_ value: String) -> String {
+        var bytes = Array(value.utf8).map { $0 == 0x0d || $0 == 0x0a ? UInt8(ascii: " ") : $0 }
+        while let last = bytes.last, last == 0x20 || last == 0x09 { bytes.removeLast() }
+        let start = bytes.firstIndex { $0 != 0x20 && $0 != 0x09 } ?? bytes.endIndex
+        return String(decoding: bytes[start...], as: UTF8.self)
+    }
+
+    /// Whether a comma-separated header value lists `token`, ignoring ASCII case.
+    private static func hasToken(_ value: String, _ token: String) -> Bool {
+        value.utf8.split(separator: UInt8(ascii: ",")).contains { part in
+            asciiLowercased(headerValue(String(decoding: part, as: UTF8.self))) == token
+        }
+    }
+
+    private static func asciiLowercased(_ text: String) -> String {
+        String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5a ? $0 + 32 : $0 }, as: UTF8.self)
+    }
+
+    // MARK: - The response
+
+    /// The kubelet's verdict on a response: 200-299 succeed with the body as the message; 300-399
+    /// succeed with a warning, as a redirect the kubelet does not follow (it follows redirects to
+    /// the same host; we follow none, so every redirect ends here); anything else fails without
+    /// the body, which the kubelet keeps out of its messages.
+    static func interpret(response bytes: [UInt8], url: String) -> ProbeOutcome {
+        let (status, body, error) = parseResponse(bytes)
+        if let error {
+            return ProbeOutcome(success: false, message: "Get \(goQuoted(Array(url.utf8)[...])): \(error)")
+        }
+        let text = String(decoding: body.prefix(bodyLimit), as: UTF8.self)
+        switch status {
+        case 200..<300: return ProbeOutcome(success: true, message: text)
+        case 300..<400: return ProbeOutcome(success: true, warning: true, message: "Probe terminated redirects, Response body: \(text)")
+        default: return ProbeOutcome(success: false, message: "HTTP probe failed with statuscode: \(status)")
+        }
+    }
+
+    /// Status and body of the final response (1xx interim responses other than 101 skipped), or
+    /// the error Go's client would report for what the child read. The body is taken leniently:
+    /// what a Content-Length announces or chunked framing holds, as far as it arrived (the child
+    /// stops at PP_PROBE_RESPONSE_MAX bytes), else everything after the headers.
+    static func parseResponse(_ b: [UInt8]) -> (status: Int, body: [UInt8], error: String?) {
+        let broken = "net/http: HTTP/1.x transport connection broken: "
+        func fail(_ message: String) -> (Int, [UInt8], String?) { (0, [], message) }
+        if b.isEmpty { return fail("EOF") }
+        let truncated = b.count >= ProbeOutput.networkOutputLimit
+            ? "net/http: server response headers exceeded \(ProbeOutput.networkOutputLimit) bytes; aborted"
+            : broken + "unexpected EOF"
+        var pos = 0
+        while true {
+            guard let (statusLine, afterStatus) = line(b, from: pos) else { return fail(truncated) }
+            guard let space = statusLine.firstIndex(of: 0x20) else {
+                return fail(broken + "malformed HTTP response " + goQuoted(statusLine))
+            }
+            let version = statusLine[..<space]
+            let rest = statusLine[(space + 1)...].drop { $0 == 0x20 }
+            let codeText = rest.prefix { $0 != 0x20 }
+            guard codeText.count == 3, codeText.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                return fail(broken + "malformed HTTP status code " + goQuoted(codeText))
+            }
+            let status = codeText.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+            let v = Array(version)
+            let knownVersion = v.count == 8 && v[..<5].elementsEqual("HTTP/".utf8) && v[6] == UInt8(ascii: ".")
+                && (0x30...0x39).contains(v[5]) && (0x30...0x39).contains(v[7])
+            guard knownVersion else { return fail(broken + "malformed HTTP version " + goQuoted(version)) }
+
+            var next = afterStatus
+            var length: Int?
+            var chunked = false
+            while true {
+                guard let (header, after) = line(b, from: next) else { return fail(truncated) }
+                next = after
+                if header.isEmpty { break }
+                guard let colon = header.firstIndex(of: UInt8(ascii: ":")) else {
+                    return fail(broken + "malformed MIME header: missing colon: " + goQuoted(header))
+                }
+                let name = canonicalHeaderName(String(decoding: header[..<colon], as: UTF8.self))
+                let value = headerValue(String(decoding: header[(colon + 1)...], as: UTF8.self))
+                if name == "Transfer-Encoding" && hasToken(value, "chunked") { chunked = true }
+                if name == "Content-Length" {
+                    guard !value.isEmpty, value.utf8.count <= 18, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                        return fail(broken + "bad Content-Length " + goQuoted(Array(value.utf8)[...]))
+                    }
+                    length = Int(value)
+                }
+            }
+            if status >= 100 && status < 200 && status != 101 {
+                pos = next
+                continue
+            }
+            let body = b[next...]
+            if status < 200 || status == 204 || status == 304 { return (status, [], nil) }
+            if chunked { return (status, decodeChunked(body), nil) }
+            if let length { return (status, Array(body.prefix(length)), nil) }
+            return (status, Array(body), nil)
+        }
+    }
+
+    /// The line starting at `from` without its CRLF or LF, and where the next one starts; nil
+    /// when no line end follows.
+    private static func line(_ b: [UInt8], from: Int) -> (ArraySlice<UInt8>, Int)? {
+        guard from < b.count, let lf = b[from...].firstIndex(of: 0x0a) else { return nil }
+        let end = lf > from && b[lf - 1] == 0x0d ? lf - 1 : lf
+        return (b[from..<end], lf + 1)
+    }
+
+    /// The data of chunked framing, up to the kubelet's body limit; stops quietly at the zero
+    /// chunk, at the end of what arrived, or at anything that is not chunk framing.
+    static func decodeChunked(_ b: ArraySlice<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        var pos = b.startIndex
+        while out.count < bodyLimit {
+            var size = 0
+            var digits = 0
+            while pos < b.endIndex, size < 1 << 30 {
+                let c = b[pos]
+                let v: Int
+                switch c {
+                case 0x30...0x39: v = Int(c - 0x30)
+                case 0x41...0x46: v = Int(c - 0x41 + 10)
+                case 0x61...0x66: v = Int(c - 0x61 + 10)
+                default: v = -1
+                }
+                if v < 0 { break }
+                size = size * 16 + v
+                digits += 1
+                pos += 1
+            }
+            guard digits > 0, size > 0, let lf = b[pos...].firstIndex(of: 0x0a) else { break }
+            pos = lf + 1
+            let end = min(pos + size, b.endIndex)
+            out += b[pos..<end]
+            pos = end
+            if pos < b.endIndex && b[pos] == 0x0d { pos += 1 }
+            if pos < b.endIndex && b[pos] == 0x0a { pos += 1 }
+        }
+        return Array(out.prefix(bodyLimit))
+    }
+
+    // MARK: - Wording
+
+    /// An errno as Go's syscall package words it (the common ones spelled out: they do not depend
+    /// on the C library's messages).
+    static func errnoText(_ code: Int32) -> String {
+        switch code {
+        case 0: "unknown error"
+        case ECONNREFUSED: "connection refused"
+        case ECONNRESET: "connection reset by peer"
+        case ENETUNREACH: "network is unreachable"
+        case EHOSTUNREACH: "no route to host"
+        case ETIMEDOUT: "connection timed out"
+        case EPIPE: "broken pipe"
+        case EADDRNOTAVAIL: "cannot assign requested address"
+        case EMFILE: "too many open files"
+        default: errnoDescription(code)
+        }
+    }
+
+    /// Bytes in double quotes as Go's %q shows them: printable text as it is, quotes and
+    /// backslashes escaped, control bytes and invalid UTF-8 as escapes.
+    static func goQuoted(_ bytes: ArraySlice<UInt8>) -> String {
+        var out: [UInt8] = [UInt8(ascii: "\"")]
+        let hex = Array("0123456789abcdef".utf8)
+        func escape(_ b: UInt8) { out += [UInt8(ascii: "\\"), UInt8(ascii: "x"), hex[Int(b >> 4)], hex[Int(b & 15)]] }
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            let b = bytes[i]
+            if b >= 0x80 {
+                // One character as it is when its bytes are valid UTF-8, else one escaped byte.
+                let n = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2
+                if i + n <= bytes.endIndex, String(validating: bytes[i..<(i + n)], as: UTF8.self) != nil {
+                    out += bytes[i..<(i + n)]
+                    i += n
+                } else {
+                    escape(b)
+                    i += 1
+                }
+                continue
+            }
+            switch b {
+            case 0x22: out += [UInt8(ascii: "\\"), b]
+            case 0x5c: out += [UInt8(ascii: "\\"), b]
+            case 0x07: out += Array("\\a".utf8)
+            case 0x08: out += Array("\\b".utf8)
+            case 0x0c: out += Array("\\f".utf8)
+            case 0x0a: out += Array("\\n".utf8)
+            case 0x0d: out += Array("\\r".utf8)
+            case 0x09: out += Array("\\t".utf8)
+            case 0x0b: out += Array("\\v".utf8)
+            case 0x20..<0x7f: out.append(b)
+            default: escape(b)
+            }
+            i += 1
+        }
+        out.append(UInt8(ascii: "\""))
+        return String(decoding: out, as: UTF8.self)
+    }
+}
