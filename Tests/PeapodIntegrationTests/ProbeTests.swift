@@ -52,7 +52,7 @@ struct ProbeTests {
             #expect(condition(pod, "Ready") == "False")
             #expect(try peapod.run(["get", "pods", "ready"]).stdout.contains("0/1"))
             let described = try waitForEvent(peapod, "ready", "Readiness probe failed")
-            #expect(described.contains("Readiness:        exec [test -e /tmp/ready] delay=0s timeout=1s period=1s #success=1 #failure=1"),
+            #expect(described.contains("Readiness:    exec [test -e /tmp/ready] delay=0s timeout=1s period=1s #success=1 #failure=1"),
                     "\(described)")
 
             #expect(try peapod.exec("ready", ["touch", "/tmp/ready"]).code == 0)
@@ -136,6 +136,55 @@ struct ProbeTests {
             #expect(!described.contains("will be restarted"), "\(described)")
             // The liveness probe never ran: the container never started.
             #expect(!described.contains("Liveness probe failed"), "\(described)")
+        }
+    }
+    @Test("tcpSocket and httpGet reach the pod's loopback: success, refused port, HTTP status, named port")
+    func network() throws {
+        try withPeapod { peapod in
+            let manifest = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: app
+                image: busybox
+                command: [sh, -c, "trap 'exit 0' TERM; mkdir -p /www && echo hello > /www/index.html && httpd -f -p 8080 -h /www & wait"]
+                ports: [{name: http, containerPort: 8080}]
+                readinessProbe:
+                  httpGet: {path: /index.html, port: http, httpHeaders: [{name: X-Probe, value: \"yes\"}]}
+                  periodSeconds: 1
+                livenessProbe:
+                  tcpSocket: {port: 8080}
+                  periodSeconds: 1
+              - name: missing
+                image: busybox
+                command: [sh, -c, "trap 'exit 0' TERM; sleep 3600 & wait"]
+                readinessProbe:
+                  httpGet: {path: /nothing-here, port: 8080}
+                  periodSeconds: 1
+              - name: closed
+                image: busybox
+                command: [sh, -c, "trap 'exit 0' TERM; sleep 3600 & wait"]
+                readinessProbe:
+                  tcpSocket: {port: 9999}
+                  periodSeconds: 1
+            """
+            #expect(try peapod.apply(manifest).code == 0)
+            let pod = try peapod.waitFor("web") { self.containerStatus($0, "app")?["ready"] as? Bool == true }
+            #expect(containerStatus(pod, "missing")?["ready"] as? Bool == false)
+            #expect(containerStatus(pod, "closed")?["ready"] as? Bool == false)
+            let described = try waitForEvent(peapod, "web", "Readiness probe failed: HTTP probe failed with statuscode: 404")
+            _ = try waitForEvent(peapod, "web", "Readiness probe failed: dial tcp 127.0.0.1:9999: connect: connection refused")
+            #expect(described.contains("http-get http://:http/index.html delay=0s timeout=1s period=1s #success=1 #failure=3"),
+                    "\(described)")
+            usleep(2_000_000)
+            let later = try peapod.waitRunning("web")
+            #expect(containerStatus(later, "app")?["restartCount"] as? Int == 0)
+            #expect(containerStatus(later, "app")?["ready"] as? Bool == true)
+            #expect(!(try peapod.run(["describe", "pod", "web"]).stdout.contains("Liveness probe failed")))
+            #expect(try peapod.run(["delete", "pod", "web"]).code == 0)
         }
     }
 }

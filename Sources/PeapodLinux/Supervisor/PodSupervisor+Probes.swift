@@ -14,7 +14,7 @@ struct RunningProbe {
     var kind: ProbeKind
     var instanceID: String
     /// Where the run's output goes (a memfd), read back when the process is reaped.
-    var output: Int32
+    var output: ProbeOutput
     var handler: ProbeHandler
     /// The run passed its timeout: its failure is already recorded, its end changes nothing.
     var abandoned = false
@@ -60,29 +60,25 @@ extension PodSupervisor {
                 return
             }
             if let http = probe.httpGet {
-                handler = .network(.http(port: number, path: http.path,
-                                         headers: http.httpHeaders.map { ($0.name, $0.value) }))
+                handler = .network(.http(port: UInt16(number), path: http.path, headers: http.httpHeaders))
             } else {
-                handler = .network(.tcp(port: number))
+                handler = .network(.tcp(port: UInt16(number)))
             }
         }
-        let output = ProbeOutput.make()
-        guard output >= 0 else {
-            probeFinished(name, kind, outcome: .failure, message: "memfd: \(String(cString: strerror(errno)))", now: now)
-            return
-        }
         do {
+            let output = try ProbeOutput()
             let pid: Int32
             switch handler {
             case let .exec(command):
-                pid = try execInContainer(container, argv: command, stdinFD: devNull, outputFD: output)
+                pid = try execInContainer(container, argv: command, stdinFD: devNull, outputFD: output.fd)
             case let .network(target):
-                pid = try target.start(networkNamespace: sandbox!.namespaces.net, outputFD: output)
+                let namespace = open(sandbox!.namespaces.net, O_RDONLY | O_CLOEXEC)
+                defer { if namespace >= 0 { close(namespace) } }
+                pid = try target.start(networkNamespaceFD: namespace, output: output)
             }
             probes[pid] = RunningProbe(container: name, kind: kind, instanceID: container.instanceID, output: output,
                                        handler: handler)
         } catch {
-            close(output)
             probeFinished(name, kind, outcome: .failure, message: "\(error)", now: now)
         }
     }
@@ -99,24 +95,23 @@ extension PodSupervisor {
         let message: String
         switch run.handler {
         case let .exec(command): message = "command \(goQuote(command.joined(separator: " "))) timed out"
-        case let .network(target): message = target.timeoutMessage
+        case let .network(target): message = target.timeoutOutcome.message
         }
         probeFinished(name, kind, outcome: .failure, message: message, now: now)
     }
 
     /// A probe's process was reaped.
     func finishProbe(_ run: RunningProbe, status: Int32) {
-        defer { close(run.output) }
         guard !run.abandoned, observed[run.container].current?.id == run.instanceID else { return }
         let now = Clock.now()
         switch run.handler {
         case .exec:
-            let output = ProbeOutput.read(run.output, limit: 10 * 1024)
+            let output = String(decoding: run.output.read(limit: ProbeOutput.execOutputLimit), as: UTF8.self)
             let code = exitCode(fromWaitStatus: status)
             probeFinished(run.container, run.kind, outcome: code == 0 ? .success : .failure, message: output, now: now)
         case let .network(target):
-            let result = target.outcome(status: status, output: ProbeOutput.read(run.output, limit: 16 * 1024))
-            if result.warning {
+            let result = target.outcome(waitStatus: status, output: run.output)
+            if result.success && result.warning {
                 events.record("Warning", "ProbeWarning", "\(run.kind.rawValue) probe warning: \(result.message)",
                               container: run.container, isInit: shape.isInit(run.container), at: now)
             }

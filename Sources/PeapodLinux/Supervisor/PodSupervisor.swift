@@ -625,7 +625,7 @@ public final class PodSupervisor {
             let pid = waitpid(-1, &status, 0)
             if pid < 0 && errno == ECHILD { break }
             if pid > 0 { hooks.removeValue(forKey: pid) }
-            if pid > 0, let probe = probes.removeValue(forKey: pid) { close(probe.output) }
+            if pid > 0 { probes.removeValue(forKey: pid) }
             if pid > 0, let container = running.removeValue(forKey: pid) {
                 for fd in [container.stdout, container.stderr] where fd >= 0 { close(fd) }
                 container.log.close()
