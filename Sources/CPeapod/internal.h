@@ -37,6 +37,11 @@ int pp_fail(struct pp_ctx *c, int step, int index, const char *path);
 __attribute__((noreturn)) void pp_die(struct pp_ctx *c);
 /* Fork-like clone (no new stack); with cgroup_fd >= 0 the child is born in that cgroup. */
 pid_t pp_clone(unsigned long flags, int cgroup_fd);
+/* A child that shares the caller's memory, as posix_spawn makes one: CLONE_VM | CLONE_VFORK, so
+ * no page table is copied and the caller sleeps until the child calls execve or exits. The
+ * child runs fn(arg) on `stack` (its own) and must only make system calls and touch its own
+ * stack and what fn is given, as any vfork child. Returns the child's pid, or -1. */
+pid_t pp_clone_vfork(int (*fn)(void *), void *arg, void *stack, size_t stack_size, unsigned long flags);
 
 /* "/proc/self/fd/N" into buf (at least 32 bytes), for mounting onto an O_PATH fd. */
 const char *pp_fd_path(char *buf, int fd);

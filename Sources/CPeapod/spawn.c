@@ -160,12 +160,55 @@ static pid_t pp_collect(int errfd, pid_t pid, struct pp_error *err)
  * caller, so the caller can waitpid() it and sees its real exit status. This process then
  * reports the child's pid and exits.
  */
+/* pp_exec's command, already in every namespace of the target: the last steps, then execve. */
+__attribute__((noreturn)) static void pp_exec_command(struct pp_ctx *c, const struct pp_exec *exec)
+{
+    pp_reset_signals();
+    if (chdir(exec->working_dir) < 0) {
+        pp_fail(c, PP_STEP_CHDIR, -1, exec->working_dir);
+        pp_die(c);
+    }
+    if (c->errfd < 3)
+        c->errfd = fcntl(c->errfd, F_DUPFD_CLOEXEC, 3);
+    if (pp_setup_stdio(c, exec->stdio) < 0 || pp_close_other_fds(c) < 0 ||
+        pp_set_credentials(c, exec->uid, exec->gid, exec->groups, exec->group_count) < 0)
+        pp_die(c);
+    pp_execvpe(c, exec->argv, exec->envp);
+    pp_die(c);
+}
+
+struct pp_command_start {
+    struct pp_ctx *c;
+    const struct pp_exec *exec;
+    int pidfd;
+};
+
+static int pp_command_entry(void *arg)
+{
+    struct pp_command_start *s = arg;
+    close(s->pidfd);
+    pp_exec_command(s->c, s->exec);
+}
+
+/* Stacks of the children that share their parent's memory (pp_clone_vfork): the deepest path,
+ * pp_execvpe's PATH buffer under pp_exec_command, needs well under half of this. */
+#define PP_VFORK_STACK (32 * 1024)
+
 __attribute__((noreturn)) static void pp_intermediate(struct pp_ctx *c, int pidfd,
                                                       unsigned long flags, int cgroup_fd,
                                                       const struct pp_launch *launch,
                                                       const struct pp_exec *exec)
 {
-    pid_t child = pp_clone(CLONE_PARENT | flags, cgroup_fd);
+    pid_t child;
+    if (launch == NULL && cgroup_fd < 0) {
+        /* A command for pp_exec: nothing to copy for a process that only calls execve, so it
+         * shares this process's memory; this one sleeps until the execve. */
+        _Alignas(16) char stack[PP_VFORK_STACK];
+        struct pp_command_start start = {c, exec, pidfd};
+        child = pp_clone_vfork(pp_command_entry, &start, stack, sizeof stack, CLONE_PARENT | flags);
+    } else {
+        child = pp_clone(CLONE_PARENT | flags, cgroup_fd);
+    }
     if (child < 0) {
         pp_fail(c, PP_STEP_CLONE, -1, NULL);
         pp_die(c);
@@ -174,19 +217,7 @@ __attribute__((noreturn)) static void pp_intermediate(struct pp_ctx *c, int pidf
         close(pidfd);
         if (launch != NULL)
             pp_container_child(launch, c->errfd);
-        /* pp_exec: already in every namespace of the target. */
-        pp_reset_signals();
-        if (chdir(exec->working_dir) < 0) {
-            pp_fail(c, PP_STEP_CHDIR, -1, exec->working_dir);
-            pp_die(c);
-        }
-        if (c->errfd < 3)
-            c->errfd = fcntl(c->errfd, F_DUPFD_CLOEXEC, 3);
-        if (pp_setup_stdio(c, exec->stdio) < 0 || pp_close_other_fds(c) < 0 ||
-            pp_set_credentials(c, exec->uid, exec->gid, exec->groups, exec->group_count) < 0)
-            pp_die(c);
-        pp_execvpe(c, exec->argv, exec->envp);
-        pp_die(c);
+        pp_exec_command(c, exec);
     }
     ssize_t w;
     do {
@@ -256,28 +287,60 @@ pid_t pp_spawn(const struct pp_launch *l, struct pp_error *err)
     return pp_collect(errpipe[0], pid, err);
 }
 
+/* The namespaces pp_exec joins, in order. Mount comes last: joining it changes what "/proc"
+ * means for the opens after it. */
+static const struct {
+    const char *name;
+    int type;
+    int step;
+} pp_exec_order[] = {
+    {"ipc", CLONE_NEWIPC, PP_STEP_JOIN_IPC},
+    {"uts", CLONE_NEWUTS, PP_STEP_JOIN_UTS},
+    {"net", CLONE_NEWNET, PP_STEP_JOIN_NET},
+    {"pid", CLONE_NEWPID, PP_STEP_JOIN_PID},
+    {"mnt", CLONE_NEWNS, PP_STEP_JOIN_MNT},
+};
+
+struct pp_exec_intermediate {
+    const struct pp_exec *x;
+    const int *fds;
+    int count;
+    const int *errpipe;
+    const int *pidpipe;
+};
+
+static int pp_exec_intermediate_entry(void *arg)
+{
+    struct pp_exec_intermediate *s = arg;
+    struct pp_ctx c;
+    memset(&c, 0, sizeof c);
+    c.err.index = -1;
+    c.errfd = s->errpipe[1];
+    close(s->errpipe[0]);
+    close(s->pidpipe[0]);
+    /* Limits first (limits.c); the command, started below, inherits them. */
+    if (pp_enter_limits(&c, s->x->cgroup_procs, s->x->cgroup_procs_count, s->x->set_oom_score_adj,
+                        s->x->oom_score_adj) < 0)
+        pp_die(&c);
+    for (int i = 0; i < s->count; i++) {
+        if (setns(s->fds[i], pp_exec_order[i].type) < 0) {
+            pp_fail(&c, pp_exec_order[i].step, -1, pp_exec_order[i].name);
+            pp_die(&c);
+        }
+    }
+    pp_intermediate(&c, s->pidpipe[1], 0, s->x->cgroup_fd, NULL, s->x);
+}
+
 pid_t pp_exec(const struct pp_exec *x, struct pp_error *err)
 {
     memset(err, 0, sizeof *err);
     err->index = -1;
-    /* Namespace paths are formatted here, in the parent, where snprintf is fine. Mount comes
-     * last: joining it changes what "/proc" means for the opens after it. */
-    static const struct {
-        const char *name;
-        int type;
-        int step;
-    } order[] = {
-        {"ipc", CLONE_NEWIPC, PP_STEP_JOIN_IPC},
-        {"uts", CLONE_NEWUTS, PP_STEP_JOIN_UTS},
-        {"net", CLONE_NEWNET, PP_STEP_JOIN_NET},
-        {"pid", CLONE_NEWPID, PP_STEP_JOIN_PID},
-        {"mnt", CLONE_NEWNS, PP_STEP_JOIN_MNT},
-    };
-    enum { N = sizeof order / sizeof order[0] };
+    /* Namespace paths are formatted here, in the parent, where snprintf is fine. */
+    enum { N = sizeof pp_exec_order / sizeof pp_exec_order[0] };
     int fds[N];
     for (int i = 0; i < N; i++) {
         char path[64];
-        snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)x->target_pid, order[i].name);
+        snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)x->target_pid, pp_exec_order[i].name);
         fds[i] = open(path, O_RDONLY | O_CLOEXEC);
         if (fds[i] < 0) {
             int e = errno;
@@ -302,28 +365,14 @@ pid_t pp_exec(const struct pp_exec *x, struct pp_error *err)
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    /* The intermediate must be single-threaded to join a mount namespace (setns refuses
-     * CLONE_NEWNS to a process sharing its fs_struct); a fresh clone is. */
-    pid_t pid = pp_clone(0, -1);
-    if (pid == 0) {
-        struct pp_ctx c;
-        memset(&c, 0, sizeof c);
-        c.err.index = -1;
-        c.errfd = errpipe[1];
-        close(errpipe[0]);
-        close(pidpipe[0]);
-        /* Limits first (limits.c); the command, forked below, inherits them. */
-        if (pp_enter_limits(&c, x->cgroup_procs, x->cgroup_procs_count, x->set_oom_score_adj,
-                            x->oom_score_adj) < 0)
-            pp_die(&c);
-        for (int i = 0; i < N; i++) {
-            if (setns(fds[i], order[i].type) < 0) {
-                pp_fail(&c, order[i].step, -1, order[i].name);
-                pp_die(&c);
-            }
-        }
-        pp_intermediate(&c, pidpipe[1], 0, x->cgroup_fd, NULL, x);
-    }
+    /* The intermediate must not share the caller's fs_struct to join a mount namespace (setns
+     * refuses CLONE_NEWNS then); it shares the caller's memory instead of copying it (the caller
+     * sleeps until it exits), and so does the command it starts when no cgroup v2 directory
+     * must be entered at birth: an exec probe then costs no copy of the supervisor's page
+     * tables and no copy-on-write faults afterwards. */
+    struct pp_exec_intermediate start = {x, fds, N, errpipe, pidpipe};
+    _Alignas(16) char stack[2 * PP_VFORK_STACK];
+    pid_t pid = pp_clone_vfork(pp_exec_intermediate_entry, &start, stack, sizeof stack, 0);
     int clone_errno = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     for (int i = 0; i < N; i++)

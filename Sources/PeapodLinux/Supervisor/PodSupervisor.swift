@@ -68,6 +68,8 @@ public final class PodSupervisor {
     var deadlineReported = false
     var conditionClock = ConditionClock()
     var lastPublished = ""
+    var lastPublishedStatus: PlannedPodStatus?
+    var lastPublishedPIDs: [Int32] = []
     var signalFD: Int32 = -1
     /// When the idle trim last ran (Clock.monotonic ns): at most one every 5 s, so that a
     /// container writing a line now and then does not make the supervisor trim at every line.
@@ -396,6 +398,12 @@ public final class PodSupervisor {
         announcePhase(status.phase)
         // Events first: whoever sees the new status (wait, then describe) also sees what led to it.
         events.flush()
+        // Most passes change nothing that is published (a probe that succeeded again): the
+        // status file is rendered only when the planned status or a process changed.
+        let processes = running.values.map(\.pid)
+        if status == lastPublishedStatus && processes == lastPublishedPIDs { return }
+        lastPublishedStatus = status
+        lastPublishedPIDs = processes
         let statusJSON = StatusRendering.json(
             status, clock: &conditionClock, now: now, image: { self.launcher.imageName($0) },
             imageID: { self.launcher.imageID($0) }, qosClass: launcher.qosClass, hostIP: nil)
