@@ -226,6 +226,22 @@ __attribute__((noreturn)) static void pp_intermediate(struct pp_ctx *c, int pidf
     _exit(0);
 }
 
+/* The stack of a container child that shares its parent's memory: the mount steps keep a few
+ * PATH_MAX buffers on it at once. */
+#define PP_CHILD_STACK (128 * 1024)
+
+struct pp_container_start {
+    const struct pp_launch *l;
+    const int *errpipe;
+};
+
+static int pp_container_entry(void *arg)
+{
+    struct pp_container_start *s = arg;
+    close(s->errpipe[0]);
+    pp_container_child(s->l, s->errpipe[1]);
+}
+
 pid_t pp_spawn(const struct pp_launch *l, struct pp_error *err)
 {
     memset(err, 0, sizeof *err);
@@ -243,8 +259,17 @@ pid_t pp_spawn(const struct pp_launch *l, struct pp_error *err)
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     pid_t pid;
-    if (l->ns_pid == NULL) {
-        /* The container's PID 1 is our direct child, in fresh PID and mount namespaces. */
+    if (l->ns_pid == NULL && l->cgroup_fd < 0) {
+        /* The container's PID 1 is our direct child, in fresh PID and mount namespaces. It only
+         * makes system calls until execve, so it shares our memory instead of a copy of it
+         * (no page tables copied, no copy-on-write faults here afterwards); we sleep until
+         * its execve, which is what the error pipe below waits for anyway. */
+        _Alignas(16) char stack[PP_CHILD_STACK];
+        struct pp_container_start start = {l, errpipe};
+        pid = pp_clone_vfork(pp_container_entry, &start, stack, sizeof stack, CLONE_NEWNS | CLONE_NEWPID);
+    } else if (l->ns_pid == NULL) {
+        /* The same, born in its cgroup v2 directory: that needs clone3, which has no
+         * portable way to give the child a stack of its own, so the child is a copy. */
         pid = pp_clone(CLONE_NEWNS | CLONE_NEWPID, l->cgroup_fd);
         if (pid == 0) {
             close(errpipe[0]);
