@@ -199,16 +199,16 @@ __attribute__((noreturn)) static void pp_intermediate(struct pp_ctx *c, int pidf
                                                       const struct pp_launch *launch,
                                                       const struct pp_exec *exec)
 {
-    pid_t child;
+    pid_t child = -1;
     if (launch == NULL && cgroup_fd < 0) {
         /* A command for pp_exec: nothing to copy for a process that only calls execve, so it
          * shares this process's memory; this one sleeps until the execve. */
         _Alignas(16) char stack[PP_VFORK_STACK];
         struct pp_command_start start = {c, exec, pidfd};
         child = pp_clone_vfork(pp_command_entry, &start, stack, sizeof stack, CLONE_PARENT | flags);
-    } else {
-        child = pp_clone(CLONE_PARENT | flags, cgroup_fd);
     }
+    if (child < 0)
+        child = pp_clone(CLONE_PARENT | flags, cgroup_fd);
     if (child < 0) {
         pp_fail(c, PP_STEP_CLONE, -1, NULL);
         pp_die(c);
@@ -258,7 +258,7 @@ pid_t pp_spawn(const struct pp_launch *l, struct pp_error *err)
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    pid_t pid;
+    pid_t pid = -1;
     if (l->ns_pid == NULL && l->cgroup_fd < 0) {
         /* The container's PID 1 is our direct child, in fresh PID and mount namespaces. It only
          * makes system calls until execve, so it shares our memory instead of a copy of it
@@ -267,15 +267,17 @@ pid_t pp_spawn(const struct pp_launch *l, struct pp_error *err)
         _Alignas(16) char stack[PP_CHILD_STACK];
         struct pp_container_start start = {l, errpipe};
         pid = pp_clone_vfork(pp_container_entry, &start, stack, sizeof stack, CLONE_NEWNS | CLONE_NEWPID);
-    } else if (l->ns_pid == NULL) {
-        /* The same, born in its cgroup v2 directory: that needs clone3, which has no
-         * portable way to give the child a stack of its own, so the child is a copy. */
+    }
+    if (pid < 0 && l->ns_pid == NULL) {
+        /* Born in its cgroup v2 directory, which needs clone3 (no portable way to give the
+         * child a stack of its own there), or where a shared-memory child is refused (under
+         * valgrind): the child is a copy. */
         pid = pp_clone(CLONE_NEWNS | CLONE_NEWPID, l->cgroup_fd);
         if (pid == 0) {
             close(errpipe[0]);
             pp_container_child(l, errpipe[1]);
         }
-    } else {
+    } else if (l->ns_pid != NULL) {
         pid = pp_clone(0, -1);
         if (pid == 0) {
             struct pp_ctx c;
@@ -398,6 +400,12 @@ pid_t pp_exec(const struct pp_exec *x, struct pp_error *err)
     struct pp_exec_intermediate start = {x, fds, N, errpipe, pidpipe};
     _Alignas(16) char stack[2 * PP_VFORK_STACK];
     pid_t pid = pp_clone_vfork(pp_exec_intermediate_entry, &start, stack, sizeof stack, 0);
+    if (pid < 0) {
+        /* Refused (under valgrind): a copy, as fork would make. */
+        pid = pp_clone(0, -1);
+        if (pid == 0)
+            pp_exec_intermediate_entry(&start);
+    }
     int clone_errno = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     for (int i = 0; i < N; i++)

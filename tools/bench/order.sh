@@ -7,7 +7,8 @@
 #   sudo bash tools/bench/order.sh
 #
 # The list comes from callgrind (every function executed, by its linker name) over two pods: a
-# /bin/true pod, and a crash-looping pod with a preStop hook, both applied and then deleted;
+# /bin/true pod, and a crash-looping pod with a preStop hook and an exec probe, both applied and
+# then deleted;
 # plus glibc's AVX-512/EVEX string functions, which the real CPU picks and valgrind's does not.
 # Names that later disappear from the code are ignored by the linker.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -42,6 +43,7 @@ spec:
     image: busybox
     command: [sh, -c, "echo start; sleep 0.1; exit 1"]
     lifecycle: {preStop: {exec: {command: ["true"]}}}
+    readinessProbe: {exec: {command: ["true"]}, periodSeconds: 1}
 YAML
 # Traced: peapod and the supervisor it starts; not the containers' own programs.
 grind() {
