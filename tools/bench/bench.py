@@ -402,7 +402,7 @@ class Bench:
 
     def m4_scale(self):
         n = self.pods
-        log(f"==> (4) {n} pods of 2 containers; (5) exec; (6) idle supervisor CPU")
+        log(f"==> (4) {n} pods of 2 containers; (5) exec; idle supervisor CPU")
         path = self.manifest("bench-scale", n, ["a", "b"], ["sh", "-c", KEEP_RUNNING], grace=2)
         names = [f"bench-scale-{i}" for i in range(n)]
         r = {}
@@ -583,7 +583,7 @@ class Bench:
                 sc.get("podman_play_all_ms"))
             row(f"(4) runtime PSS per pod, KiB", sc.get("peapod_pss_kib_per_pod"), "conmon+catatonit",
                 sc.get("podman_pss_kib_per_pod"), ("<=0.25x podman", 0.25))
-            row(f"(6) idle CPU {n} pods/10 s, ms", sc.get("peapod_idle_cpu_ms_10s"), "conmon+catatonit",
+            row(f"(4) idle CPU {n} pods/10 s, ms", sc.get("peapod_idle_cpu_ms_10s"), "conmon+catatonit",
                 sc.get("podman_idle_cpu_ms_10s"))
             row(f"(4) delete {n} pods, ms", sc.get("peapod_delete_all_ms"), "podman kube down",
                 sc.get("podman_down_all_ms"))
