@@ -67,7 +67,7 @@ public final class PodSupervisor {
     var backoffReported: [String: String] = [:]
     var deadlineReported = false
     var conditionClock = ConditionClock()
-    var lastPublished = ""
+    /// What the status file shows now: the planned status and the processes it names.
     var lastPublishedStatus: PlannedPodStatus?
     var lastPublishedPIDs: [Int32] = []
     var signalFD: Int32 = -1
@@ -414,8 +414,6 @@ public final class PodSupervisor {
         file["supervisorPid"] = .int(Int64(getpid()))
         file["containerPids"] = .object(pids)
         let text = JSONValue.object(file).serialized(pretty: false)
-        guard text != lastPublished else { return }
-        lastPublished = text
         try? FileSystem.writeAtomically(location.statusFile, text + "\n")
     }
 
