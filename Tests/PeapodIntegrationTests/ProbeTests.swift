@@ -5,7 +5,7 @@
 import Foundation
 import Testing
 
-@Suite("Probes", .serialized, .enabled(if: Environment.isRoot, Comment(rawValue: Environment.skipNote)))
+@Suite("Probes on real pods", .serialized, .enabled(if: Environment.isRoot, Comment(rawValue: Environment.skipNote)))
 struct ProbeTests {
     func containerStatus(_ pod: [String: Any], _ name: String = "app") -> [String: Any]? {
         (value(pod, "status", "containerStatuses") as? [[String: Any]])?.first { $0["name"] as? String == name }
