@@ -117,9 +117,9 @@ public struct ObservedContainer: Sendable, Equatable {
         postStart = nil
         preStop = nil
         configError = nil
-        startupProbe = ProbeState()
-        livenessProbe = ProbeState()
-        readinessProbe = ProbeState()
+        startupProbe = startupProbe.forNewInstance()
+        livenessProbe = livenessProbe.forNewInstance()
+        readinessProbe = readinessProbe.forNewInstance()
     }
 }
 
@@ -143,7 +143,18 @@ public struct ObservedPod: Sendable, Equatable {
     public var sandboxReadyAt: Timestamp?
     public var startTime: Timestamp?
     public var containers: [String: ObservedContainer]
-    public var deletion: PodDeletion?
+    public var deletion: PodDeletion? {
+        didSet {
+            guard oldValue == nil, deletion != nil else { return }
+            // Once the pod is being deleted the kubelet's liveness and startup workers stop and
+            // leave a success behind for a quiet shutdown (worker.doProbe): a container that
+            // was still starting counts as started, and no probe failure kills it any more.
+            for name in containers.keys where containers[name]?.current?.isRunning == true {
+                containers[name]?.livenessProbe.result = .success
+                containers[name]?.startupProbe.result = .success
+            }
+        }
+    }
 
     public init(
         podUID: String = "", sandboxReady: Bool = false, sandboxReadyAt: Timestamp? = nil, startTime: Timestamp? = nil,

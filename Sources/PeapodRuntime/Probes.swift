@@ -98,6 +98,18 @@ public struct ProbeState: Sendable, Equatable {
         onHold = false
     }
 
+    /// The state a new instance of the container starts with. The kubelet keeps one worker per
+    /// container across restarts: its result goes back to the initial value and a hold ends,
+    /// but the run count and the period's rhythm carry on (a container that a failed probe
+    /// killed is probed again a period after the last run, not the moment it restarts).
+    public func forNewInstance() -> ProbeState {
+        var next = ProbeState()
+        next.last = last
+        next.run = run
+        next.lastRunAt = lastRunAt
+        return next
+    }
+
     /// A run started now.
     public mutating func started(at now: Timestamp) {
         lastRunAt = now
@@ -156,9 +168,11 @@ extension Planner {
     /// computePodActions); nil when no probe failed.
     public static func probeKillMessage(_ role: ContainerRole, _ c: ObservedContainer, policy: RestartPolicy) -> String? {
         guard let failure = c.probeFailure else { return nil }
-        let restarts = role.kind == .sidecar || policy != .never
-        return "Container \(role.name) failed \(failure.kind == .liveness ? "liveness" : "startup") probe"
-            + (restarts ? ", will be restarted" : "")
+        let what = failure.kind == .liveness ? "liveness" : "startup"
+        // A sidecar is restarted by the init containers' rules, which say so without the suffix
+        // (computeInitContainerActions).
+        if role.kind == .sidecar { return "Init container \(role.name) failed \(what) probe" }
+        return "Container \(role.name) failed \(what) probe" + (policy != .never ? ", will be restarted" : "")
     }
 
     /// Whether the probe may run in the container's current instance at all: the container runs
@@ -186,8 +200,9 @@ extension Planner {
     }
 
     /// Probe runs that are due now, and timeouts of runs that took too long; the next due time
-    /// goes into `wakeups`. The first run comes initialDelaySeconds after the instance started
-    /// (at once if that has passed), each next one periodSeconds after the previous one started.
+    /// goes into `wakeups`. A run comes initialDelaySeconds after the instance started at the
+    /// earliest, and periodSeconds after the previous run started (also the previous
+    /// instance's), at once when both have passed.
     static func probeActions(
         shape: PodShape, observed: ObservedPod, podStopping: Bool, now: Timestamp, wakeups: inout [Timestamp]
     ) -> [PodAction] {
@@ -209,8 +224,8 @@ extension Planner {
                     continue
                 }
                 guard probeActive(kind, role, c, podStopping: podStopping) else { continue }
-                let due = state.lastRunAt.map { Timestamp(nanos: $0.nanos + probe.periodNanos) }
-                    ?? Timestamp(nanos: current.startedAt.nanos + probe.initialDelayNanos)
+                var due = Timestamp(nanos: current.startedAt.nanos + probe.initialDelayNanos)
+                if let last = state.lastRunAt { due = max(due, Timestamp(nanos: last.nanos + probe.periodNanos)) }
                 if now >= due {
                     actions.append(.runProbe(container: role.name, probe: kind))
                 } else {

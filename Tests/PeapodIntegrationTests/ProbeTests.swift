@@ -183,8 +183,49 @@ struct ProbeTests {
             let later = try peapod.waitRunning("web")
             #expect(containerStatus(later, "app")?["restartCount"] as? Int == 0)
             #expect(containerStatus(later, "app")?["ready"] as? Bool == true)
-            #expect(!(try peapod.run(["describe", "pod", "web"]).stdout.contains("Liveness probe failed")))
+            #expect(!(try peapod.run(["describe", "pod", "web"]).stdout.contains("failed liveness probe")))
             #expect(try peapod.run(["delete", "pod", "web"]).code == 0)
+        }
+    }
+    @Test("A probe that cannot run errors, and one cut off by the container's own exit does not count: no kill")
+    func erroredAndCutOff() throws {
+        try withPeapod { peapod in
+            let manifest = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: cut}
+            spec:
+              terminationGracePeriodSeconds: 1
+              restartPolicy: OnFailure
+              containers:
+              - name: app
+                image: busybox
+                command: [sh, -c, "sleep 2; exit 0"]
+                livenessProbe:
+                  exec: {command: [sleep, "30"]}
+                  periodSeconds: 1
+                  timeoutSeconds: 10
+                  failureThreshold: 1
+              - name: missing
+                image: busybox
+                command: [sh, -c, "trap 'exit 0' TERM; sleep 3600 & wait"]
+                livenessProbe:
+                  exec: {command: [no-such-binary]}
+                  periodSeconds: 1
+                  failureThreshold: 1
+            """
+            #expect(try peapod.apply(manifest).code == 0)
+            let pod = try peapod.waitFor("cut", timeout: 15) {
+                value(self.containerStatus($0, "app"), "state", "terminated", "reason") as? String == "Completed"
+            }
+            let described = try waitForEvent(
+                peapod, "cut", "Liveness probe errored and resulted in unknown state: container missing: exec \"no-such-binary\"")
+            #expect(containerStatus(pod, "app")?["restartCount"] as? Int == 0)
+            let later = try peapod.waitFor("cut") { value(self.containerStatus($0, "missing"), "state", "running") != nil }
+            #expect(containerStatus(later, "missing")?["restartCount"] as? Int == 0)
+            #expect(value(later, "status", "phase") as? String == "Running")
+            #expect(!described.contains("failed liveness probe"), "\(described)")
+            #expect(!described.contains("Liveness probe failed"), "\(described)")
         }
     }
 }

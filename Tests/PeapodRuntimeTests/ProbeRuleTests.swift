@@ -114,8 +114,55 @@ struct ProbeRuleTests {
         pod["app"].backoff = BackoffEntry(delayNanos: 40_000_000_000, lastUpdate: at(0))
         #expect(Planner.plan(shape: s, observed: pod, now: at(7.1)).actions == [.start(container: "app", backoff: nil)])
         pod["app"].started(running("b", since: 7.2))
-        #expect(pod["app"].livenessProbe == ProbeState())
+        let fresh = pod["app"].livenessProbe
+        #expect(fresh.result == nil && !fresh.onHold && !fresh.inFlight && fresh.lastRunAt == at(2))
         #expect(Planner.plan(shape: s, observed: pod, now: at(7.2)).actions == [.runProbe(container: "app", probe: .liveness)])
+    }
+
+    @Test("A container restarted by its liveness probe is probed again a period after the last run, not at once")
+    func livenessRhythmAcrossRestarts() {
+        let s = probeShape(ContainerProbes(liveness: ProbeShape(periodSeconds: 1, failureThreshold: 1)))
+        var pod = observed(["app": ObservedContainer(current: running("a", since: 0))])
+        _ = runProbes(&pod, s, at: at(0)) { _ in .failure }
+        pod["app"].stopRequestedAt = at(0)
+        pod["app"].current?.finishedAt = at(0.05)
+        pod["app"].current?.exitCode = 143
+        #expect(Planner.plan(shape: s, observed: pod, now: at(0.05)).actions == [.start(container: "app", backoff: nil)])
+        pod["app"].started(running("b", since: 0.06))
+        let plan = Planner.plan(shape: s, observed: pod, now: at(0.06))
+        #expect(plan.actions.isEmpty)
+        #expect(plan.nextWakeup == at(1))
+        #expect(probeRuns(runProbes(&pod, s, at: at(1)) { _ in .success }) == [.liveness])
+    }
+
+    @Test("A sidecar killed by its probe: the init containers' wording, and it restarts under any policy")
+    func sidecarProbeKill() {
+        let side = ContainerRole(name: "side", kind: .sidecar,
+                                 probes: ContainerProbes(liveness: ProbeShape(periodSeconds: 1, failureThreshold: 1)))
+        let s = PodShape(podName: "web", initContainers: [side], appContainers: [ContainerRole(name: "app", kind: .app)],
+                         restartPolicy: .never)
+        var pod = observed(["side": ObservedContainer(current: running("s", since: 0)),
+                            "app": ObservedContainer(current: running("a", since: 0.1))])
+        _ = runProbes(&pod, s, at: at(0.2)) { _ in .failure }
+        #expect(Planner.probeKillMessage(side, pod["side"], policy: .never) == "Init container side failed liveness probe")
+        #expect(Planner.plan(shape: s, observed: pod, now: at(0.2)).actions == [.signal(container: "side", signal: SignalNumber.sigterm)])
+        pod["side"].stopRequestedAt = at(0.2)
+        pod["side"].current?.finishedAt = at(0.3)
+        pod["side"].current?.exitCode = 0
+        #expect(Planner.plan(shape: s, observed: pod, now: at(0.3)).actions == [.start(container: "side", backoff: nil)])
+    }
+
+    @Test("A deletion ends liveness and startup with a success: a starting container counts as started")
+    func deletionQuietShutdown() {
+        let s = probeShape(ContainerProbes(startup: ProbeShape(periodSeconds: 1, failureThreshold: 10),
+                                           readiness: ProbeShape(periodSeconds: 1)))
+        var pod = observed(["app": ObservedContainer(current: running("a", since: 0))])
+        _ = runProbes(&pod, s, at: at(0)) { _ in .failure }
+        #expect(!Planner.plan(shape: s, observed: pod, now: at(0.5)).status.containerStatuses[0].started)
+        pod.deletion = PodDeletion(requestedAt: at(0.5), graceNanos: 30_000_000_000)
+        let plan = Planner.plan(shape: s, observed: pod, now: at(1))
+        #expect(plan.status.containerStatuses[0].started)
+        #expect(probeRuns(plan.actions) == [.readiness])
     }
 
     @Test("A container killed by its liveness probe restarts under OnFailure even after exit 0, and not under Never",

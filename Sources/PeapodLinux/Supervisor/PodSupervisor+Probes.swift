@@ -36,11 +36,13 @@ extension PodSupervisor {
         }
     }
 
-    /// Starts one run of the container's probe; a run that cannot start is a failed run.
+    /// Starts one run of the container's probe. A run that cannot even start has errored: as
+    /// the kubelet's prober does, its result is thrown away (an exec probe whose command does
+    /// not exist never kills the container; kubernetes/kubernetes#106682).
     func runProbe(_ name: String, _ kind: ProbeKind, now: Timestamp) {
         observed[name][probe: kind].started(at: now)
         guard let container = running.values.first(where: { $0.name == name }), let probe = probeSpec(name, kind) else {
-            probeFinished(name, kind, outcome: .failure, message: "container \(name) is not running", now: now)
+            probeErrored(name, kind, message: "container \(name) is not running", now: now)
             return
         }
         let handler: ProbeHandler
@@ -52,11 +54,7 @@ extension PodSupervisor {
             switch ProbePort.resolve(port, in: launcher.spec(name)) {
             case let .success(n): number = n
             case let .failure(error):
-                // The kubelet's prober errors out before probing: the run's result is thrown away.
-                observed[name][probe: kind].inFlight = false
-                events.record("Warning", "Unhealthy",
-                              "\(kind.rawValue) probe errored and resulted in unknown state: \(error.message)",
-                              container: name, isInit: shape.isInit(name), at: now)
+                probeErrored(name, kind, message: error.message, now: now)
                 return
             }
             if let http = probe.httpGet {
@@ -79,14 +77,23 @@ extension PodSupervisor {
             probes[pid] = RunningProbe(container: name, kind: kind, instanceID: container.instanceID, output: output,
                                        handler: handler)
         } catch {
-            probeFinished(name, kind, outcome: .failure, message: "\(error)", now: now)
+            probeErrored(name, kind, message: "\(error)", now: now)
         }
+    }
+
+    /// A run that errored instead of giving a result: an Unhealthy event, and the result stays.
+    func probeErrored(_ name: String, _ kind: ProbeKind, message: String, now: Timestamp) {
+        observed[name][probe: kind].inFlight = false
+        events.record("Warning", "Unhealthy", "\(kind.rawValue) probe errored and resulted in unknown state: \(message)",
+                      container: name, isInit: shape.isInit(name), at: now)
     }
 
     /// The run took longer than timeoutSeconds: it is killed and counts as a failure now.
     func probeTimedOut(_ name: String, _ kind: ProbeKind, now: Timestamp) {
-        guard let (pid, run) = probes.first(where: { $0.value.container == name && $0.value.kind == kind && !$0.value.abandoned })
-        else {
+        let instance = observed[name].current?.id
+        guard let (pid, run) = probes.first(where: {
+            $0.value.container == name && $0.value.kind == kind && $0.value.instanceID == instance && !$0.value.abandoned
+        }) else {
             probeFinished(name, kind, outcome: .failure, message: "timed out", now: now)
             return
         }
@@ -100,12 +107,20 @@ extension PodSupervisor {
         probeFinished(name, kind, outcome: .failure, message: message, now: now)
     }
 
-    /// A probe's process was reaped.
+    /// A probe's process was reaped. Only a run of the instance that still runs counts.
     func finishProbe(_ run: RunningProbe, status: Int32) {
-        guard !run.abandoned, observed[run.container].current?.id == run.instanceID else { return }
+        guard !run.abandoned, let current = observed[run.container].current, current.id == run.instanceID,
+              current.isRunning else { return }
         let now = Clock.now()
         switch run.handler {
         case .exec:
+            // When a container's PID 1 exits, the kernel kills what else runs in its PID
+            // namespace, the probe's command too, which may be reaped first: that run was cut
+            // off, it did not fail.
+            if (status & 0x7f) != 0 && containerHasExited(run.container) {
+                observed[run.container][probe: run.kind].inFlight = false
+                return
+            }
             let output = String(decoding: run.output.read(limit: ProbeOutput.execOutputLimit), as: UTF8.self)
             let code = exitCode(fromWaitStatus: status)
             probeFinished(run.container, run.kind, outcome: code == 0 ? .success : .failure, message: output, now: now)
@@ -124,10 +139,37 @@ extension PodSupervisor {
     /// and the thresholds decide whether the result changes.
     func probeFinished(_ name: String, _ kind: ProbeKind, outcome: ProbeResult, message: String, now: Timestamp) {
         guard let shape = self.shape.role(name)?.probes[kind] else { return }
+        // Liveness and startup are over once the pod is being deleted (ObservedPod.deletion).
+        if observed.deletion != nil && kind != .readiness {
+            observed[name][probe: kind].inFlight = false
+            return
+        }
         if outcome == .failure {
             events.record("Warning", "Unhealthy", "\(kind.rawValue) probe failed: \(message)",
                           container: name, isInit: self.shape.isInit(name), at: now)
         }
         observed[name][probe: kind].finished(outcome, kind: kind, shape: shape, at: now)
+    }
+
+    /// Whether the container's process is exiting or gone. A PID namespace's init that exits
+    /// first waits for the rest of its namespace to be reaped, so it is not a zombie yet while
+    /// its probe is reaped: the kernel's PF_EXITING flag (/proc/PID/stat, field 9) says so.
+    func containerHasExited(_ name: String) -> Bool {
+        guard let container = running.values.first(where: { $0.name == name }) else { return true }
+        guard let stat = try? FileSystem.readText("/proc/\(container.pid)/stat"),
+              let close = stat.utf8.lastIndex(of: UInt8(ascii: ")")) else { return true }
+        let fields = stat.utf8[stat.utf8.index(after: close)...].split(separator: UInt8(ascii: " "))
+        guard fields.count > 6, let flags = UInt64(String(decoding: fields[6], as: UTF8.self)) else { return true }
+        let exiting: UInt64 = 0x4
+        return flags & exiting != 0 || fields[0].first == UInt8(ascii: "Z")
+    }
+
+    /// The container's process was reaped: its probe runs in flight are stopped and their ends
+    /// change nothing.
+    func abandonProbes(of container: RunningContainer) {
+        for (pid, run) in probes where run.instanceID == container.instanceID && !run.abandoned {
+            kill(pid, SIGKILL)
+            probes[pid]?.abandoned = true
+        }
     }
 }

@@ -531,6 +531,7 @@ public final class PodSupervisor {
                 continue
             }
             guard var container = running.removeValue(forKey: pid) else { continue }
+            abandonProbes(of: container)
             // Whatever the process wrote before it exited is still in the pipes.
             for fd in [container.stdout, container.stderr] where fd >= 0 { drain(fd: fd, in: &container) }
             container.log.close()
