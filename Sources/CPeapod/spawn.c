@@ -364,8 +364,13 @@ pid_t pp_exec(const struct pp_exec *x, struct pp_error *err)
     err->index = -1;
     /* Namespace paths are formatted here, in the parent, where snprintf is fine. */
     enum { N = sizeof pp_exec_order / sizeof pp_exec_order[0] };
+    _Static_assert(N == PP_EXEC_NAMESPACES, "pp_exec's namespaces and PP_EXEC_NAMESPACES");
     int fds[N];
-    for (int i = 0; i < N; i++) {
+    /* Descriptors the caller keeps are used as they are and not closed here. */
+    int own = x->ns_fds == NULL;
+    for (int i = 0; i < N && !own; i++)
+        fds[i] = x->ns_fds[i];
+    for (int i = 0; i < N && own; i++) {
         char path[64];
         snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)x->target_pid, pp_exec_order[i].name);
         fds[i] = open(path, O_RDONLY | O_CLOEXEC);
@@ -408,7 +413,7 @@ pid_t pp_exec(const struct pp_exec *x, struct pp_error *err)
     }
     int clone_errno = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    for (int i = 0; i < N; i++)
+    for (int i = 0; i < N && own; i++)
         close(fds[i]);
     close(errpipe[1]);
     close(pidpipe[1]);
@@ -428,7 +433,7 @@ pid_t pp_exec(const struct pp_exec *x, struct pp_error *err)
 pipe_failed:
     {
         int e = errno;
-        for (int i = 0; i < N; i++)
+        for (int i = 0; i < N && own; i++)
             close(fds[i]);
         errno = e;
         return pp_parent_fail(err, PP_STEP_PIPE);

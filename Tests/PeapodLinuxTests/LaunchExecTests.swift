@@ -56,6 +56,34 @@ struct LaunchExecTests {
         #expect(try execCapture(sleeper, ["sh", "-c", "pwd; id -u"], uid: 1000, workingDir: "/tmp").output == "/tmp\n1000\n")
     }
 
+    @Test func anExecTargetStartsCommandsAgainAndAgainUntilClosed() throws {
+        let pod = try TestPod(hostname: "target-pod")
+        defer { pod.cleanup() }
+        let sleeper = try startSleeper(pod)
+        defer { killAndReap(sleeper) }
+        let target = try ExecTarget(pid: sleeper, limits: ProcessLimits(), containerName: "app")
+        for round in 0..<3 {
+            let pipe = TestPipe()
+            defer { close(pipe.read) }
+            let child: Int32
+            do {
+                child = try target.exec(argv: ["sh", "-c", "hostname; cat /proc/1/comm; exit \(round)"], environment: ["PATH=/bin"],
+                                        workingDir: "/", uid: 0, gid: 0, stdinFD: -1, stdoutFD: pipe.write, stderrFD: pipe.write)
+            } catch {
+                close(pipe.write)
+                throw error
+            }
+            close(pipe.write)
+            #expect(readToEnd(pipe.read) == "target-pod\nsleep\n")
+            #expect(exitCode(fromWaitStatus: reap(child)) == Int32(round))
+        }
+        target.close()
+        let closed = #expect(throws: LaunchError.self) {
+            try target.exec(argv: ["true"], environment: [], workingDir: "/", uid: 0, gid: 0, stdinFD: -1, stdoutFD: -1, stderrFD: -1)
+        }
+        #expect(closed?.step == .invalidLaunch)
+    }
+
     @Test func execOfAMissingCommandOrProcessIsAClearError() throws {
         let pod = try TestPod()
         defer { pod.cleanup() }

@@ -181,7 +181,13 @@ struct pp_exec {
     size_t cgroup_procs_count;
     int32_t set_oom_score_adj;
     int32_t oom_score_adj;
+    /* Optional: open descriptors of the target's namespaces, PP_EXEC_NAMESPACES of them in the
+     * order ipc, uts, net, pid, mnt, for a caller that execs into one process again and again
+     * (probes); NULL: pp_exec opens /proc/<target_pid>/ns/... itself. */
+    const int32_t *ns_fds;
 };
+
+#define PP_EXEC_NAMESPACES 5
 
 /*
  * Start a process in the ipc, uts, net, pid and mount namespaces of `target_pid`. Returns the

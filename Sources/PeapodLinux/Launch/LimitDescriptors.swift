@@ -1,4 +1,4 @@
-// The descriptors behind `ProcessLimits`, open only for the length of one pp_spawn/pp_exec call.
+// The descriptors behind `ProcessLimits`, open for one pp_spawn/pp_exec call or as long as an ExecTarget.
 // They are opened in the parent because the child must not allocate or format paths, and they
 // are close-on-exec, so the container never holds a cgroup file.
 
@@ -17,17 +17,12 @@ struct LimitDescriptors {
         procs = arena.allocate(pp_cgroup_procs.self, count: max(1, limits.procsFiles.count))
         count = limits.procsFiles.count
         for (i, path) in limits.procsFiles.enumerated() {
-            let fd = open(path, O_WRONLY | O_CLOEXEC)
-            guard fd >= 0 else {
-                let e = errno
-                closeAll()
-                throw LaunchError(container: container, step: .joinCgroup, errno: e, path: path)
-            }
+            let fd = try Self.open(path, O_WRONLY, step: .joinCgroup, container: container) { closeAll() }
             fds.append(fd)
             (procs + i).initialize(to: pp_cgroup_procs(fd: fd, path: UnsafePointer(arena.string(path))))
         }
         if let dir = limits.unifiedDirectory {
-            unifiedFD = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            unifiedFD = Glibc.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             guard unifiedFD >= 0 else {
                 let e = errno
                 closeAll()
@@ -35,6 +30,18 @@ struct LimitDescriptors {
             }
             fds.append(unifiedFD)
         }
+    }
+
+    /// open(2) close-on-exec, or the launch error for `step` after `cleanup`.
+    static func open(_ path: String, _ flags: Int32, step: LaunchStep, container: String,
+                     cleanup: () -> Void) throws(LaunchError) -> Int32 {
+        let fd = Glibc.open(path, flags | O_CLOEXEC)
+        guard fd >= 0 else {
+            let e = errno
+            cleanup()
+            throw LaunchError(container: container, step: step, errno: e, path: path)
+        }
+        return fd
     }
 
     func closeAll() {

@@ -64,7 +64,11 @@ extension PodSupervisor {
             }
         }
         do {
-            let output = try ProbeOutput()
+            // One memfd per container and probe, emptied for each run.
+            let key = name + "/" + kind.rawValue
+            let output = try probeOutputs[key] ?? ProbeOutput()
+            probeOutputs[key] = output
+            output.reset()
             let pid: Int32
             switch handler {
             case let .exec(command):
@@ -99,6 +103,9 @@ extension PodSupervisor {
         }
         kill(pid, SIGKILL)
         probes[pid]?.abandoned = true
+        // What the killed command started may still write to its output: the next run gets
+        // a new one.
+        probeOutputs[name + "/" + kind.rawValue] = nil
         let message: String
         switch run.handler {
         case let .exec(command): message = "command \(goQuote(command.joined(separator: " "))) timed out"
@@ -170,6 +177,7 @@ extension PodSupervisor {
         for (pid, run) in probes where run.instanceID == container.instanceID && !run.abandoned {
             kill(pid, SIGKILL)
             probes[pid]?.abandoned = true
+            probeOutputs[run.container + "/" + run.kind.rawValue] = nil
         }
     }
 }

@@ -26,6 +26,9 @@ struct RunningContainer {
     /// How a command runs inside it (hooks, exec probes): the container's own environment,
     /// working directory, user and cgroups, as the runtime's exec gives them.
     var exec = ExecIdentity()
+    /// Its namespaces and cgroup files, opened at the first hook or probe and kept until it is
+    /// reaped, so that a probe every second does not open them every second.
+    var execTarget: ExecTarget?
 }
 
 struct ExecIdentity {
@@ -60,6 +63,8 @@ public final class PodSupervisor {
     var running: [Int32: RunningContainer] = [:]
     var hooks: [Int32: RunningHook] = [:]
     var probes: [Int32: RunningProbe] = [:]
+    /// Each probe's output memfd ("container/Kind"), reused from run to run.
+    var probeOutputs: [String: ProbeOutput] = [:]
     /// /dev/null, the standard input of hooks and exec probes (opened on first use).
     lazy var devNull: Int32 = open("/dev/null", O_RDONLY | O_CLOEXEC)
     /// The finished instance whose back-off was last reported, per container (one BackOff
@@ -342,10 +347,14 @@ public final class PodSupervisor {
     /// Starts `argv` in the container as its runtime's exec would (ExecIdentity).
     func execInContainer(_ container: RunningContainer, argv: [String], stdinFD: Int32, outputFD: Int32) throws -> Int32 {
         let x = container.exec
-        return try PeapodLinux.execInContainer(
-            pid: container.pid, argv: argv, environment: x.environment, workingDir: x.workingDir, uid: x.uid, gid: x.gid,
-            supplementalGroups: x.groups, stdinFD: stdinFD, stdoutFD: outputFD, stderrFD: outputFD,
-            containerName: container.name, limits: x.limits)
+        var target = container.execTarget
+        if target == nil {
+            target = try ExecTarget(pid: container.pid, limits: x.limits, containerName: container.name)
+            running[container.pid]?.execTarget = target
+        }
+        return try target!.exec(
+            argv: argv, environment: x.environment, workingDir: x.workingDir, uid: x.uid, gid: x.gid,
+            supplementalGroups: x.groups, stdinFD: stdinFD, stdoutFD: outputFD, stderrFD: outputFD)
     }
 
     /// The kubelet's FailedPostStartHook / FailedPreStopHook event, with its handler runner's message.
@@ -532,6 +541,7 @@ public final class PodSupervisor {
             }
             guard var container = running.removeValue(forKey: pid) else { continue }
             abandonProbes(of: container)
+            container.execTarget?.close()
             // Whatever the process wrote before it exited is still in the pipes.
             for fd in [container.stdout, container.stderr] where fd >= 0 { drain(fd: fd, in: &container) }
             container.log.close()
