@@ -152,7 +152,7 @@ __attribute__((noinline)) void pp_trim_idle(void)
     volatile char marker = 0;
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
     uintptr_t here = (uintptr_t)&marker & ~(page - 1);
-    /* Two pages of margin below this frame: the frames of madvise() itself live there. */
-    if (low != 0 && here > low + 2 * page)
-        madvise((void *)low, here - 2 * page - low, MADV_DONTNEED);
+    /* One page of margin below this frame: the frames of madvise() itself live there. */
+    if (low != 0 && here > low + page)
+        madvise((void *)low, here - page - low, MADV_DONTNEED);
 }

@@ -101,3 +101,12 @@ import Testing
         #expect(total == 5_000 * 100)
     }
 }
+
+@Suite("Supervisor environment")
+struct SupervisorEnvironmentTests {
+    @Test func aSupervisorKeepsOnlyTheVariablesItsLibrariesRead() {
+        let caller = ["PATH=/usr/bin:/bin", "HOME=/root", "TZ=UTC", "PEAPOD_ROOT=/srv/p", "LANG=C.UTF-8", "SSH_AUTH_SOCK=/tmp/a",
+                      "PATHX=no", "noequals"]
+        #expect(DetachedProcess.keptEnvironment(from: caller) == ["PATH=/usr/bin:/bin", "TZ=UTC", "LANG=C.UTF-8"])
+    }
+}

@@ -13,6 +13,29 @@ public enum DetachedProcess {
         return n > 0 ? String(cBuffer: buffer) : CommandLine.arguments[0]
     }
 
+    /// The variables a supervisor keeps from its caller's environment: the ones it or the
+    /// libraries under it read (the search path, glibc's time zone, locale and tunables, the
+    /// Swift runtime's crash reports). Not the whole environment: it sits at the top of each
+    /// pod's supervisor stack for the pod's whole life, and a pod must not depend on it.
+    static let keptVariables: Set<String> = ["PATH", "TZ", "LANG", "LC_ALL", "GLIBC_TUNABLES", "SWIFT_BACKTRACE"]
+
+    static func keptEnvironment() -> [String] {
+        var all: [String] = []
+        var entry = environ
+        while let variable = entry.pointee {
+            all.append(String(cString: variable))
+            entry += 1
+        }
+        return keptEnvironment(from: all)
+    }
+
+    static func keptEnvironment(from entries: [String]) -> [String] {
+        entries.filter { text in
+            guard let equals = text.utf8.firstIndex(of: UInt8(ascii: "=")) else { return false }
+            return keptVariables.contains(String(text[..<equals]))
+        }
+    }
+
     /// Spawns `executable` with stdin from /dev/null, stdout and stderr appended to `logFile`,
     /// and, when given, `extraFD` as its fd 3 and `outputFD` as its fd 4. Returns its pid.
     public static func spawn(executable: String, arguments: [String], logFile: String, extraFD: Int32?,
@@ -45,9 +68,10 @@ public enum DetachedProcess {
         posix_spawnattr_setflags(&attributes, Int16(setsidFlag | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for p in argv { free(p) } }
+        var envp: [UnsafeMutablePointer<CChar>?] = keptEnvironment().map { strdup($0) } + [nil]
+        defer { for p in argv + envp { free(p) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, &attributes, &argv, environ)
+        let rc = posix_spawn(&pid, executable, &actions, &attributes, &argv, &envp)
         guard rc == 0 else { throw StoreError("start supervisor", executable, errno: rc) }
         return pid
     }
