@@ -165,6 +165,20 @@ class Bench:
                     pass
         return [p for p in pids if p != os.getpid()]
 
+    @staticmethod
+    def describe_processes(pids):
+        out = []
+        for p in pids:
+            try:
+                with open(f"/proc/{p}/cmdline", "rb") as f:
+                    cmd = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+                with open(f"/proc/{p}/stat") as f:
+                    state = f.read().rsplit(")", 1)[1].split()[0]
+                out.append(f"{p} [{state}] {cmd}")
+            except OSError:
+                pass
+        return out
+
     def trash_left(self, timeout=5.0, root=None):
         """Entries of the store's trash still there after the purgers had `timeout` seconds."""
         trash = os.path.join(root or self.env["PEAPOD_ROOT"], "trash")
@@ -340,8 +354,17 @@ class Bench:
             self.pp("delete", "pod", "bench-pod")
             r["peapod_delete"].append((now() - t0) / 1e6)
             left = [p for p in os.listdir(os.path.join(self.env["PEAPOD_ROOT"], "pods"))]
-            if left or self.peapod_processes():
-                raise RuntimeError(f"peapod delete left {left} / processes {self.peapod_processes()}")
+            seen = self.describe_processes(self.peapod_processes())
+            if seen and not left:
+                # Say what it was if it goes away on its own, fail if it stays.
+                deadline = time.monotonic() + 1.0
+                while time.monotonic() < deadline and self.peapod_processes():
+                    time.sleep(0.005)
+                if not self.peapod_processes():
+                    self.notes.append(f"a Peapod process was still there right after `delete` returned: {seen}")
+                    seen = []
+            if left or seen:
+                raise RuntimeError(f"peapod delete left {left} / processes {seen or self.peapod_processes()}")
         if self.trash_left():
             raise RuntimeError(f"the trash was not emptied: {self.trash_left(0)}")
         if not self.podman_reason:
