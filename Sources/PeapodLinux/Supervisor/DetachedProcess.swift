@@ -30,10 +30,21 @@ public enum DetachedProcess {
     }
 
     static func keptEnvironment(from entries: [String]) -> [String] {
-        entries.filter { text in
+        var kept = entries.filter { text in
             guard let equals = text.utf8.firstIndex(of: UInt8(ascii: "=")) else { return false }
             return keptVariables.contains(String(text[..<equals]))
         }
+        // A supervisor frees as it goes and then idles for the pod's life: glibc's per-thread
+        // cache of freed chunks would pin them, scattered over the heap, where the idle trim
+        // cannot hand them back (16 KiB of a supervisor's 64 KiB heap; docs/benchmarks.md).
+        // The caller's own tunables come after, so theirs win.
+        let own = "glibc.malloc.tcache_count=0"
+        if let index = kept.firstIndex(where: { $0.hasPrefix("GLIBC_TUNABLES=") }) {
+            kept[index] = "GLIBC_TUNABLES=" + own + ":" + kept[index].dropFirst("GLIBC_TUNABLES=".count)
+        } else {
+            kept.append("GLIBC_TUNABLES=" + own)
+        }
+        return kept
     }
 
     /// Spawns `executable` with stdin from /dev/null, stdout and stderr appended to `logFile`,
