@@ -291,15 +291,8 @@ struct JSONParser {
         guard pos + 4 <= bytes.count else { throw error("invalid \\u escape") }
         var v: UInt32 = 0
         for _ in 0..<4 {
-            let b = bytes[pos]
-            let d: UInt32
-            switch b {
-            case 0x30...0x39: d = UInt32(b - 0x30)
-            case 0x41...0x46: d = UInt32(b - 0x41 + 10)
-            case 0x61...0x66: d = UInt32(b - 0x61 + 10)
-            default: throw error("invalid \\u escape")
-            }
-            v = v * 16 + d
+            guard let d = hexDigitValue(bytes[pos]) else { throw error("invalid \\u escape") }
+            v = v * 16 + UInt32(d)
             pos += 1
         }
         return v

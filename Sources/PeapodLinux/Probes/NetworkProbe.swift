@@ -393,16 +393,8 @@ public enum NetworkProbe: Sendable, Equatable {
             var size = 0
             var digits = 0
             while pos < b.endIndex, size < 1 << 30 {
-                let c = b[pos]
-                let v: Int
-                switch c {
-                case 0x30...0x39: v = Int(c - 0x30)
-                case 0x41...0x46: v = Int(c - 0x41 + 10)
-                case 0x61...0x66: v = Int(c - 0x61 + 10)
-                default: v = -1
-                }
-                if v < 0 { break }
-                size = size * 16 + v
+                guard let v = hexDigitValue(b[pos]) else { break }
+                size = size * 16 + Int(v)
                 digits += 1
                 pos += 1
             }
