@@ -50,18 +50,31 @@ grind() {
     valgrind --tool=callgrind --demangle=no --trace-children=yes --trace-children-skip='/bin/*,sh,true' \
         --callgrind-out-file="$work/cg.$1.%p" "${@:2}" >/dev/null 2>&1 || true
 }
-# `apply`, not `run`: `run` of one pod supervises it in the peapod process itself.
+# `apply` for the supervisor's list (`run` of one pod supervises it in the peapod process
+# itself); `run` for the CLI's.
 (cd "$work" && grind true "$work/peapod" apply -f "$work/true.yaml")
+sed 's/order-true/order-run/' "$work/true.yaml" > "$work/run.yaml"
+(cd "$work" && grind run "$work/peapod" run -f "$work/run.yaml")
 (cd "$work" && grind crash "$work/peapod" apply -f "$work/crash.yaml" --backoff-base 0.2 --backoff-cap 0.4)
 sleep 4
 "$work/peapod" get pods order-true order-crash
 "$work/peapod" delete pod order-true order-crash >/dev/null
 sleep 2
-out=$PEAPOD_SRC/tools/supervisor.order
-{
-    for f in "$work"/cg.*; do
-        grep -q '^cmd: .*peapod-supervisor' "$f" && grep -E '^c?fn=\([0-9]+\) ' "$f" | sed -E 's/^c?fn=\([0-9]+\) //'
-    done | grep -v -E '^\(below main\)|^0x' | awk '!seen[$0]++'
-    nm "$PEAPOD_SRC/.build/release/peapod-supervisor" | awk '{print $3}' | grep -E '^__(mem|str|stp|raw)[a-z]*_(avx512|evex)' | sort -u
-} > "$out"
-echo "$(wc -l < "$out") functions in ${out#"$PEAPOD_SRC"/}"
+# order FILE BINARY CMD-PATTERN [TRACE...]: the functions the traced processes whose command
+# matches ran, first seen first, then glibc's AVX-512/EVEX string functions.
+order() {
+    local name=$1 binary=$2 pattern=$3
+    local out=$PEAPOD_SRC/tools/$name
+    shift 3
+    {
+        for f in "$@"; do
+            if grep -q -E "^cmd: +$pattern" "$f"; then
+                grep -E '^c?fn=\([0-9]+\) ' "$f" | sed -E 's/^c?fn=\([0-9]+\) //'
+            fi
+        done | grep -v -E '^\(below main\)|^0x' | awk '!seen[$0]++'
+        nm "$PEAPOD_SRC/.build/release/$binary" | awk '{print $3}' | grep -E '^__(mem|str|stp|raw)[a-z]*_(avx512|evex)' | sort -u
+    } > "$out"
+    echo "$(wc -l < "$out") functions in tools/$name"
+}
+order supervisor.order peapod-supervisor '.*peapod-supervisor' "$work"/cg.true.* "$work"/cg.crash.*
+order cli.order peapod '\S*/peapod (run|apply)' "$work"/cg.run.* "$work"/cg.true.* "$work"/cg.crash.*
