@@ -228,4 +228,32 @@ struct ProbeTests {
             #expect(!described.contains("Liveness probe failed"), "\(described)")
         }
     }
+    @Test("An exec probe's output is its own run's, even when an earlier run left a process writing")
+    func outputOfOneRun() throws {
+        try withPeapod { peapod in
+            let manifest = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: leftover}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: app
+                image: busybox
+                command: [sh, -c, "trap 'exit 0' TERM; sleep 3600 & wait"]
+                readinessProbe:
+                  exec: {command: [sh, -c, "echo RUN; (sleep 1.2; echo LEFTOVER) & sleep 0.2; exit 1"]}
+                  periodSeconds: 1
+            """
+            #expect(try peapod.apply(manifest).code == 0)
+            _ = try peapod.waitRunning("leftover")
+            usleep(4_500_000)
+            let dirs = try FileManager.default.contentsOfDirectory(atPath: peapod.root + "/pods").filter { $0.contains("_leftover_") }
+            let events = try String(contentsOfFile: peapod.root + "/pods/" + dirs[0] + "/events.jsonl", encoding: .utf8)
+            let failures = events.split(separator: "\n").filter { $0.contains("Readiness probe failed") }
+            #expect(!failures.isEmpty, "\(events)")
+            #expect(failures.allSatisfy { $0.contains("Readiness probe failed: RUN\\n") && !$0.contains("LEFTOVER") }, "\(failures)")
+            #expect(try peapod.run(["delete", "pod", "leftover"]).code == 0)
+        }
+    }
 }

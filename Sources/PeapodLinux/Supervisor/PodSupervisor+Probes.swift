@@ -64,11 +64,18 @@ extension PodSupervisor {
             }
         }
         do {
-            // One memfd per container and probe, emptied for each run.
+            // An exec handler's command may leave a process behind that still holds its output:
+            // every exec run gets a memfd of its own. A network probe's C child leaves nothing,
+            // so its memfd is kept per container and probe and emptied for each run.
             let key = name + "/" + kind.rawValue
-            let output = try probeOutputs[key] ?? ProbeOutput()
-            probeOutputs[key] = output
-            output.reset()
+            let output: ProbeOutput
+            if case .exec = handler {
+                output = try ProbeOutput()
+            } else {
+                output = try probeOutputs[key] ?? ProbeOutput()
+                probeOutputs[key] = output
+                output.reset()
+            }
             let pid: Int32
             switch handler {
             case let .exec(command):

@@ -63,7 +63,7 @@ public final class PodSupervisor {
     var running: [Int32: RunningContainer] = [:]
     var hooks: [Int32: RunningHook] = [:]
     var probes: [Int32: RunningProbe] = [:]
-    /// Each probe's output memfd ("container/Kind"), reused from run to run.
+    /// The output memfd of each network probe ("container/Kind"), reused from run to run.
     var probeOutputs: [String: ProbeOutput] = [:]
     /// /dev/null, the standard input of hooks and exec probes (opened on first use).
     lazy var devNull: Int32 = open("/dev/null", O_RDONLY | O_CLOEXEC)
