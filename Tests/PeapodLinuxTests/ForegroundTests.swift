@@ -106,9 +106,10 @@ import Testing
 struct SupervisorEnvironmentTests {
     @Test func aSupervisorKeepsOnlyTheVariablesItsLibrariesRead() {
         let caller = ["PATH=/usr/bin:/bin", "HOME=/root", "TZ=UTC", "PEAPOD_ROOT=/srv/p", "LANG=C.UTF-8", "SSH_AUTH_SOCK=/tmp/a",
-                      "PATHX=no", "noequals"]
+                      "PATHX=no", "noequals", "LD_LIBRARY_PATH=/opt/swift/lib"]
         #expect(DetachedProcess.keptEnvironment(from: caller)
-                == ["PATH=/usr/bin:/bin", "TZ=UTC", "LANG=C.UTF-8", "GLIBC_TUNABLES=glibc.malloc.tcache_count=0"])
+                == ["PATH=/usr/bin:/bin", "TZ=UTC", "LANG=C.UTF-8", "LD_LIBRARY_PATH=/opt/swift/lib",
+                    "GLIBC_TUNABLES=glibc.malloc.tcache_count=0"])
         // The caller's tunables are kept, after the supervisor's own.
         #expect(DetachedProcess.keptEnvironment(from: ["GLIBC_TUNABLES=glibc.malloc.arena_max=2"])
                 == ["GLIBC_TUNABLES=glibc.malloc.tcache_count=0:glibc.malloc.arena_max=2"])

@@ -15,9 +15,12 @@ public enum DetachedProcess {
 
     /// The variables a supervisor keeps from its caller's environment: the ones it or the
     /// libraries under it read (the search path, glibc's time zone, locale and tunables, the
-    /// Swift runtime's crash reports). Not the whole environment: it sits at the top of each
-    /// pod's supervisor stack for the pod's whole life, and a pod must not depend on it.
-    static let keptVariables: Set<String> = ["PATH", "TZ", "LANG", "LC_ALL", "GLIBC_TUNABLES", "SWIFT_BACKTRACE"]
+    /// Swift runtime's crash reports, and where a dynamically linked build finds the Swift
+    /// runtime). Not the whole environment: it sits at the top of each pod's supervisor stack
+    /// for the pod's whole life, and a pod must not depend on it.
+    static let keptVariables: Set<String> = [
+        "PATH", "TZ", "LANG", "LC_ALL", "GLIBC_TUNABLES", "SWIFT_BACKTRACE", "LD_LIBRARY_PATH",
+    ]
 
     static func keptEnvironment() -> [String] {
         var all: [String] = []
