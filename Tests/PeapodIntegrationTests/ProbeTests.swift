@@ -138,6 +138,7 @@ struct ProbeTests {
             #expect(!described.contains("Liveness probe failed"), "\(described)")
         }
     }
+
     @Test("tcpSocket and httpGet reach the pod's loopback: success, refused port, HTTP status, named port")
     func network() throws {
         try withPeapod { peapod in
@@ -187,6 +188,7 @@ struct ProbeTests {
             #expect(try peapod.run(["delete", "pod", "web"]).code == 0)
         }
     }
+
     @Test("A probe that cannot run errors, and one cut off by the container's own exit does not count: no kill")
     func erroredAndCutOff() throws {
         try withPeapod { peapod in
@@ -228,6 +230,7 @@ struct ProbeTests {
             #expect(!described.contains("Liveness probe failed"), "\(described)")
         }
     }
+
     @Test("An exec probe's output is its own run's, even when an earlier run left a process writing")
     func outputOfOneRun() throws {
         try withPeapod { peapod in

@@ -179,7 +179,7 @@ struct NetworkProbeOutcomeTests {
 
     @Test func goQuotingEscapesWhatIsNotPrintable() {
         let bytes: [UInt8] = [0x41, 0x22, 0x5c, 0x0a, 0x00, 0xc3, 0xa9, 0xff, 0x7f]
-        #expect(NetworkProbe.goQuoted(bytes[...]) == "\"A\\\"\\\\\\n\\x00é\\xff\\x7f\"")
+        #expect(GoQuote.quote(bytes: bytes[...]) == "\"A\\\"\\\\\\n\\x00é\\xff\\x7f\"")
     }
 }
 

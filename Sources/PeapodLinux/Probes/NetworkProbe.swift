@@ -177,7 +177,7 @@ public enum NetworkProbe: Sendable, Equatable {
     /// A failure; an HTTP probe's message names the request as Go's client does.
     private func failed(_ message: String) -> ProbeOutcome {
         guard case .http = self else { return ProbeOutcome(success: false, message: message) }
-        return ProbeOutcome(success: false, message: "Get \(Self.goQuoted(Array(url.utf8)[...])): \(message)")
+        return ProbeOutcome(success: false, message: "Get \(goQuote(url)): \(message)")
     }
 
     // MARK: - The request
@@ -305,7 +305,7 @@ public enum NetworkProbe: Sendable, Equatable {
     static func interpret(response bytes: [UInt8], url: String) -> ProbeOutcome {
         let (status, body, error) = parseResponse(bytes)
         if let error {
-            return ProbeOutcome(success: false, message: "Get \(goQuoted(Array(url.utf8)[...])): \(error)")
+            return ProbeOutcome(success: false, message: "Get \(goQuote(url)): \(error)")
         }
         let text = String(decoding: body.prefix(bodyLimit), as: UTF8.self)
         switch status {
@@ -330,19 +330,19 @@ public enum NetworkProbe: Sendable, Equatable {
         while true {
             guard let (statusLine, afterStatus) = line(b, from: pos) else { return fail(truncated) }
             guard let space = statusLine.firstIndex(of: 0x20) else {
-                return fail(broken + "malformed HTTP response " + goQuoted(statusLine))
+                return fail(broken + "malformed HTTP response " + GoQuote.quote(bytes: statusLine))
             }
             let version = statusLine[..<space]
             let rest = statusLine[(space + 1)...].drop { $0 == 0x20 }
             let codeText = rest.prefix { $0 != 0x20 }
             guard codeText.count == 3, codeText.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-                return fail(broken + "malformed HTTP status code " + goQuoted(codeText))
+                return fail(broken + "malformed HTTP status code " + GoQuote.quote(bytes: codeText))
             }
             let status = codeText.reduce(0) { $0 * 10 + Int($1 - 0x30) }
             let v = Array(version)
             let knownVersion = v.count == 8 && v[..<5].elementsEqual("HTTP/".utf8) && v[6] == UInt8(ascii: ".")
                 && (0x30...0x39).contains(v[5]) && (0x30...0x39).contains(v[7])
-            guard knownVersion else { return fail(broken + "malformed HTTP version " + goQuoted(version)) }
+            guard knownVersion else { return fail(broken + "malformed HTTP version " + GoQuote.quote(bytes: version)) }
 
             var next = afterStatus
             var length: Int?
@@ -352,14 +352,14 @@ public enum NetworkProbe: Sendable, Equatable {
                 next = after
                 if header.isEmpty { break }
                 guard let colon = header.firstIndex(of: UInt8(ascii: ":")) else {
-                    return fail(broken + "malformed MIME header: missing colon: " + goQuoted(header))
+                    return fail(broken + "malformed MIME header: missing colon: " + GoQuote.quote(bytes: header))
                 }
                 let name = canonicalHeaderName(String(decoding: header[..<colon], as: UTF8.self))
                 let value = headerValue(String(decoding: header[(colon + 1)...], as: UTF8.self))
                 if name == "Transfer-Encoding" && hasToken(value, "chunked") { chunked = true }
                 if name == "Content-Length" {
                     guard !value.isEmpty, value.utf8.count <= 18, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-                        return fail(broken + "bad Content-Length " + goQuoted(Array(value.utf8)[...]))
+                        return fail(broken + "bad Content-Length " + goQuote(value))
                     }
                     length = Int(value)
                 }
@@ -426,45 +426,5 @@ public enum NetworkProbe: Sendable, Equatable {
         case EMFILE: "too many open files"
         default: errnoDescription(code)
         }
-    }
-
-    /// Bytes in double quotes as Go's %q shows them: printable text as it is, quotes and
-    /// backslashes escaped, control bytes and invalid UTF-8 as escapes.
-    static func goQuoted(_ bytes: ArraySlice<UInt8>) -> String {
-        var out: [UInt8] = [UInt8(ascii: "\"")]
-        let hex = Array("0123456789abcdef".utf8)
-        func escape(_ b: UInt8) { out += [UInt8(ascii: "\\"), UInt8(ascii: "x"), hex[Int(b >> 4)], hex[Int(b & 15)]] }
-        var i = bytes.startIndex
-        while i < bytes.endIndex {
-            let b = bytes[i]
-            if b >= 0x80 {
-                // One character as it is when its bytes are valid UTF-8, else one escaped byte.
-                let n = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2
-                if i + n <= bytes.endIndex, String(validating: bytes[i..<(i + n)], as: UTF8.self) != nil {
-                    out += bytes[i..<(i + n)]
-                    i += n
-                } else {
-                    escape(b)
-                    i += 1
-                }
-                continue
-            }
-            switch b {
-            case 0x22: out += [UInt8(ascii: "\\"), b]
-            case 0x5c: out += [UInt8(ascii: "\\"), b]
-            case 0x07: out += Array("\\a".utf8)
-            case 0x08: out += Array("\\b".utf8)
-            case 0x0c: out += Array("\\f".utf8)
-            case 0x0a: out += Array("\\n".utf8)
-            case 0x0d: out += Array("\\r".utf8)
-            case 0x09: out += Array("\\t".utf8)
-            case 0x0b: out += Array("\\v".utf8)
-            case 0x20..<0x7f: out.append(b)
-            default: escape(b)
-            }
-            i += 1
-        }
-        out.append(UInt8(ascii: "\""))
-        return String(decoding: out, as: UTF8.self)
     }
 }
