@@ -172,8 +172,7 @@ class Bench:
             try:
                 with open(f"/proc/{p}/cmdline", "rb") as f:
                     cmd = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
-                with open(f"/proc/{p}/stat") as f:
-                    state = f.read().rsplit(")", 1)[1].split()[0]
+                state = (Bench.stat_fields(p) or ["gone"])[0]
                 out.append(f"{p} [{state}] {cmd}")
             except OSError:
                 pass
@@ -469,15 +468,13 @@ class Bench:
             r["podman_down_all_ms"] = (now() - t0) / 1e6
         self.results["4_scale"] = r
 
-    @staticmethod
-    def children_cpu_ns(pid):
+    @classmethod
+    def children_cpu_ns(cls, pid):
         """CPU of a process's reaped children (cutime + cstime, clock ticks) in ns."""
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            return (int(fields[13]) + int(fields[14])) * 1_000_000_000 // os.sysconf("SC_CLK_TCK")
-        except (OSError, ValueError, IndexError):
+        fields = cls.stat_fields(pid)
+        if len(fields) < 15:
             return 0
+        return (int(fields[13]) + int(fields[14])) * 1_000_000_000 // os.sysconf("SC_CLK_TCK")
 
     def m6_probes(self):
         """(6): n pods of 2 containers, the first with an exec liveness probe every second."""
@@ -491,7 +488,8 @@ class Bench:
         self.wait_peapod_running(names, ["a", "b"], timeout=300)
         time.sleep(2)
         # The supervisors only: the probes' short-lived helper processes come and go.
-        pids = [p for p in self.peapod_processes() if self.parent(p) not in self.peapod_processes()]
+        everything = self.peapod_processes()
+        pids = [p for p in everything if self.parent(p) not in everything]
         own = {p: self.cpu_ns(p) for p in pids}
         kids = {p: self.children_cpu_ns(p) for p in pids}
         seconds = 10
@@ -526,12 +524,18 @@ class Bench:
         self.results["6_probes"] = r
 
     @staticmethod
-    def parent(pid):
+    def stat_fields(pid):
+        """The fields of /proc/PID/stat after the command name (state first); [] if it is gone."""
         try:
             with open(f"/proc/{pid}/stat") as f:
-                return int(f.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            return 0
+                return f.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return []
+
+    @classmethod
+    def parent(cls, pid):
+        fields = cls.stat_fields(pid)
+        return int(fields[1]) if len(fields) > 1 else 0
 
     def podman_processes(self):
         """conmon of our private podman store, and their children that are catatonit (infra)."""
@@ -544,10 +548,9 @@ class Bench:
                     comm = f.read().strip()
                 with open(f"/proc/{d}/cmdline") as f:
                     cmdline = f.read()
-                with open(f"/proc/{d}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
             except OSError:
                 continue
+            ppid = self.parent(d)
             procs.append((int(d), comm, cmdline, ppid))
         conmons = [p for p, comm, cmd, _ in procs if comm == "conmon" and self.tmp in cmd]
         infra = [p for p, comm, _, ppid in procs if comm == "catatonit" and ppid in conmons]
