@@ -2,9 +2,9 @@
  * background.c: work the Swift process hands to a short-lived thread of its own so that it
  * overlaps with the rest of a pod's set-up or teardown: making or removing a list of
  * directories (a pod's cgroups, where every mkdir and rmdir takes the kernel's cgroup lock; its
- * layer and log directories) and starting a detached process (posix_spawn waits until the child
- * has called execve). The thread only makes system calls and libc calls
- * that are safe in a multi-threaded process; it never touches Swift.
+ * layer and log directories), or closing a pod's mount namespaces and detaching its sandbox
+ * before removing its cgroups. The thread only makes system calls and libc calls that are safe
+ * in a multi-threaded process; it never touches Swift.
  */
 #include "pp_host.h"
 
@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -20,9 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-extern char **environ;
-
-enum { PP_MKDIR, PP_SPAWN, PP_TEARDOWN };
+enum { PP_MKDIR, PP_TEARDOWN };
 
 /* The thread's own stack, unmapped after the join: glibc would otherwise keep a finished
  * thread's stack (and the pages it touched) cached for the next thread, for the whole life of a
@@ -32,26 +29,20 @@ enum { PP_MKDIR, PP_SPAWN, PP_TEARDOWN };
 struct pp_background {
     pthread_t thread;
     void *stack;
-    posix_spawn_file_actions_t actions;   /* PP_SPAWN: made before the thread starts, so */
-    posix_spawnattr_t attr;               /* that the thread never calls malloc */
-    int spawn_ready;                      /* actions and attr are initialised */
-    char **strings;   /* paths to remove, or argv of the process to start (NULL-terminated) */
+    char **strings;   /* paths to make or remove (NULL-terminated) */
     int count;
-    int kind;         /* PP_MKDIR (each in order), PP_SPAWN (strings[0], argv) or PP_TEARDOWN
-                       * (close fds, unmount, then rmdir each) */
+    int kind;         /* PP_MKDIR (each in order) or PP_TEARDOWN (close fds, unmount, then rmdir
+                       * each) */
     int *fds;         /* PP_TEARDOWN: descriptors to close first */
     int nfds;
     char *unmount;    /* PP_TEARDOWN: a mount point to detach (as often as it is mounted), or NULL */
-    int result;       /* mkdir/teardown: paths that failed; spawn: errno or 0 */
+    int result;       /* paths that failed */
 };
 
 static void *pp_background_main(void *arg)
 {
     struct pp_background *b = arg;
-    if (b->kind == PP_SPAWN) {
-        pid_t pid;
-        b->result = posix_spawn(&pid, b->strings[0], &b->actions, &b->attr, b->strings, environ);
-    } else if (b->kind == PP_TEARDOWN) {
+    if (b->kind == PP_TEARDOWN) {
         /* Closing a container's last reference to its mount namespace and detaching a mount
          * both wait for an RCU grace period; the rmdirs take the cgroup lock. */
         for (int i = 0; i < b->nfds; i++)
@@ -70,28 +61,8 @@ static void *pp_background_main(void *arg)
     return NULL;
 }
 
-static void pp_spawn_setup(struct pp_background *b)
-{
-    posix_spawn_file_actions_init(&b->actions);
-    posix_spawn_file_actions_addopen(&b->actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&b->actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_adddup2(&b->actions, 1, 2);
-    posix_spawnattr_init(&b->attr);
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&b->attr, &none);
-    posix_spawnattr_setsigdefault(&b->attr, &all);
-    posix_spawnattr_setflags(&b->attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    b->spawn_ready = 1;
-}
-
 static void pp_background_free(struct pp_background *b)
 {
-    if (b->spawn_ready) {
-        posix_spawnattr_destroy(&b->attr);
-        posix_spawn_file_actions_destroy(&b->actions);
-    }
     if (b->stack != NULL)
         munmap(b->stack, PP_BACKGROUND_STACK);
     free(b->fds);
@@ -128,8 +99,6 @@ static struct pp_background *pp_background_launch(struct pp_background *b)
 {
     if (b == NULL)
         return NULL;
-    if (b->kind == PP_SPAWN)
-        pp_spawn_setup(b);
     b->stack = mmap(NULL, PP_BACKGROUND_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (b->stack == MAP_FAILED) {
         b->stack = NULL;
@@ -183,13 +152,6 @@ struct pp_background *pp_background_teardown(const int *fds, int nfds, const cha
 struct pp_background *pp_background_mkdir(const char *const *paths, int count)
 {
     return pp_background_start(paths, count, PP_MKDIR);
-}
-
-struct pp_background *pp_background_spawn(const char *const *argv, int count)
-{
-    if (count < 1)
-        return NULL;
-    return pp_background_start(argv, count, PP_SPAWN);
 }
 
 int pp_background_wait(struct pp_background *b)

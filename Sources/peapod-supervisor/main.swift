@@ -12,12 +12,6 @@ func fail(_ message: String) -> Never {
     exit(1)
 }
 
-// `--purge TRASH --after PID`: started by a pod's teardown (StoreTrash).
-let arguments = CommandLine.arguments
-if arguments.count == 5 && arguments[1] == "--purge" && arguments[3] == "--after", let pid = Int32(arguments[4]) {
-    StoreTrash.runPurger(arguments[2], after: pid)
-    exit(0)
-}
 guard let command = SupervisorCommand(parsing: CommandLine.arguments.dropFirst()) else {
     fail("usage: \(SupervisorCommand.executableName) --root DIR --run-root DIR --backoff-base SECONDS "
         + "--backoff-cap SECONDS PODDIR (started by peapod apply; not for direct use)")

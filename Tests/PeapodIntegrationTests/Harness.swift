@@ -192,7 +192,8 @@ final class Peapod {
         ((try? FileManager.default.contentsOfDirectory(atPath: root + "/trash")) ?? []).filter { $0 != ".lock" }
     }
 
-    /// Processes whose command line names this harness's root (supervisors, purgers).
+    /// Processes whose command line names this harness's root (supervisors, and the purgers
+    /// they fork, which keep their command line).
     func processes() -> [String] {
         var found: [String] = []
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int(entry) != nil {

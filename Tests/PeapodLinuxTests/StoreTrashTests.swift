@@ -58,4 +58,32 @@ import Testing
         StoreTrash.purge(trash)
         #expect(entries(trash).isEmpty)
     }
+
+    @Test("purge empties a tree deeper than one descent, moving its depths up to the top")
+    func purgeDeepTree() throws {
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let trash = base + "/trash"
+        let deep = (0..<100).map { "d\($0)" }.joined(separator: "/")
+        try make(trash + "/a.1/" + deep + "/file", file: true)
+        try make(trash + "/a.1/" + deep + "/empty")
+        StoreTrash.purge(trash)
+        #expect(entries(trash).isEmpty)
+        #expect(FileManager.default.fileExists(atPath: trash + "/.lock"))
+    }
+
+    @Test("purge gives up on an entry it cannot remove (a mount point) instead of looping",
+          .enabled(if: getuid() == 0, "needs root to mount"))
+    func purgeLeavesMountPoint() throws {
+        let trash = base + "/trash"
+        try make(trash + "/a.1/busy")
+        try make(trash + "/b.2/file", file: true)
+        #expect(mount("none", trash + "/a.1/busy", "tmpfs", 0, nil) == 0)
+        defer {
+            _ = umount2(trash + "/a.1/busy", Int32(MNT_DETACH))
+            try? FileManager.default.removeItem(atPath: base)
+        }
+        StoreTrash.purge(trash)
+        #expect(entries(trash) == ["a.1"])
+        #expect(entries(trash + "/a.1") == ["busy"])
+    }
 }

@@ -149,7 +149,7 @@ class Bench:
 
     def peapod_processes(self, purgers=False):
         """Pids of every process running peapod or peapod-supervisor (next to it): the
-        supervisors; with purgers=True only the store's trash purgers (peapod-supervisor --purge,
+        supervisors; with purgers=True only the store's trash purgers (forks named peapod-purge,
         short-lived background removal of deleted pods' files)."""
         binaries = {self.peapod, self.supervisor}
         pids = []
@@ -157,8 +157,8 @@ class Bench:
             if d.isdigit():
                 try:
                     if os.readlink(f"/proc/{d}/exe") in binaries:
-                        with open(f"/proc/{d}/cmdline", "rb") as f:
-                            purger = b"\0--purge\0" in f.read()
+                        with open(f"/proc/{d}/comm", "rb") as f:
+                            purger = f.read().strip() == b"peapod-purge"
                         if purger == purgers:
                             pids.append(int(d))
                 except OSError:

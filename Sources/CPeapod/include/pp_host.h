@@ -2,7 +2,7 @@
 #define PP_HOST_H
 /* Small Linux calls the Swift supervisor makes in its own process (never in a child) that the
  * Swift Glibc module does not expose: signalfd, the child-subreaper flag, pipe2, getrandom,
- * renameat2, mallopt, memfd_create. */
+ * renameat2, mallopt, memfd_create; and the trash's purger. */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -58,11 +58,16 @@ struct pp_background *pp_background_mkdir(const char *const *paths, int count);
  * each path. The fds belong to the thread once it started; with NULL, still to the caller. */
 struct pp_background *pp_background_teardown(const int *fds, int nfds, const char *unmount,
                                              const char *const *rmdirs, int count);
-/* posix_spawn argv[0] with argv, detached (own session, stdio on /dev/null, default signals). */
-struct pp_background *pp_background_spawn(const char *const *argv, int count);
-/* Joins the thread and frees it: for mkdir and teardown, how many paths failed; for spawn, posix_spawn's error or
- * 0; -1 for NULL. */
+/* Joins the thread and frees it: how many paths failed; -1 for NULL. */
 int pp_background_wait(struct pp_background *b);
+
+/* The store's trash (trash.c). pp_purge removes every entry of `trash` but its ".lock" here and
+ * now, unless another purger holds the lock (that one looks again once it lets go); 0, or -1
+ * with errno when the trash cannot be opened. pp_purger_start forks a purger that leaves the
+ * caller's session, closes every fd it inherited, lowers its CPU and I/O priority, waits until
+ * the caller has ended and then purges; it has no exit signal. 0, or -1 with errno. */
+int pp_purge(const char *trash);
+int pp_purger_start(const char *trash);
 
 /* Before a long sleep: gives the heap's free pages back (malloc_trim) and drops the pages of the
  * main thread's stack below the caller's frame, which deeper calls dirtied earlier and nothing

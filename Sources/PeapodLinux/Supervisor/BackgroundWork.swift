@@ -4,8 +4,7 @@
 import CPeapod
 import Glibc
 
-/// A thread of this process making or removing directories, or starting a detached process
-/// (background.c), joined by `wait`.
+/// A thread of this process making or removing directories (background.c), joined by `wait`.
 public final class BackgroundWork {
     private var thread: OpaquePointer?
 
@@ -35,20 +34,13 @@ public final class BackgroundWork {
         return BackgroundWork(thread)
     }
 
-    /// posix_spawn of `argv[0]` with `argv` (own session, stdio on /dev/null, default signals) by
-    /// a thread; nil when no thread can be started.
-    public static func spawn(_ argv: [String]) -> BackgroundWork? {
-        withCStrings(argv) { pp_background_spawn($0, $1) }.map { BackgroundWork($0) }
-    }
-
     static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>?, Int32) -> R) -> R {
         let pointers = strings.map { strdup($0) }
         defer { for p in pointers { free(p) } }
         return pointers.map { UnsafePointer($0) }.withUnsafeBufferPointer { body($0.baseAddress, Int32($0.count)) }
     }
 
-    /// Waits for the thread: how many directories it could not make or remove; for `spawn`,
-    /// posix_spawn's error (0: started).
+    /// Waits for the thread: how many directories it could not make or remove.
     @discardableResult
     public func wait() -> Int32 {
         guard let thread else { return 0 }

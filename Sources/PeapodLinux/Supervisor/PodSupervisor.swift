@@ -662,11 +662,9 @@ public enum PodCleanup {
     /// this closes; `cgroups`: the pod's cgroups as the caller has them (else read back).
     public static func removeAll(_ location: PodLocation, containers: [String] = [], mountNamespaces: [Int32] = [],
                                  cgroups known: PodCgroups? = nil) {
-        // Two threads of this process work meanwhile. One starts the purger of the store's trash
-        // (posix_spawn waits for its execve; the purger then waits for this process to end). The
-        // other lets go of the containers' mount namespaces and detaches the sandbox (each waits
-        // for an RCU grace period), then removes the cgroups of the pod and its containers.
-        let purger = StoreTrash.startPurger(location.trashDir)
+        // A thread lets go of the containers' mount namespaces and detaches the sandbox (each
+        // waits for an RCU grace period), then removes the cgroups of the pod and its
+        // containers, while this one moves the pod's files aside.
         let cgroups = known ?? PodCgroups.load(location)
         let quickPass = BackgroundWork.teardown(
             closing: mountNamespaces, unmount: PodSandbox.earlyMountPoint(runDir: location.runDir),
@@ -680,6 +678,7 @@ public enum PodCleanup {
         try? PodSandbox.destroy(runDir: location.runDir)
         cgroups?.removeAllReportingErrors()
         try? FileSystem.removeTree(location.runDir)
-        purger.wait()
+        // The purger waits until this process has ended before it empties the trash.
+        StoreTrash.startPurger(location.trashDir)
     }
 }
