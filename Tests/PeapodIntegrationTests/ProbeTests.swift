@@ -192,8 +192,8 @@ struct ProbeTests {
     @Test("httpGet follows redirects to the pod's own address: to a page that answers, one that fails, and within the timeout")
     func redirects() throws {
         try withPeapod { peapod in
-            // busybox httpd serves CGI scripts from /www/cgi-bin, which answer redirects.
-            let manifest = """
+            // busybox httpd in `app` serves CGI scripts from /www/cgi-bin, which answer redirects.
+            let app = """
             apiVersion: v1
             kind: Pod
             metadata: {name: redirects}
@@ -223,26 +223,21 @@ struct ProbeTests {
                 readinessProbe:
                   httpGet: {path: /cgi-bin/moved, port: 8080}
                   periodSeconds: 1
-              - name: broken
-                image: busybox
-                command: [sh, -c, "trap 'exit 0' TERM; sleep 3600 & wait"]
-                readinessProbe:
-                  httpGet: {path: /cgi-bin/broken, port: 8080}
-                  periodSeconds: 1
-              - name: away
-                image: busybox
-                command: [sh, -c, "trap 'exit 0' TERM; sleep 3600 & wait"]
-                readinessProbe:
-                  httpGet: {path: /cgi-bin/away, port: 8080}
-                  periodSeconds: 1
-              - name: slow
-                image: busybox
-                command: [sh, -c, "trap 'exit 0' TERM; sleep 3600 & wait"]
-                readinessProbe:
-                  httpGet: {path: /cgi-bin/slow, port: 8080}
-                  periodSeconds: 1
-                  timeoutSeconds: 1
             """
+            // Containers that only sleep, each probing one page for readiness (with the default
+            // timeout of 1 s).
+            let probers = ["broken", "away", "slow"].map { name in
+                """
+
+                  - name: \(name)
+                    image: busybox
+                    command: [sh, -c, "trap 'exit 0' TERM; sleep 3600 & wait"]
+                    readinessProbe:
+                      httpGet: {path: /cgi-bin/\(name), port: 8080}
+                      periodSeconds: 1
+                """
+            }
+            let manifest = app + probers.joined()
             #expect(try peapod.apply(manifest).code == 0)
             let pod = try peapod.waitFor("redirects") {
                 self.containerStatus($0, "app")?["ready"] as? Bool == true && self.containerStatus($0, "away")?["ready"] as? Bool == true

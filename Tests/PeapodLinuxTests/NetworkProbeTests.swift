@@ -609,28 +609,7 @@ struct NetworkProbeNamespaceTests {
             "Get \"http://127.0.0.1:\(port)/slow\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"))
     }
 
-    @Test func aRedirectIsFollowedToAPageThatFails() throws {
-        let pod = try ProbeSandbox()
-        defer { pod.cleanup() }
-        let (listener, port) = try pod.listen()
-        defer { close(listener) }
-        var requests: [String] = []
-        let probe = NetworkProbe.http(port: port, path: "/healthz", headers: [HTTPHeader(name: "X-Probe", value: "yes")])
-        let outcome = try runProbe(probe, in: pod) { number in
-            let (connection, request) = try acceptRequest(listener)
-            defer { close(connection) }
-            requests.append(request)
-            send(connection, number == 0 ? "HTTP/1.1 302 Found\r\nLocation: /broken\r\nContent-Length: 5\r\n\r\nmoved"
-                : "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\ngone")
-        }
-        // Peapod used to stop at the redirect with a warning; the kubelet follows it and fails.
-        #expect(outcome == ProbeOutcome(success: false, message: "HTTP probe failed with statuscode: 500"))
-        #expect(requests.count == 2)
-        #expect(requests.last == "GET /broken HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUser-Agent: kube-probe/1.34\r\n"
-            + "Accept: */*\r\nReferer: http://127.0.0.1:\(port)/healthz\r\nX-Probe: yes\r\nConnection: close\r\n\r\n")
-    }
-
-    @Test func redirectsAreFollowedAcrossPortsToAPageThatAnswers() throws {
+    @Test func redirectsAreFollowedToAPageThatFailsAndAcrossPortsToOneThatAnswers() throws {
         let pod = try ProbeSandbox()
         defer { pod.cleanup() }
         let (first, firstPort) = try pod.listen()
@@ -638,7 +617,22 @@ struct NetworkProbeNamespaceTests {
         let (second, secondPort) = try pod.listen()
         defer { close(second) }
         var requests: [String] = []
-        let outcome = try runProbe(.http(port: firstPort, path: "/start", headers: []), in: pod) { number in
+        let probe = NetworkProbe.http(port: firstPort, path: "/healthz", headers: [HTTPHeader(name: "X-Probe", value: "yes")])
+        let failed = try runProbe(probe, in: pod) { number in
+            let (connection, request) = try acceptRequest(first)
+            defer { close(connection) }
+            requests.append(request)
+            send(connection, number == 0 ? "HTTP/1.1 302 Found\r\nLocation: /broken\r\nContent-Length: 5\r\n\r\nmoved"
+                : "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\ngone")
+        }
+        // Peapod used to stop at the redirect with a warning; the kubelet follows it and fails.
+        #expect(failed == ProbeOutcome(success: false, message: "HTTP probe failed with statuscode: 500"))
+        #expect(requests.count == 2)
+        #expect(requests.last == "GET /broken HTTP/1.1\r\nHost: 127.0.0.1:\(firstPort)\r\nUser-Agent: kube-probe/1.34\r\n"
+            + "Accept: */*\r\nReferer: http://127.0.0.1:\(firstPort)/healthz\r\nX-Probe: yes\r\nConnection: close\r\n\r\n")
+
+        requests = []
+        let answered = try runProbe(.http(port: firstPort, path: "/start", headers: []), in: pod) { number in
             let (connection, request) = try acceptRequest(number < 2 ? first : second)
             defer { close(connection) }
             requests.append(request)
@@ -648,7 +642,7 @@ struct NetworkProbeNamespaceTests {
             default: send(connection, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nfine")
             }
         }
-        #expect(outcome == ProbeOutcome(success: true, message: "fine"))
+        #expect(answered == ProbeOutcome(success: true, message: "fine"))
         let lines = requests.map { $0.components(separatedBy: "\r\n")[0] }
         #expect(lines == ["GET /start HTTP/1.1", "GET /next HTTP/1.1", "GET /ok HTTP/1.1"])
         #expect(requests.last?.contains("\r\nHost: 127.0.0.1:\(secondPort)\r\n") == true)
