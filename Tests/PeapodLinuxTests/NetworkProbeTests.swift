@@ -258,6 +258,7 @@ struct NetworkProbeRedirectTests {
     @Test(arguments: [
         "http://localhost:8080/next", "http://10.0.0.7:8080/", "//example.com/x", "https://localhost/",
         "mailto:someone@example.com", "http:/no-host", "localhost:8080/next", "http://127.0.0.1.:8080/", "http://[::1]:8080/",
+        "http://[fe80::1%25en0]/",
     ])
     func redirectsToAnotherHostnameAreSuccessesWithAWarning(location: String) {
         #expect(step("HTTP/1.1 302 Found\r\nLocation: \(location)\r\nContent-Length: 5\r\n\r\nmoved") == warning("moved"))
@@ -299,6 +300,7 @@ struct NetworkProbeRedirectTests {
         #expect(redirect("http://a b/") == failure(prefix
             + "\"http://a b/\": parse \"http://a b/\": invalid character \" \" in host name"))
         #expect(redirect("http://[::1/") == failure(prefix + "\"http://[::1/\": parse \"http://[::1/\": missing ']' in host"))
+        #expect(redirect("http://[::1%zz]/") == failure(prefix + "\"http://[::1%zz]/\": parse \"http://[::1%zz]/\": invalid URL escape \"%zz\""))
         #expect(redirect(":8080/x") == failure(prefix + "\":8080/x\": parse \":8080/x\": missing protocol scheme"))
         #expect(redirect("/a\tb") == failure(prefix + "\"/a\\tb\": parse \"/a\\tb\": net/url: invalid control character in URL"))
     }

@@ -300,8 +300,9 @@ struct GoURL: Sendable, Equatable {
             guard isOptionalPort(host[(close + 1)...]) else {
                 throw GoURLError(message: "invalid port " + GoQuote.quote(bytes: host[(close + 1)...]) + " after host")
             }
-            // An IPv6 zone ("%25en0") is not checked: such a host is never followed.
-            if !host.contains(UInt8(ascii: "%")) { _ = try unescape(host[...], .host) }
+            // A host with an IPv6 zone ("%25en0") is not checked further: it is never followed.
+            let zone = host[..<close].indices.contains { host[$0...].starts(with: "%25".utf8) }
+            if !zone { _ = try unescape(host[...], .host) }
         } else {
             if let colon = host.lastIndex(of: UInt8(ascii: ":")), !isOptionalPort(host[colon...]) {
                 throw GoURLError(message: "invalid port " + GoQuote.quote(bytes: host[colon...]) + " after host")
