@@ -189,6 +189,74 @@ struct ProbeTests {
         }
     }
 
+    @Test("httpGet follows redirects to the pod's own address: to a page that answers, one that fails, and within the timeout")
+    func redirects() throws {
+        try withPeapod { peapod in
+            // busybox httpd in `app` serves CGI scripts from /www/cgi-bin, which answer redirects.
+            let app = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: redirects}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: app
+                image: busybox
+                command:
+                - sh
+                - -c
+                - |
+                  trap 'exit 0' TERM
+                  mkdir -p /www/cgi-bin && echo hello > /www/index.html
+                  cgi() {
+                    name=$1; shift
+                    { echo '#!/bin/sh'; for line in "$@"; do echo "$line"; done; } > /www/cgi-bin/$name
+                    chmod +x /www/cgi-bin/$name
+                  }
+                  cgi moved 'echo "Status: 302 Found"' 'echo "Location: /index.html"' echo 'echo moved'
+                  cgi broken 'echo "Status: 301 Moved Permanently"' 'echo "Location: error"' echo
+                  cgi error 'echo "Status: 500 Internal Server Error"' echo
+                  cgi away 'echo "Status: 302 Found"' 'echo "Location: http://localhost:8080/index.html"' echo 'echo elsewhere'
+                  cgi slow 'sleep 0.8' 'echo "Status: 307 Temporary Redirect"' 'echo "Location: /cgi-bin/slower"' echo
+                  cgi slower 'sleep 0.8' 'echo "Content-Type: text/plain"' echo 'echo late'
+                  httpd -f -p 8080 -h /www & wait
+                readinessProbe:
+                  httpGet: {path: /cgi-bin/moved, port: 8080}
+                  periodSeconds: 1
+            """
+            // Containers that only sleep, each probing one page for readiness (with the default
+            // timeout of 1 s).
+            let probers = ["broken", "away", "slow"].map { name in
+                """
+
+                  - name: \(name)
+                    image: busybox
+                    command: [sh, -c, "trap 'exit 0' TERM; sleep 3600 & wait"]
+                    readinessProbe:
+                      httpGet: {path: /cgi-bin/\(name), port: 8080}
+                      periodSeconds: 1
+                """
+            }
+            let manifest = app + probers.joined()
+            #expect(try peapod.apply(manifest).code == 0)
+            let pod = try peapod.waitFor("redirects") {
+                self.containerStatus($0, "app")?["ready"] as? Bool == true && self.containerStatus($0, "away")?["ready"] as? Bool == true
+            }
+            #expect(containerStatus(pod, "broken")?["ready"] as? Bool == false)
+            #expect(containerStatus(pod, "slow")?["ready"] as? Bool == false)
+            // Followed to a 500: a failure where a redirect used to be a success with a warning.
+            _ = try waitForEvent(peapod, "redirects", "Readiness probe failed: HTTP probe failed with statuscode: 500")
+            // The timeout covers both requests (0.8 s each), and the message names the second.
+            _ = try waitForEvent(peapod, "redirects", "Readiness probe failed: Get \"http://127.0.0.1:8080/cgi-bin/slower\": "
+                + "context deadline exceeded (Client.Timeout exceeded while awaiting headers)")
+            // To another hostname (localhost): not followed, a success with a warning.
+            let described = try waitForEvent(peapod, "redirects",
+                                              "Readiness probe warning: Probe terminated redirects, Response body: elsewhere")
+            #expect(!described.contains("Response body: moved"), "\(described)")
+            #expect(try peapod.run(["delete", "pod", "redirects"]).code == 0)
+        }
+    }
+
     @Test("A probe that cannot run errors, and one cut off by the container's own exit does not count: no kill")
     func erroredAndCutOff() throws {
         try withPeapod { peapod in

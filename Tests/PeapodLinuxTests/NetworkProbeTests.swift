@@ -16,6 +16,18 @@ private func failureRecord(_ errno: Int32, localPort: Int32 = 0) -> [UInt8] {
 
 private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 
+extension NetworkProbe {
+    /// The result of a child's end that is not a redirect to follow.
+    func outcome(waitStatus: Int32, output: [UInt8], request: ProbeRequest? = nil) -> ProbeOutcome {
+        switch step(waitStatus: waitStatus, output: output, request: request) {
+        case let .done(outcome): return outcome
+        case let .follow(next):
+            Issue.record("unexpected redirect to \(next.displayURL)")
+            return ProbeOutcome(success: false, message: "followed")
+        }
+    }
+}
+
 @Suite("NetworkProbe request")
 struct NetworkProbeRequestTests {
     @Test func theDefaultRequestIsTheKubelets() {
@@ -120,8 +132,8 @@ struct NetworkProbeOutcomeTests {
     }
 
     @Test func timeoutsAreWordedAsTheKubeletWordsThem() {
-        #expect(tcp.timeoutOutcome == ProbeOutcome(success: false, message: "dial tcp 127.0.0.1:8080: i/o timeout"))
-        #expect(http.timeoutOutcome == ProbeOutcome(success: false, message:
+        #expect(tcp.timeoutOutcome() == ProbeOutcome(success: false, message: "dial tcp 127.0.0.1:8080: i/o timeout"))
+        #expect(http.timeoutOutcome() == ProbeOutcome(success: false, message:
             "Get \"http://127.0.0.1:8080/healthz\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"))
     }
 
@@ -148,7 +160,7 @@ struct NetworkProbeOutcomeTests {
         #expect(response("HTTP/1.1 200 OK\r\n\r\n" + body).message.utf8.count == 10 * 1024)
     }
 
-    @Test func redirectsAreSuccessesWithAWarning() {
+    @Test func redirectsToAnotherHostAreSuccessesWithAWarning() {
         #expect(response("HTTP/1.1 302 Found\r\nLocation: http://elsewhere/\r\nContent-Length: 5\r\n\r\nmoved")
             == ProbeOutcome(success: true, warning: true, message: "Probe terminated redirects, Response body: moved"))
     }
@@ -180,6 +192,172 @@ struct NetworkProbeOutcomeTests {
     @Test func goQuotingEscapesWhatIsNotPrintable() {
         let bytes: [UInt8] = [0x41, 0x22, 0x5c, 0x0a, 0x00, 0xc3, 0xa9, 0xff, 0x7f]
         #expect(GoQuote.quote(bytes: bytes[...]) == "\"A\\\"\\\\\\n\\x00é\\xff\\x7f\"")
+    }
+}
+
+@Suite("NetworkProbe redirects")
+struct NetworkProbeRedirectTests {
+    let http = NetworkProbe.http(port: 8080, path: "/healthz", headers: [])
+
+    func step(_ response: String, after request: ProbeRequest? = nil, of probe: NetworkProbe? = nil) -> ProbeStep {
+        (probe ?? http).step(waitStatus: exited(PP_PROBE_OK.rawValue), output: Array(response.utf8), request: request)
+    }
+
+    /// The request a redirect with this status and Location leads to, or nil.
+    func followed(_ status: Int, _ location: String, after request: ProbeRequest? = nil,
+                  of probe: NetworkProbe? = nil) -> ProbeRequest? {
+        guard case let .follow(next) = step("HTTP/1.1 \(status) Moved\r\nLocation: \(location)\r\nContent-Length: 0\r\n\r\n",
+                                            after: request, of: probe) else { return nil }
+        return next
+    }
+
+    func warning(_ body: String) -> ProbeStep {
+        .done(ProbeOutcome(success: true, warning: true, message: "Probe terminated redirects, Response body: \(body)"))
+    }
+
+    func failure(_ message: String) -> ProbeStep { .done(ProbeOutcome(success: false, message: message)) }
+
+    @Test(arguments: [
+        ("/ok", "http://127.0.0.1:8080/ok"), ("ok", "http://127.0.0.1:8080/a/ok"), ("../ok", "http://127.0.0.1:8080/ok"),
+        ("./", "http://127.0.0.1:8080/a/"), ("..", "http://127.0.0.1:8080/"), ("/a/..", "http://127.0.0.1:8080/"),
+        ("...", "http://127.0.0.1:8080/a/..."), ("/x//y/./z/..", "http://127.0.0.1:8080/x//y/"),
+        ("?x=2", "http://127.0.0.1:8080/a/b?x=2"), ("#top", "http://127.0.0.1:8080/a/b?q=1#top"),
+        ("/p?", "http://127.0.0.1:8080/p?"), ("/p#a b", "http://127.0.0.1:8080/p#a%20b"),
+        ("//127.0.0.1:9090/p", "http://127.0.0.1:9090/p"), ("//127.0.0.1", "http://127.0.0.1"),
+        ("http://127.0.0.1/x", "http://127.0.0.1/x"), ("HTTP://127.0.0.1:81/a/./b/../c", "http://127.0.0.1:81/a/c"),
+        ("/a b", "http://127.0.0.1:8080/a%20b"), ("/%41!", "http://127.0.0.1:8080/%41!"), ("/é", "http://127.0.0.1:8080/%C3%A9"),
+        ("/a b!", "http://127.0.0.1:8080/a%20b%21"), ("http://localhost:8080/", "http://localhost:8080/"),
+    ])
+    func locationsResolveAgainstTheRequestURLAsGoResolvesThem(location: String, resolved: String) throws {
+        let base = try GoURL.parse("http://127.0.0.1:8080/a/b?q=1")
+        #expect(base.resolving(try GoURL.parse(location)).string() == resolved)
+    }
+
+    @Test func theRequestTargetIsThePathAndQuery() throws {
+        #expect(try GoURL.parse("http://127.0.0.1:8081").requestTarget == "/")
+        #expect(try GoURL.parse("http://127.0.0.1:8081/a%20b?x=1#f").requestTarget == "/a%20b?x=1")
+        #expect(try GoURL.parse("http://127.0.0.1:8081/p?").requestTarget == "/p?")
+    }
+
+    @Test(arguments: [301, 302, 303, 307, 308])
+    func redirectsToTheSameHostnameAreFollowed(status: Int) throws {
+        let next = try #require(followed(status, "/next"))
+        #expect(next.displayURL == "http://127.0.0.1:8080/next" && next.previous == 1)
+        // Any port of 127.0.0.1; an absolute path, a relative one, or a whole URL.
+        #expect(followed(status, "http://127.0.0.1:9090/x")?.displayURL == "http://127.0.0.1:9090/x")
+        #expect(followed(status, "//127.0.0.1/x")?.displayURL == "http://127.0.0.1/x")
+        #expect(followed(status, "sub/page")?.displayURL == "http://127.0.0.1:8080/sub/page")
+    }
+
+    @Test(arguments: [300, 304, 305, 306, 399])
+    func otherRedirectStatusesAreNotFollowed(status: Int) {
+        let response = "HTTP/1.1 \(status) Other\r\nLocation: /next\r\nContent-Length: 4\r\n\r\nbody"
+        #expect(step(response) == warning(status == 304 ? "" : "body"))
+    }
+
+    @Test(arguments: [
+        "http://localhost:8080/next", "http://10.0.0.7:8080/", "//example.com/x", "https://localhost/",
+        "mailto:someone@example.com", "http:/no-host", "localhost:8080/next", "http://127.0.0.1.:8080/", "http://[::1]:8080/",
+        "http://[fe80::1%25en0]/",
+    ])
+    func redirectsToAnotherHostnameAreSuccessesWithAWarning(location: String) {
+        #expect(step("HTTP/1.1 302 Found\r\nLocation: \(location)\r\nContent-Length: 5\r\n\r\nmoved") == warning("moved"))
+    }
+
+    @Test func aRedirectWithoutLocationIsASuccessWithAWarning() {
+        #expect(step("HTTP/1.1 302 Found\r\nContent-Length: 5\r\n\r\nmoved") == warning("moved"))
+        #expect(step("HTTP/1.1 301 Moved\r\nLocation:  \r\n\r\n") == warning(""))
+    }
+
+    @Test func theTenthRedirectStopsTheRun() throws {
+        var request: ProbeRequest?
+        for n in 1...9 {
+            let next = try #require(followed(302, "/hop\(n)", after: request))
+            request = next
+            #expect(request?.previous == n && request?.displayURL == "http://127.0.0.1:8080/hop\(n)")
+        }
+        #expect(step("HTTP/1.1 302 Found\r\nLocation: /hop10\r\n\r\n", after: request)
+            == failure("Get \"/hop10\": stopped after 10 redirects"))
+        // The hostname check comes first: the tenth redirect to another host is the response.
+        #expect(step("HTTP/1.1 302 Found\r\nLocation: http://localhost/\r\n\r\nx", after: request) == warning("x"))
+    }
+
+    @Test func redirectsPeapodCannotFollowAreFailuresThatSayWhy() {
+        let prefix = "Get \"http://127.0.0.1:8080/healthz\": failed to parse Location header "
+        func redirect(_ location: String) -> ProbeStep { step("HTTP/1.1 302 Found\r\nLocation: \(location)\r\n\r\n") }
+        #expect(redirect("https://127.0.0.1:8443/secure") == failure(
+            "Get \"https://127.0.0.1:8443/secure\": cannot follow a redirect to https: Peapod's probes speak plain HTTP only"))
+        #expect(redirect("ftp://127.0.0.1/file") == failure("Get \"ftp://127.0.0.1/file\": unsupported protocol scheme \"ftp\""))
+        #expect(redirect("http://127.0.0.1:70000/") == failure("Get \"http://127.0.0.1:70000/\": dial tcp: address 70000: invalid port"))
+        #expect(redirect("127.0.0.1:8081/next") == failure(prefix
+            + "\"127.0.0.1:8081/next\": parse \"127.0.0.1:8081/next\": first path segment in URL cannot contain colon"))
+        #expect(redirect("/100%zz#x") == failure(prefix + "\"/100%zz#x\": parse \"/100%zz\": invalid URL escape \"%zz\""))
+        #expect(redirect("/a#%") == failure(prefix + "\"/a#%\": parse \"/a#%\": invalid URL escape \"%\""))
+        #expect(redirect("http://127.0.0.1:x/") == failure(prefix
+            + "\"http://127.0.0.1:x/\": parse \"http://127.0.0.1:x/\": invalid port \":x\" after host"))
+        #expect(redirect("http://127.0.0.%31/") == failure(prefix
+            + "\"http://127.0.0.%31/\": parse \"http://127.0.0.%31/\": invalid URL escape \"%31\""))
+        #expect(redirect("http://a b/") == failure(prefix
+            + "\"http://a b/\": parse \"http://a b/\": invalid character \" \" in host name"))
+        #expect(redirect("http://[::1/") == failure(prefix + "\"http://[::1/\": parse \"http://[::1/\": missing ']' in host"))
+        #expect(redirect("http://[::1%zz]/") == failure(prefix + "\"http://[::1%zz]/\": parse \"http://[::1%zz]/\": invalid URL escape \"%zz\""))
+        #expect(redirect(":8080/x") == failure(prefix + "\":8080/x\": parse \":8080/x\": missing protocol scheme"))
+        #expect(redirect("/a\tb") == failure(prefix + "\"/a\\tb\": parse \"/a\\tb\": net/url: invalid control character in URL"))
+    }
+
+    @Test func aFollowedRequestCarriesTheProbesHeadersAndTheRefererOfThePreviousOne() throws {
+        let probe = NetworkProbe.http(port: 8080, path: "/healthz?full=1", headers: [HTTPHeader(name: "x-probe", value: "yes")])
+        let next = try #require(followed(302, "/next?a=b", of: probe))
+        #expect(text(probe.requestBytes(next)) == "GET /next?a=b HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: kube-probe/1.34\r\n"
+            + "Accept: */*\r\nReferer: http://127.0.0.1:8080/healthz?full=1\r\nX-Probe: yes\r\nConnection: close\r\n\r\n")
+        let other = try #require(followed(307, "http://127.0.0.1:9090", after: next, of: probe))
+        #expect(text(probe.requestBytes(other)) == "GET / HTTP/1.1\r\nHost: 127.0.0.1:9090\r\nUser-Agent: kube-probe/1.34\r\n"
+            + "Accept: */*\r\nReferer: http://127.0.0.1:8080/next?a=b\r\nX-Probe: yes\r\nConnection: close\r\n\r\n")
+    }
+
+    @Test func aGivenHostStaysWhileLocationsAreRelativeAndAGivenRefererStays() throws {
+        let probe = NetworkProbe.http(port: 8080, path: "/", headers: [
+            HTTPHeader(name: "Host", value: "app.example"), HTTPHeader(name: "Referer", value: "mine"),
+            HTTPHeader(name: "Referer", value: "second"),
+        ])
+        let relative = try #require(followed(302, "/r", of: probe))
+        #expect(text(probe.requestBytes(relative)).hasPrefix("GET /r HTTP/1.1\r\nHost: app.example\r\n"))
+        #expect(text(probe.requestBytes(relative)).contains("\r\nReferer: mine\r\nConnection: close"))
+        let networkPath = try #require(followed(302, "//127.0.0.1:9090/n", after: relative, of: probe))
+        #expect(text(probe.requestBytes(networkPath)).hasPrefix("GET /n HTTP/1.1\r\nHost: app.example\r\n"))
+        let absolute = try #require(followed(302, "http://127.0.0.1:9090/a", after: networkPath, of: probe))
+        #expect(text(probe.requestBytes(absolute)).hasPrefix("GET /a HTTP/1.1\r\nHost: 127.0.0.1:9090\r\n"))
+        let after = try #require(followed(302, "/b", after: absolute, of: probe))
+        #expect(text(probe.requestBytes(after)).hasPrefix("GET /b HTTP/1.1\r\nHost: 127.0.0.1:9090\r\n"))
+    }
+
+    @Test func userinfoBecomesBasicCredentialsAndItsPasswordIsMaskedInMessages() throws {
+        let next = try #require(followed(302, "http://user:s%40cret@127.0.0.1:9090/in"))
+        #expect(next.displayURL == "http://user:***@127.0.0.1:9090/in")
+        #expect(text(http.requestBytes(next)).contains("\r\nAuthorization: Basic dXNlcjpzQGNyZXQ=\r\n"))
+        let then = try #require(followed(302, "/out", after: next))
+        #expect(text(http.requestBytes(then)).contains("\r\nReferer: http://127.0.0.1:9090/in\r\n"))
+        // The manifest's Authorization wins.
+        let given = NetworkProbe.http(port: 8080, path: "/", headers: [HTTPHeader(name: "Authorization", value: "Bearer t")])
+        let other = try #require(followed(302, "http://u@127.0.0.1:9090/", of: given))
+        #expect(text(given.requestBytes(other)).contains("\r\nAuthorization: Bearer t\r\n"))
+        #expect(other.displayURL == "http://u@127.0.0.1:9090/")
+    }
+
+    @Test func failuresOfAFollowedRequestNameItsURL() throws {
+        let next = try #require(followed(302, "http://127.0.0.1:8081/next"))
+        #expect(http.outcome(waitStatus: exited(PP_PROBE_CONNECT_FAILED.rawValue), output: failureRecord(ECONNREFUSED), request: next)
+            == ProbeOutcome(success: false, message:
+                "Get \"http://127.0.0.1:8081/next\": dial tcp 127.0.0.1:8081: connect: connection refused"))
+        #expect(http.timeoutOutcome(request: next) == ProbeOutcome(success: false, message:
+            "Get \"http://127.0.0.1:8081/next\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"))
+        #expect(step("HTTP/1.1 500 Oops\r\n\r\n", after: next) == failure("HTTP probe failed with statuscode: 500"))
+        #expect(step("nonsense\r\n\r\n", after: next) == failure("Get \"http://127.0.0.1:8081/next\": "
+            + "net/http: HTTP/1.x transport connection broken: malformed HTTP response \"nonsense\""))
+        // Without a port, port 80.
+        let plain = try #require(followed(302, "http://127.0.0.1/"))
+        #expect(http.outcome(waitStatus: exited(PP_PROBE_CONNECT_FAILED.rawValue), output: failureRecord(ECONNREFUSED), request: plain)
+            .message == "Get \"http://127.0.0.1/\": dial tcp 127.0.0.1:80: connect: connection refused")
     }
 }
 
@@ -309,24 +487,36 @@ private func waitStatus(_ pid: Int32, milliseconds: Int = 5000) -> Int32? {
     return nil
 }
 
-/// Runs a probe to its end (SIGKILL after `deadline` milliseconds, as the supervisor does at the
-/// timeout) with `serve` answering on the test thread meanwhile.
+/// Runs a probe to its end as the supervisor does, following redirects with a child per
+/// request (SIGKILL once `deadline` milliseconds have passed since the first started), with
+/// `serve` answering each request on the test thread meanwhile (given the request's number,
+/// from 0).
 private func runProbe(_ probe: NetworkProbe, in pod: ProbeSandbox, deadline: Int = 5000,
-                      serve: () throws -> Void = {}) throws -> ProbeOutcome {
+                      serve: (Int) throws -> Void = { _ in }) throws -> ProbeOutcome {
     let output = try ProbeOutput()
-    let pid = try probe.start(networkNamespaceFD: pod.netns, output: output)
-    var reaped = false
-    defer { if !reaped { killAndReap(pid) } }
-    try serve()
-    if let status = waitStatus(pid, milliseconds: deadline) {
+    let start = ContinuousClock.now
+    var request: ProbeRequest?
+    var number = 0
+    while true {
+        let pid = try probe.start(networkNamespaceFD: pod.netns, output: output, request: request)
+        var reaped = false
+        defer { if !reaped { killAndReap(pid) } }
+        try serve(number)
+        let left = deadline - Int((ContinuousClock.now - start) / .milliseconds(1))
+        guard let status = waitStatus(pid, milliseconds: max(left, 0)) else {
+            kill(pid, SIGKILL)
+            let status = reap(pid)
+            reaped = true
+            #expect(status & 0x7f == SIGKILL)
+            return probe.timeoutOutcome(request: request)
+        }
         reaped = true
-        return probe.outcome(waitStatus: status, output: output)
+        switch probe.step(waitStatus: status, output: output, request: request) {
+        case let .done(outcome): return outcome
+        case let .follow(next): request = next
+        }
+        number += 1
     }
-    kill(pid, SIGKILL)
-    let status = reap(pid)
-    reaped = true
-    #expect(status & 0x7f == SIGKILL)
-    return probe.timeoutOutcome
 }
 
 @Suite("NetworkProbe in a pod's network namespace (root)", .enabled(if: Root.isRoot, "needs root; skipped"))
@@ -362,7 +552,7 @@ struct NetworkProbeNamespaceTests {
         var connection: Int32 = -1
         defer { if connection >= 0 { close(connection) } }
         let probe = NetworkProbe.http(port: port, path: "healthz", headers: [HTTPHeader(name: "x-probe", value: "yes")])
-        let outcome = try runProbe(probe, in: pod) {
+        let outcome = try runProbe(probe, in: pod) { _ in
             (connection, received) = try acceptRequest(listener)
             // The connection stays open after the response: the probe stops at its Content-Length.
             send(connection, "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nhealthy")
@@ -377,7 +567,7 @@ struct NetworkProbeNamespaceTests {
         defer { pod.cleanup() }
         let (listener, port) = try pod.listen()
         defer { close(listener) }
-        let outcome = try runProbe(.http(port: port, path: "/", headers: []), in: pod) {
+        let outcome = try runProbe(.http(port: port, path: "/", headers: []), in: pod) { _ in
             let (connection, _) = try acceptRequest(listener)
             send(connection, "HTTP/1.1 500 Internal Server Error\r\n\r\nbroken")
             close(connection)
@@ -386,14 +576,14 @@ struct NetworkProbeNamespaceTests {
 
         var open: Int32 = -1
         defer { if open >= 0 { close(open) } }
-        let chunked = try runProbe(.http(port: port, path: "/", headers: []), in: pod) {
+        let chunked = try runProbe(.http(port: port, path: "/", headers: []), in: pod) { _ in
             open = try acceptRequest(listener).connection
             send(open, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
             send(open, "2\r\nde\r\n0\r\n\r\n")
         }
         #expect(chunked == ProbeOutcome(success: true, message: "abcde"))
 
-        let silent = try runProbe(.http(port: port, path: "/", headers: []), in: pod) {
+        let silent = try runProbe(.http(port: port, path: "/", headers: []), in: pod) { _ in
             close(try acceptRequest(listener).connection)
         }
         #expect(silent == ProbeOutcome(success: false, message: "Get \"http://127.0.0.1:\(port)/\": EOF"))
@@ -414,10 +604,80 @@ struct NetworkProbeNamespaceTests {
         var connection: Int32 = -1
         defer { if connection >= 0 { close(connection) } }
         let probe = NetworkProbe.http(port: port, path: "/slow", headers: [])
-        let outcome = try runProbe(probe, in: pod, deadline: 300) {
+        let outcome = try runProbe(probe, in: pod, deadline: 300) { _ in
             connection = try acceptRequest(listener).connection
         }
         #expect(outcome == ProbeOutcome(success: false, message:
+            "Get \"http://127.0.0.1:\(port)/slow\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"))
+    }
+
+    @Test func redirectsAreFollowedToAPageThatFailsAndAcrossPortsToOneThatAnswers() throws {
+        let pod = try ProbeSandbox()
+        defer { pod.cleanup() }
+        let (first, firstPort) = try pod.listen()
+        defer { close(first) }
+        let (second, secondPort) = try pod.listen()
+        defer { close(second) }
+        var requests: [String] = []
+        let probe = NetworkProbe.http(port: firstPort, path: "/healthz", headers: [HTTPHeader(name: "X-Probe", value: "yes")])
+        let failed = try runProbe(probe, in: pod) { number in
+            let (connection, request) = try acceptRequest(first)
+            defer { close(connection) }
+            requests.append(request)
+            send(connection, number == 0 ? "HTTP/1.1 302 Found\r\nLocation: /broken\r\nContent-Length: 5\r\n\r\nmoved"
+                : "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\ngone")
+        }
+        // Peapod used to stop at the redirect with a warning; the kubelet follows it and fails.
+        #expect(failed == ProbeOutcome(success: false, message: "HTTP probe failed with statuscode: 500"))
+        #expect(requests.count == 2)
+        #expect(requests.last == "GET /broken HTTP/1.1\r\nHost: 127.0.0.1:\(firstPort)\r\nUser-Agent: kube-probe/1.34\r\n"
+            + "Accept: */*\r\nReferer: http://127.0.0.1:\(firstPort)/healthz\r\nX-Probe: yes\r\nConnection: close\r\n\r\n")
+
+        requests = []
+        let answered = try runProbe(.http(port: firstPort, path: "/start", headers: []), in: pod) { number in
+            let (connection, request) = try acceptRequest(number < 2 ? first : second)
+            defer { close(connection) }
+            requests.append(request)
+            switch number {
+            case 0: send(connection, "HTTP/1.1 301 Moved Permanently\r\nLocation: next\r\n\r\n")
+            case 1: send(connection, "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:\(secondPort)/ok\r\n\r\n")
+            default: send(connection, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nfine")
+            }
+        }
+        #expect(answered == ProbeOutcome(success: true, message: "fine"))
+        let lines = requests.map { $0.components(separatedBy: "\r\n")[0] }
+        #expect(lines == ["GET /start HTTP/1.1", "GET /next HTTP/1.1", "GET /ok HTTP/1.1"])
+        #expect(requests.last?.contains("\r\nHost: 127.0.0.1:\(secondPort)\r\n") == true)
+        #expect(requests.last?.contains("\r\nReferer: http://127.0.0.1:\(firstPort)/next\r\n") == true)
+    }
+
+    @Test func aFollowedRequestThatCannotConnectOrNeverAnswersIsNamed() throws {
+        let pod = try ProbeSandbox()
+        defer { pod.cleanup() }
+        let (listener, port) = try pod.listen()
+        defer { close(listener) }
+        let closed: UInt16 = port == 9 ? 10 : 9
+        let refused = try runProbe(.http(port: port, path: "/", headers: []), in: pod) { number in
+            guard number == 0 else { return }
+            let (connection, _) = try acceptRequest(listener)
+            defer { close(connection) }
+            send(connection, "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:\(closed)/next\r\n\r\n")
+        }
+        #expect(refused == ProbeOutcome(success: false, message:
+            "Get \"http://127.0.0.1:\(closed)/next\": dial tcp 127.0.0.1:\(closed): connect: connection refused"))
+
+        var open: Int32 = -1
+        defer { if open >= 0 { close(open) } }
+        let silent = try runProbe(.http(port: port, path: "/", headers: []), in: pod, deadline: 300) { number in
+            let (connection, _) = try acceptRequest(listener)
+            if number == 0 {
+                send(connection, "HTTP/1.1 303 See Other\r\nLocation: /slow\r\n\r\n")
+                close(connection)
+            } else {
+                open = connection
+            }
+        }
+        #expect(silent == ProbeOutcome(success: false, message:
             "Get \"http://127.0.0.1:\(port)/slow\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"))
     }
 }

@@ -3,8 +3,10 @@
 // short-lived child process of C code (pp_probe_connect, CPeapod/probe.c) that joins that
 // namespace, connects, and for HTTP sends the request built here and hands back the response; the
 // supervisor reaps it with its other children and turns its exit status and output into the
-// kubelet's result and message. The supervisor never blocks on a probe: when the probe's timeout
-// passes first, it SIGKILLs the child, reaps it, and reports `timeoutOutcome`.
+// kubelet's result and message, or into the next request when the response is a redirect the
+// kubelet's client follows (ProbeRedirect.swift): another child, in the same run. The supervisor
+// never blocks on a probe: when the probe's timeout passes first, it SIGKILLs the child, reaps
+// it, and reports `timeoutOutcome`.
 //
 // Messages are worded as the kubelet's Go client words them, for example
 //   dial tcp 127.0.0.1:8080: connect: connection refused
@@ -30,6 +32,13 @@ public struct ProbeOutcome: Sendable, Equatable {
         self.warning = warning
         self.message = message
     }
+}
+
+/// What the end of a probe child means: the run's result, or another request that the run
+/// makes because the response was a redirect the kubelet's client follows.
+public enum ProbeStep: Sendable, Equatable {
+    case done(ProbeOutcome)
+    case follow(ProbeRequest)
 }
 
 /// A probe could not even be started (no process, no output file).
@@ -109,45 +118,71 @@ public enum NetworkProbe: Sendable, Equatable {
     }
 
     /// The URL the kubelet names in its HTTP messages; empty for a TCP probe.
-    public var url: String {
-        guard case let .http(port, path, _) = self else { return "" }
-        return "http://\(Self.podIP):\(port)" + Self.requestTarget(path)
+    public var url: String { firstRequest?.displayURL ?? "" }
+
+    /// The probe's own HTTP request (nil for a TCP probe): its URL is the pod's address, the
+    /// port and the path; its Host the manifest's Host header when there is one.
+    public var firstRequest: ProbeRequest? {
+        guard case let .http(port, path, headers) = self else { return nil }
+        let (route, query) = Self.cut(Self.requestTarget(path), at: UInt8(ascii: "?"))
+        let url = GoURL(scheme: "http", host: "\(Self.podIP):\(port)", path: route, query: query)
+        let given = Self.givenHost(headers)
+        return ProbeRequest(url: url, previous: 0, givenHost: given.isEmpty ? nil : given, referer: nil)
     }
 
-    /// The bytes of the HTTP request; empty for a TCP probe.
-    public var request: [UInt8] {
-        guard case let .http(port, path, headers) = self else { return [] }
-        return Self.httpRequest(port: port, path: path, headers: headers)
+    /// The bytes of the probe's own HTTP request; empty for a TCP probe.
+    public var request: [UInt8] { firstRequest.map(requestBytes) ?? [] }
+
+    /// The bytes of one of the run's HTTP requests. A request after a redirect carries the
+    /// probe's headers again, with Referer set to the previous URL (unless the manifest gives
+    /// one) and, when the URL has userinfo and the manifest no Authorization, Basic credentials
+    /// from it: what Go's client adds to a redirected request.
+    public func requestBytes(_ request: ProbeRequest) -> [UInt8] {
+        guard case let .http(_, _, headers) = self else { return [] }
+        var setting: [(name: String, value: String)] = []
+        if let previous = request.referer {
+            let given = Self.firstValue("Referer", in: headers) ?? ""
+            setting.append(("Referer", given.isEmpty ? previous : given))
+        }
+        if (Self.firstValue("Authorization", in: headers) ?? "").isEmpty, let credentials = request.basicAuthorization {
+            setting.append(("Authorization", credentials))
+        }
+        return Self.httpRequest(target: request.url.requestTarget, host: request.host, headers: headers, setting: setting)
     }
 
     /// Starts the probe's child in the network namespace open at `networkNamespaceFD` (the
-    /// pod's pinned ns/net) and returns its pid, a direct child of the caller. `output` is emptied
-    /// first; read it with `outcome(waitStatus:output:)` once the child is reaped.
-    public func start(networkNamespaceFD: Int32, output: ProbeOutput) throws(ProbeError) -> Int32 {
+    /// pod's pinned ns/net) for `request` (the probe's own when nil) and returns its pid, a direct
+    /// child of the caller. `output` is emptied first; read it with `step(waitStatus:output:request:)`
+    /// once the child is reaped.
+    public func start(networkNamespaceFD: Int32, output: ProbeOutput,
+                      request: ProbeRequest? = nil) throws(ProbeError) -> Int32 {
         output.reset()
-        let bytes = request
+        let current = request ?? firstRequest
+        let bytes = current.map(requestBytes) ?? []
         var record = pp_error()
         let pid = bytes.withUnsafeBytes {
-            pp_probe_connect(networkNamespaceFD, port, $0.baseAddress, $0.count, output.fd, &record)
+            pp_probe_connect(networkNamespaceFD, current?.port ?? port, $0.baseAddress, $0.count, output.fd, &record)
         }
         if pid < 0 { throw ProbeError(operation: "start probe process", errno: record.err) }
         return pid
     }
 
-    /// The result of a child that ended on its own, from its wait status and its output.
-    public func outcome(waitStatus: Int32, output: ProbeOutput) -> ProbeOutcome {
-        outcome(waitStatus: waitStatus, output: output.read(limit: ProbeOutput.networkOutputLimit))
+    /// What a child that ended on its own means, from its wait status and its output.
+    public func step(waitStatus: Int32, output: ProbeOutput, request: ProbeRequest? = nil) -> ProbeStep {
+        step(waitStatus: waitStatus, output: output.read(limit: ProbeOutput.networkOutputLimit), request: request)
     }
 
-    /// The result of a child that ended on its own, from its wait status and the bytes it wrote
-    /// (exit codes: enum pp_probe_result).
-    public func outcome(waitStatus: Int32, output: [UInt8]) -> ProbeOutcome {
+    /// What a child that ended on its own means, from its wait status and the bytes it wrote
+    /// (exit codes: enum pp_probe_result), for `request` (the probe's own when nil).
+    public func step(waitStatus: Int32, output: [UInt8], request: ProbeRequest? = nil) -> ProbeStep {
+        let current = request ?? firstRequest
+        func failed(_ message: String) -> ProbeStep { .done(self.failed(message, request: current)) }
         let signal = waitStatus & 0x7f
         if signal != 0 { return failed("probe process killed by signal \(signal)") }
         let code = UInt32((waitStatus >> 8) & 0xff)
         if code == PP_PROBE_OK.rawValue {
-            guard case .http = self else { return ProbeOutcome(success: true, message: "") }
-            return Self.interpret(response: output, url: url)
+            guard let current else { return .done(ProbeOutcome(success: true, message: "")) }
+            return Self.interpret(response: output, request: current)
         }
         // A failure record: errno, then the local port once there was a connection.
         func field(_ at: Int) -> Int32 {
@@ -155,7 +190,7 @@ public enum NetworkProbe: Sendable, Equatable {
             return output.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: Int32.self) }
         }
         let error = Self.errnoText(field(0))
-        let remote = "\(Self.podIP):\(port)"
+        let remote = "\(Self.podIP):\(current?.port ?? port)"
         let local = field(4) > 0 ? "\(Self.podIP):\(field(4))->" : ""
         switch code {
         case PP_PROBE_CONNECT_FAILED.rawValue: return failed("dial tcp \(remote): connect: \(error)")
@@ -166,37 +201,33 @@ public enum NetworkProbe: Sendable, Equatable {
         }
     }
 
-    /// The result when the probe's timeout passed and the child had to be killed.
-    public var timeoutOutcome: ProbeOutcome {
+    /// The result when the probe's timeout passed and the child had to be killed while it made
+    /// `request` (the probe's own when nil).
+    public func timeoutOutcome(request: ProbeRequest? = nil) -> ProbeOutcome {
         switch self {
-        case .tcp: failed("dial tcp \(Self.podIP):\(port): i/o timeout")
-        case .http: failed("context deadline exceeded (Client.Timeout exceeded while awaiting headers)")
+        case .tcp: failed("dial tcp \(Self.podIP):\(port): i/o timeout", request: nil)
+        case .http: failed("context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
+                           request: request ?? firstRequest)
         }
     }
 
     /// A failure; an HTTP probe's message names the request as Go's client does.
-    private func failed(_ message: String) -> ProbeOutcome {
-        guard case .http = self else { return ProbeOutcome(success: false, message: message) }
-        return ProbeOutcome(success: false, message: "Get \(goQuote(url)): \(message)")
+    private func failed(_ message: String, request: ProbeRequest?) -> ProbeOutcome {
+        guard let request else { return ProbeOutcome(success: false, message: message) }
+        return HTTPClientError(url: request.displayURL, message: message).outcome
     }
 
     // MARK: - The request
 
-    /// The request the kubelet's client sends: the request line; Host (the user's Host header,
-    /// else the address); User-Agent (unless the user set it empty); every other header sorted by
-    /// its canonical name, the values of one name in the order given (Accept: */* among them unless
-    /// the user set Accept; an empty first Accept value removes it); then Connection: close, as a
-    /// client without keep-alive adds it. No Accept-Encoding: the kubelet turns compression off.
-    static func httpRequest(port: UInt16, path: String, headers: [HTTPHeader]) -> [UInt8] {
-        var fields: [(name: String, values: [String])] = []
-        for header in headers {
-            let name = canonicalHeaderName(header.name)
-            if let i = fields.firstIndex(where: { $0.name == name }) {
-                fields[i].values.append(header.value)
-            } else {
-                fields.append((name, [header.value]))
-            }
-        }
+    /// The request the kubelet's client sends: the request line; Host; User-Agent (unless the
+    /// user set it empty); every other header sorted by its canonical name, the values of one name
+    /// in the order given (Accept: */* among them unless the user set Accept; an empty first Accept
+    /// value removes it; a name in `setting` has that one value instead); then Connection: close,
+    /// as a client without keep-alive adds it. No Accept-Encoding: the kubelet turns compression
+    /// off.
+    static func httpRequest(target: String, host: String, headers: [HTTPHeader],
+                            setting: [(name: String, value: String)] = []) -> [UInt8] {
+        var fields = headerFields(headers)
         func values(_ name: String) -> [String]? { fields.first(where: { $0.name == name })?.values }
         if values("User-Agent") == nil { fields.append(("User-Agent", [userAgent])) }
         if let accept = values("Accept") {
@@ -204,9 +235,12 @@ public enum NetworkProbe: Sendable, Equatable {
         } else {
             fields.append(("Accept", ["*/*"]))
         }
-        let givenHost = values("Host")?.first ?? ""
-        var text = "GET \(requestTarget(path)) HTTP/1.1\r\n"
-        text += "Host: \(headerValue(givenHost.isEmpty ? "\(podIP):\(port)" : givenHost))\r\n"
+        for (name, value) in setting {
+            fields.removeAll { $0.name == name }
+            fields.append((name, [value]))
+        }
+        var text = "GET \(target) HTTP/1.1\r\n"
+        text += "Host: \(headerValue(host))\r\n"
         let agent = headerValue(values("User-Agent")?.first ?? "")
         if !agent.isEmpty { text += "User-Agent: \(agent)\r\n" }
         // Written above, or never taken from the user's list (a GET has no body).
@@ -221,6 +255,36 @@ public enum NetworkProbe: Sendable, Equatable {
         if !asksToClose && !upgrades { text += "Connection: close\r\n" }
         text += "\r\n"
         return Array(text.utf8)
+    }
+
+    /// The user's headers under their canonical names, the values of one name together in the
+    /// order given.
+    private static func headerFields(_ headers: [HTTPHeader]) -> [(name: String, values: [String])] {
+        var fields: [(name: String, values: [String])] = []
+        for header in headers {
+            let name = canonicalHeaderName(header.name)
+            if let i = fields.firstIndex(where: { $0.name == name }) {
+                fields[i].values.append(header.value)
+            } else {
+                fields.append((name, [header.value]))
+            }
+        }
+        return fields
+    }
+
+    /// The first value the user gave a header (by its canonical name), as Go's Header.Get.
+    static func firstValue(_ name: String, in headers: [HTTPHeader]) -> String? {
+        headerFields(headers).first { $0.name == name }?.values.first
+    }
+
+    /// The manifest's Host header, which the kubelet's client sends instead of the address;
+    /// empty when there is none.
+    static func givenHost(_ headers: [HTTPHeader]) -> String { headerValue(firstValue("Host", in: headers) ?? "") }
+
+    /// The text before the first `separator` and, when there is one, the text after it.
+    static func cut(_ text: String, at separator: UInt8) -> (String, String?) {
+        guard let i = text.utf8.firstIndex(of: separator) else { return (text, nil) }
+        return (String(text[..<i]), String(text[text.utf8.index(after: i)...]))
     }
 
     /// The path as it goes on the request line: "" is "/", a leading slash is added when missing,
@@ -298,30 +362,43 @@ public enum NetworkProbe: Sendable, Equatable {
 
     // MARK: - The response
 
-    /// The kubelet's verdict on a response: 200-299 succeed with the body as the message; 300-399
-    /// succeed with a warning, as a redirect the kubelet does not follow (it follows redirects to
-    /// the same host; we follow none, so every redirect ends here); anything else fails without
-    /// the body, which the kubelet keeps out of its messages.
-    static func interpret(response bytes: [UInt8], url: String) -> ProbeOutcome {
-        let (status, body, error) = parseResponse(bytes)
+    /// The statuses Go's client follows when their response has a Location.
+    static let followedStatuses: Set<Int> = [301, 302, 303, 307, 308]
+
+    /// The kubelet's verdict on the response to `request`: 200-299 succeed with the body as the
+    /// message; a redirect its client follows is the next request, or the error the client
+    /// reports for it; other 300-399 succeed with a warning, as a redirect the kubelet does not
+    /// follow; anything else fails without the body, which the kubelet keeps out of its messages.
+    static func interpret(response bytes: [UInt8], request: ProbeRequest) -> ProbeStep {
+        let (status, body, location, error) = parseResponse(bytes)
         if let error {
-            return ProbeOutcome(success: false, message: "Get \(goQuote(url)): \(error)")
+            return .done(HTTPClientError(url: request.displayURL, message: error).outcome)
         }
         let text = String(decoding: body.prefix(bodyLimit), as: UTF8.self)
         switch status {
-        case 200..<300: return ProbeOutcome(success: true, message: text)
-        case 300..<400: return ProbeOutcome(success: true, warning: true, message: "Probe terminated redirects, Response body: \(text)")
-        default: return ProbeOutcome(success: false, message: "HTTP probe failed with statuscode: \(status)")
+        case 200..<300:
+            return .done(ProbeOutcome(success: true, message: text))
+        case 300..<400:
+            if followedStatuses.contains(status), !location.isEmpty, let next = request.redirect(to: location) {
+                switch next {
+                case let .success(next): return .follow(next)
+                case let .failure(failure): return .done(failure.outcome)
+                }
+            }
+            return .done(ProbeOutcome(success: true, warning: true, message: "Probe terminated redirects, Response body: \(text)"))
+        default:
+            return .done(ProbeOutcome(success: false, message: "HTTP probe failed with statuscode: \(status)"))
         }
     }
 
-    /// Status and body of the final response (1xx interim responses other than 101 skipped), or
-    /// the error Go's client would report for what the child read. The body is taken leniently:
-    /// what a Content-Length announces or chunked framing holds, as far as it arrived (the child
-    /// stops at PP_PROBE_RESPONSE_MAX bytes), else everything after the headers.
-    static func parseResponse(_ b: [UInt8]) -> (status: Int, body: [UInt8], error: String?) {
+    /// Status, body and Location header (its first value, "" when there is none) of the final
+    /// response (1xx interim responses other than 101 skipped), or the error Go's client would
+    /// report for what the child read. The body is taken leniently: what a Content-Length
+    /// announces or chunked framing holds, as far as it arrived (the child stops at
+    /// PP_PROBE_RESPONSE_MAX bytes), else everything after the headers.
+    static func parseResponse(_ b: [UInt8]) -> (status: Int, body: [UInt8], location: String, error: String?) {
         let broken = "net/http: HTTP/1.x transport connection broken: "
-        func fail(_ message: String) -> (Int, [UInt8], String?) { (0, [], message) }
+        func fail(_ message: String) -> (Int, [UInt8], String, String?) { (0, [], "", message) }
         if b.isEmpty { return fail("EOF") }
         let truncated = b.count >= ProbeOutput.networkOutputLimit
             ? "net/http: server response headers exceeded \(ProbeOutput.networkOutputLimit) bytes; aborted"
@@ -347,6 +424,7 @@ public enum NetworkProbe: Sendable, Equatable {
             var next = afterStatus
             var length: Int?
             var chunked = false
+            var location: String?
             while true {
                 guard let (header, after) = line(b, from: next) else { return fail(truncated) }
                 next = after
@@ -357,6 +435,7 @@ public enum NetworkProbe: Sendable, Equatable {
                 let name = canonicalHeaderName(String(decoding: header[..<colon], as: UTF8.self))
                 let value = headerValue(String(decoding: header[(colon + 1)...], as: UTF8.self))
                 if name == "Transfer-Encoding" && hasToken(value, "chunked") { chunked = true }
+                if name == "Location" && location == nil { location = value }
                 if name == "Content-Length" {
                     guard !value.isEmpty, value.utf8.count <= 18, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
                         return fail(broken + "bad Content-Length " + goQuote(value))
@@ -369,10 +448,11 @@ public enum NetworkProbe: Sendable, Equatable {
                 continue
             }
             let body = b[next...]
-            if status < 200 || status == 204 || status == 304 { return (status, [], nil) }
-            if chunked { return (status, decodeChunked(body), nil) }
-            if let length { return (status, Array(body.prefix(length)), nil) }
-            return (status, Array(body), nil)
+            let found = location ?? ""
+            if status < 200 || status == 204 || status == 304 { return (status, [], found, nil) }
+            if chunked { return (status, decodeChunked(body), found, nil) }
+            if let length { return (status, Array(body.prefix(length)), found, nil) }
+            return (status, Array(body), found, nil)
         }
     }
 

@@ -2,7 +2,9 @@
 // outcome. Every run is a child process, reaped like the containers, so the loop never waits
 // on a probe: an exec handler runs inside the container as `peapod exec` would; a tcpSocket or
 // httpGet handler is a small C child that joins the pod's network namespace and connects to its
-// loopback (NetworkProbe). Its output goes to a memfd that is read back when it is reaped.
+// loopback (NetworkProbe). Its output goes to a memfd that is read back when it is reaped. An
+// httpGet run whose response is a redirect the kubelet's client follows goes on with another
+// child for the next request, under the same run (ProbeRedirect.swift).
 
 import Glibc
 import PeapodRuntime
@@ -16,6 +18,9 @@ struct RunningProbe {
     /// Where the run's output goes (a memfd), read back when the process is reaped.
     var output: ProbeOutput
     var handler: ProbeHandler
+    /// The HTTP request the run's child makes when it is not the probe's own: one after a
+    /// followed redirect.
+    var request: ProbeRequest?
     /// The run passed its timeout: its failure is already recorded, its end changes nothing.
     var abandoned = false
 }
@@ -81,14 +86,40 @@ extension PodSupervisor {
             case let .exec(command):
                 pid = try execInContainer(container, argv: command, stdinFD: devNull, outputFD: output.fd)
             case let .network(target):
-                let namespace = open(sandbox!.namespaces.net, O_RDONLY | O_CLOEXEC)
-                defer { if namespace >= 0 { close(namespace) } }
-                pid = try target.start(networkNamespaceFD: namespace, output: output)
+                pid = try startNetworkProbe(target, request: nil, output: output)
             }
             probes[pid] = RunningProbe(container: name, kind: kind, instanceID: container.instanceID, output: output,
                                        handler: handler)
         } catch {
             probeErrored(name, kind, message: "\(error)", now: now)
+        }
+    }
+
+    /// Starts a network probe's child for `request` (the probe's own when nil) in the pod's
+    /// network namespace.
+    func startNetworkProbe(_ target: NetworkProbe, request: ProbeRequest?, output: ProbeOutput) throws(ProbeError) -> Int32 {
+        let namespace = open(sandbox!.namespaces.net, O_RDONLY | O_CLOEXEC)
+        defer { if namespace >= 0 { close(namespace) } }
+        return try target.start(networkNamespaceFD: namespace, output: output, request: request)
+    }
+
+    /// The response was a redirect the kubelet's client follows: the next request is another
+    /// child, started at once, and the run stays in flight for the same instance and with the
+    /// same deadline (the planner counts the timeout from the run's start: Go's Client.Timeout
+    /// covers every request of the chain too).
+    func followRedirect(_ run: RunningProbe, _ target: NetworkProbe, to next: ProbeRequest, now: Timestamp) {
+        do {
+            let pid = try startNetworkProbe(target, request: next, output: run.output)
+            var following = run
+            following.request = next
+            probes[pid] = following
+        } catch {
+            // No child could be made (fork failed, or the namespace could not be opened): the
+            // supervisor's trouble, not an answer of the pod's. The kubelet makes every request
+            // within its own process, so it has no such case; this one errors as a run whose
+            // first request cannot start does, keeping the last result, rather than counting as
+            // a failure that could restart a healthy container.
+            probeErrored(run.container, run.kind, message: "\(error)", now: now)
         }
     }
 
@@ -116,7 +147,7 @@ extension PodSupervisor {
         let message: String
         switch run.handler {
         case let .exec(command): message = "command \(goQuote(command.joined(separator: " "))) timed out"
-        case let .network(target): message = target.timeoutOutcome.message
+        case let .network(target): message = target.timeoutOutcome(request: run.request).message
         }
         probeFinished(name, kind, outcome: .failure, message: message, now: now)
     }
@@ -139,7 +170,14 @@ extension PodSupervisor {
             let code = exitCode(fromWaitStatus: status)
             probeFinished(run.container, run.kind, outcome: code == 0 ? .success : .failure, message: output, now: now)
         case let .network(target):
-            let result = target.outcome(waitStatus: status, output: run.output)
+            let result: ProbeOutcome
+            switch target.step(waitStatus: status, output: run.output, request: run.request) {
+            case let .follow(next):
+                followRedirect(run, target, to: next, now: now)
+                return
+            case let .done(outcome):
+                result = outcome
+            }
             if result.success && result.warning {
                 events.record("Warning", "ProbeWarning", "\(run.kind.rawValue) probe warning: \(result.message)",
                               container: run.container, isInit: shape.isInit(run.container), at: now)
