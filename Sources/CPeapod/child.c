@@ -38,14 +38,12 @@ struct pp_clone_args {
     uint64_t cgroup;
 };
 
-pid_t pp_clone(unsigned long flags, int cgroup_fd)
+pid_t pp_clone_signal(unsigned long flags, int cgroup_fd, int exit_signal)
 {
     struct pp_clone_args args;
     memset(&args, 0, sizeof args);
     args.flags = flags;
-    /* clone3 refuses an exit signal with CLONE_PARENT: the child then inherits ours, which is
-     * SIGCHLD because every process the shim makes is cloned with it. */
-    args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
+    args.exit_signal = (uint64_t)exit_signal;
     if (cgroup_fd >= 0) {
         /* Born in its cgroup (cgroup v2 only), so no instruction of the container ever runs
          * outside its limits, as crun does. */
@@ -57,7 +55,22 @@ pid_t pp_clone(unsigned long flags, int cgroup_fd)
         return (pid_t)pid;
     /* Kernels before 5.3: the classic clone(2). All pointer arguments are zero, so the
      * architecture-specific argument order does not matter. */
-    return (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+    return (pid_t)syscall(SYS_clone, flags | (unsigned long)exit_signal, 0, 0, 0, 0);
+}
+
+pid_t pp_clone(unsigned long flags, int cgroup_fd)
+{
+    /* clone3 refuses an exit signal with CLONE_PARENT: the child then inherits ours, which is
+     * SIGCHLD because every process the shim makes is cloned with it. */
+    return pp_clone_signal(flags, cgroup_fd, (flags & CLONE_PARENT) ? 0 : SIGCHLD);
+}
+
+void pp_close_all_except(int keep)
+{
+    /* Best effort: kernels before 5.9 lack close_range. */
+    if (keep > 0)
+        (void)close_range(0, (unsigned)keep - 1, 0);
+    (void)close_range((unsigned)keep + 1, ~0U, 0);
 }
 
 pid_t pp_clone_vfork(int (*fn)(void *), void *arg, void *stack, size_t stack_size, unsigned long flags)

@@ -37,6 +37,12 @@ int pp_fail(struct pp_ctx *c, int step, int index, const char *path);
 __attribute__((noreturn)) void pp_die(struct pp_ctx *c);
 /* Fork-like clone (no new stack); with cgroup_fd >= 0 the child is born in that cgroup. */
 pid_t pp_clone(unsigned long flags, int cgroup_fd);
+/* pp_clone with the given exit signal (0: none, so no waitpid without __WALL sees the child
+ * while its parent lives). */
+pid_t pp_clone_signal(unsigned long flags, int cgroup_fd, int exit_signal);
+/* Closes every descriptor but `keep` (-1: every one), in a child that must let go of what its
+ * caller had open. */
+void pp_close_all_except(int keep);
 /* A child that shares the caller's memory, as posix_spawn makes one: CLONE_VM | CLONE_VFORK, so
  * no page table is copied and the caller sleeps until the child calls execve or exits. The
  * child runs fn(arg) on `stack` (its own) and must only make system calls and touch its own

@@ -190,10 +190,8 @@ __attribute__((noreturn)) static void pp_probe_child(pid_t parent, int netns_fd,
     if (setns(netns_fd, CLONE_NEWNET) < 0)
         pp_probe_fail(out_fd, PP_PROBE_SETUP_FAILED, -1);
     /* Let go of the caller's other descriptors (its pipes and sockets) at once rather than
-     * when the probe ends. Best effort: kernels before 5.9 lack close_range. */
-    if (out_fd > 0)
-        (void)close_range(0, (unsigned)out_fd - 1, 0);
-    (void)close_range((unsigned)out_fd + 1, ~0U, 0);
+     * when the probe ends. */
+    pp_close_all_except(out_fd);
 
     int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (s < 0)

@@ -8,12 +8,12 @@
  * program. It has no exit signal, so the caller's waitpid(-1) never sees it; once the caller
  * has ended, the kernel hands it to a reaper with SIGCHLD as usual.
  */
+#include "internal.h"
 #include "pp_host.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -188,9 +188,7 @@ __attribute__((noreturn)) static void pp_purger_main(const char *trash, int call
     /* Nothing of the caller's may stay open here: a pipe it writes to (the terminal's, or one
      * whose reader waits for end-of-file) would otherwise outlive it. */
     (void)setsid();
-    if (caller > 0)
-        (void)close_range(0, (unsigned)caller - 1, 0);
-    (void)close_range((unsigned)caller + 1, ~0U, 0);
+    pp_close_all_except(caller);
     (void)prctl(PR_SET_NAME, "peapod-purge", 0, 0, 0);
     (void)setpriority(PRIO_PROCESS, 0, 19);
     (void)pp_ioprio_idle();
@@ -214,13 +212,7 @@ int pp_purger_start(const char *trash)
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    struct {
-        uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
-    } args;
-    memset(&args, 0, sizeof args);   /* no flags, no exit signal */
-    long pid = syscall(SYS_clone3, &args, sizeof args);
-    if (pid < 0 && errno == ENOSYS)
-        pid = syscall(SYS_clone, 0, 0, 0, 0, 0);
+    pid_t pid = pp_clone_signal(0, -1, 0);
     if (pid == 0)
         pp_purger_main(trash, caller);
     int saved = errno;
