@@ -299,25 +299,20 @@ public enum NetworkProbe: Sendable, Equatable {
             raw.removeSubrange(mark...)
         }
         var out: [UInt8] = raw.first == UInt8(ascii: "/") ? [] : [UInt8(ascii: "/")]
-        let hex = Array("0123456789ABCDEF".utf8)
-        func encode(_ b: UInt8) { out += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 15)]] }
         for (i, b) in raw.enumerated() {
-            let escape = b == UInt8(ascii: "%") && i + 2 < raw.count && isHex(raw[i + 1]) && isHex(raw[i + 2])
-            if escape || isPathByte(b) { out.append(b) } else { encode(b) }
+            let escape = b == UInt8(ascii: "%") && i + 2 < raw.count
+                && hexDigitValue(raw[i + 1]) != nil && hexDigitValue(raw[i + 2]) != nil
+            if escape || isPathByte(b) { out.append(b) } else { ASCII.appendEscape(b, to: &out) }
         }
         for b in query {
-            if b <= 0x20 || b >= 0x7f { encode(b) } else { out.append(b) }
+            if b <= 0x20 || b >= 0x7f { ASCII.appendEscape(b, to: &out) } else { out.append(b) }
         }
         return String(decoding: out, as: UTF8.self)
     }
 
-    private static func isHex(_ b: UInt8) -> Bool {
-        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)
-    }
-
     /// Letters, digits and the punctuation a URL path may carry unencoded.
     private static func isPathByte(_ b: UInt8) -> Bool {
-        if (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) { return true }
+        if ASCII.isAlphanumeric(b) { return true }
         return "-._~!$&'()*+,;=:@/[]".utf8.contains(b)
     }
 
@@ -327,14 +322,12 @@ public enum NetworkProbe: Sendable, Equatable {
         var bytes = Array(name.utf8)
         let punctuation = "!#$%&'*+-.^_`|~".utf8
         for b in bytes {
-            let alphanumeric = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a)
-            if !alphanumeric && !punctuation.contains(b) { return name }
+            if !ASCII.isAlphanumeric(b) && !punctuation.contains(b) { return name }
         }
         var upper = true
         for i in bytes.indices {
             let b = bytes[i]
-            if upper && b >= 0x61 && b <= 0x7a { bytes[i] = b - 32 }
-            if !upper && b >= 0x41 && b <= 0x5a { bytes[i] = b + 32 }
+            bytes[i] = upper ? ASCII.uppercased(b) : ASCII.lowercased(b)
             upper = b == UInt8(ascii: "-")
         }
         return String(decoding: bytes, as: UTF8.self)
@@ -357,7 +350,7 @@ public enum NetworkProbe: Sendable, Equatable {
     }
 
     private static func asciiLowercased(_ text: String) -> String {
-        String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5a ? $0 + 32 : $0 }, as: UTF8.self)
+        String(decoding: text.utf8.map(ASCII.lowercased), as: UTF8.self)
     }
 
     // MARK: - The response

@@ -250,14 +250,14 @@ struct GoURL: Sendable, Equatable {
         var rest = raw
         // A scheme: a letter, then letters, digits, + - or ., then a colon.
         for (i, b) in raw.enumerated() {
-            if isLetter(b) { continue }
-            if isDigit(b) || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") || b == UInt8(ascii: ".") {
+            if ASCII.isLetter(b) { continue }
+            if ASCII.isDigit(b) || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") || b == UInt8(ascii: ".") {
                 if i == 0 { break }
                 continue
             }
             if b == UInt8(ascii: ":") {
                 if i == 0 { throw GoURLError(message: "missing protocol scheme") }
-                url.scheme = String(decoding: raw[..<i].map { isUpper($0) ? $0 + 32 : $0 }, as: UTF8.self)
+                url.scheme = String(decoding: raw[..<i].map(ASCII.lowercased), as: UTF8.self)
                 rest = Array(raw[(i + 1)...])
             }
             break
@@ -313,7 +313,7 @@ struct GoURL: Sendable, Equatable {
         guard let at else { return }
         let userinfo = authority[..<at]
         let allowed = "-._:~!$&'()*+,;=%@".utf8
-        guard userinfo.allSatisfy({ isLetter($0) || isDigit($0) || allowed.contains($0) }) else {
+        guard userinfo.allSatisfy({ ASCII.isAlphanumeric($0) || allowed.contains($0) }) else {
             throw GoURLError(message: "net/url: invalid userinfo")
         }
         let (user, password) = cut(Array(userinfo), UInt8(ascii: ":"))
@@ -325,7 +325,7 @@ struct GoURL: Sendable, Equatable {
     /// Empty, or a colon and digits.
     private static func isOptionalPort(_ text: ArraySlice<UInt8>) -> Bool {
         guard let first = text.first else { return true }
-        return first == UInt8(ascii: ":") && text.dropFirst().allSatisfy(isDigit)
+        return first == UInt8(ascii: ":") && text.dropFirst().allSatisfy(ASCII.isDigit)
     }
 
     // MARK: - Escaping, as Go's net/url does it
@@ -338,14 +338,9 @@ struct GoURL: Sendable, Equatable {
         let decoded = try unescape(raw[...], part)
         let valid = raw.allSatisfy { "!$&'()*+,;=:@[]%".utf8.contains($0) || !shouldEscape($0, part) }
         if valid { return String(decoding: raw, as: UTF8.self) }
-        let hex = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         for b in decoded {
-            if shouldEscape(b, part) {
-                out += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 15)]]
-            } else {
-                out.append(b)
-            }
+            if shouldEscape(b, part) { ASCII.appendEscape(b, to: &out) } else { out.append(b) }
         }
         return String(decoding: out, as: UTF8.self)
     }
@@ -379,7 +374,7 @@ struct GoURL: Sendable, Equatable {
 
     /// Whether Go escapes `b` in that part of a URL.
     private static func shouldEscape(_ b: UInt8, _ part: Part) -> Bool {
-        if isLetter(b) || isDigit(b) || "-_.~".utf8.contains(b) { return false }
+        if ASCII.isAlphanumeric(b) || "-_.~".utf8.contains(b) { return false }
         switch part {
         case .host: return !"!$&'()*+,;=:[]<>\"".utf8.contains(b)
         case .path: return !"$&+,/:;=@".utf8.contains(b)
@@ -387,10 +382,22 @@ struct GoURL: Sendable, Equatable {
         case .userinfo: return !"$&+,;=".utf8.contains(b)
         }
     }
+}
 
-    private static func isLetter(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) }
-    private static func isUpper(_ b: UInt8) -> Bool { b >= 0x41 && b <= 0x5a }
-    private static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+/// ASCII byte classes and `%XX` escapes, as the probe's request line and Go's URL rules use them.
+enum ASCII {
+    static func isLetter(_ b: UInt8) -> Bool { isUpper(b) || (b >= 0x61 && b <= 0x7a) }
+    static func isUpper(_ b: UInt8) -> Bool { b >= 0x41 && b <= 0x5a }
+    static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    static func isAlphanumeric(_ b: UInt8) -> Bool { isLetter(b) || isDigit(b) }
+    static func lowercased(_ b: UInt8) -> UInt8 { isUpper(b) ? b + 32 : b }
+    static func uppercased(_ b: UInt8) -> UInt8 { b >= 0x61 && b <= 0x7a ? b - 32 : b }
+
+    /// `%XX` for `b`, with upper-case hex digits.
+    static func appendEscape(_ b: UInt8, to out: inout [UInt8]) {
+        let hex = Array("0123456789ABCDEF".utf8)
+        out += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 15)]]
+    }
 }
 
 /// The bytes before the first `separator` and, when there is one, those after it.
