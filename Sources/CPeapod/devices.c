@@ -73,21 +73,32 @@ int pp_mount_kernel_fs(struct pp_ctx *c, const struct pp_launch *l, int rootfd)
     if (pp_mount_fs(c, rootfd, "/proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
                     PP_STEP_MOUNT_PROC) < 0)
         return -1;
+    int privileged = l->kernel_fs == PP_KERNEL_FS_PRIVILEGED;
     /* sysfs after joining the pod's net namespace, so /sys/class/net lists the pod's devices.
-     * Read-only: nothing in a container should tune the host's kernel objects. */
+     * Read-only: nothing in a container should tune the host's kernel objects; a privileged
+     * container gets it writable, as the kubelet's runtimes give it. */
     if (pp_mount_fs(c, rootfd, "/sys", "sysfs", "sysfs",
-                    MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, PP_STEP_MOUNT_SYS) < 0)
+                    (privileged ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, PP_STEP_MOUNT_SYS) < 0)
         return -1;
-    /* strictatime as runc does; no nodev of course, and no noexec (some programs mmap
-     * /dev/zero with PROT_EXEC). */
-    if (pp_mount_fs(c, rootfd, "/dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
-                    "mode=755,size=65536k", PP_STEP_MOUNT_DEV) < 0)
+    if (privileged) {
+        /* The host's devices, as a privileged container sees them: a recursive bind of the
+         * host's /dev (the mount tree is private by now, so nothing mounted over it below
+         * reaches the host). */
+        PP_AUTOCLOSE int target = pp_mkdir_in_root(rootfd, "/dev", 0);
+        char p[32];
+        if (target < 0 || mount("/dev", pp_fd_path(p, target), NULL, MS_BIND | MS_REC, NULL) < 0)
+            return pp_fail(c, PP_STEP_MOUNT_DEV, -1, "/dev");
+    } else if (pp_mount_fs(c, rootfd, "/dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+                           "mode=755,size=65536k", PP_STEP_MOUNT_DEV) < 0) {
+        /* strictatime as runc does; no nodev of course, and no noexec (some programs mmap
+         * /dev/zero with PROT_EXEC). */
         return -1;
+    }
 
     PP_AUTOCLOSE int devfd = pp_open_in_root(rootfd, "/dev", O_DIRECTORY);
     if (devfd < 0)
         return pp_fail(c, PP_STEP_MOUNT_DEV, -1, "/dev");
-    for (size_t i = 0; i < sizeof pp_devices / sizeof pp_devices[0]; i++)
+    for (size_t i = 0; i < sizeof pp_devices / sizeof pp_devices[0] && !privileged; i++)
         if (pp_make_device(c, devfd, pp_devices[i].name, pp_devices[i].major, pp_devices[i].minor) < 0)
             return -1;
 
@@ -109,7 +120,8 @@ int pp_mount_kernel_fs(struct pp_ctx *c, const struct pp_launch *l, int rootfd)
         return -1;
 
     for (size_t i = 0; i < sizeof pp_dev_links / sizeof pp_dev_links[0]; i++) {
-        if (symlinkat(pp_dev_links[i].target, devfd, pp_dev_links[i].name) < 0) {
+        /* The host's /dev of a privileged container has its own links already. */
+        if (symlinkat(pp_dev_links[i].target, devfd, pp_dev_links[i].name) < 0 && !(privileged && errno == EEXIST)) {
             char path[64];
             pp_join(path, sizeof path, "/dev/", pp_dev_links[i].name);
             return pp_fail(c, PP_STEP_DEV_SYMLINK, -1, path);

@@ -81,4 +81,8 @@ int pp_close_other_fds(struct pp_ctx *c);
 int pp_set_credentials(struct pp_ctx *c, uid_t uid, gid_t gid, const gid_t *groups, size_t n);
 int pp_execvpe(struct pp_ctx *c, char *const *argv, char *const *envp);
 
+/* confine.c: from the working directory to execve(), for every process inside a container.
+ * Returns only on failure (-1, recorded in c). */
+int pp_start_process(struct pp_ctx *c, const struct pp_process *p);
+
 #endif /* PEAPOD_INTERNAL_H */

@@ -242,9 +242,9 @@ int pp_protect_paths(struct pp_ctx *c, const struct pp_launch *l, int rootfd)
 int pp_finish_rootfs(struct pp_ctx *c, const struct pp_launch *l, int rootfd)
 {
     /* The working dir is created (as runc does) before the root may become read-only. */
-    PP_AUTOCLOSE int wd = pp_mkdir_in_root(rootfd, l->working_dir, 0);
+    PP_AUTOCLOSE int wd = pp_mkdir_in_root(rootfd, l->process.working_dir, 0);
     if (wd < 0)
-        return pp_fail(c, PP_STEP_WORKDIR, -1, l->working_dir);
+        return pp_fail(c, PP_STEP_WORKDIR, -1, l->process.working_dir);
     /* Last of all mounts: the mount points above had to be created in a writable root. Only
      * the root mount becomes read-only; volumes keep their own mode. */
     if (l->rootfs_read_only && pp_remount_readonly(rootfd, "/", 0) < 0)

@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -27,10 +28,19 @@ __attribute__((noreturn)) static void pp_container_child(const struct pp_launch 
     /* The error pipe must not sit on 0-2, which the stdio step overwrites. */
     c.errfd = errfd < 3 ? fcntl(errfd, F_DUPFD_CLOEXEC, 3) : errfd;
 
+    const struct pp_process *p = &l->process;
+    /* The setup runs with every capability of the caller; nothing in the container (a process
+     * of another container sharing the PID namespace) may trace it or open its /proc files
+     * meanwhile. execve makes the container's own program dumpable again. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+        pp_fail(&c, PP_STEP_DUMPABLE, -1, NULL);
+        pp_die(&c);
+    }
+
     /* 0. Into the container's cgroups and its oom_score_adj before anything else, so every
      *    later step and the container itself run inside its limits (limits.c). */
-    if (pp_enter_limits(&c, l->cgroup_procs, l->cgroup_procs_count, l->set_oom_score_adj,
-                        l->oom_score_adj) < 0)
+    if (pp_enter_limits(&c, p->cgroup_procs, p->cgroup_procs_count, p->set_oom_score_adj,
+                        p->oom_score_adj) < 0)
         pp_die(&c);
 
     pp_reset_signals();
@@ -65,28 +75,10 @@ __attribute__((noreturn)) static void pp_container_child(const struct pp_launch 
     if (pp_pivot_root(&c, l->merged_dir) < 0)
         pp_die(&c);
 
-    /* 5. chdir (inside the new root there is no way out to verify against), stdio, and the
-     *    close-on-exec sweep as late as possible. */
-    if (chdir(l->working_dir) < 0) {
-        pp_fail(&c, PP_STEP_CHDIR, -1, l->working_dir);
-        pp_die(&c);
-    }
-    if (pp_setup_stdio(&c, l->stdio) < 0 || pp_close_other_fds(&c) < 0)
-        pp_die(&c);
-
-    /* 6. rlimits (lower only, DESIGN.md): not yet. */
-
-    /* 7. Credentials. Capabilities will wrap this: PR_SET_KEEPCAPS before, the final
-     *    bounding/ambient/effective sets (libcap) after. */
-    if (pp_set_credentials(&c, l->uid, l->gid, l->groups, l->group_count) < 0)
-        pp_die(&c);
-
-    /* 8. no_new_privs (allowPrivilegeEscalation: false): not yet. */
-
-    /* 9. seccomp (libseccomp), the very last step before execve: not yet. */
-
-    umask(022);
-    pp_execvpe(&c, l->argv, l->envp);
+    /* 5-9. The working dir (inside the new root), stdio, the close-on-exec sweep, rlimits,
+     *    capabilities and user, no_new_privs, seccomp, execve: the same steps as every process
+     *    started inside the container later (confine.c). */
+    pp_start_process(&c, p);
     pp_die(&c);
 }
 
@@ -164,16 +156,9 @@ static pid_t pp_collect(int errfd, pid_t pid, struct pp_error *err)
 __attribute__((noreturn)) static void pp_exec_command(struct pp_ctx *c, const struct pp_exec *exec)
 {
     pp_reset_signals();
-    if (chdir(exec->working_dir) < 0) {
-        pp_fail(c, PP_STEP_CHDIR, -1, exec->working_dir);
-        pp_die(c);
-    }
     if (c->errfd < 3)
         c->errfd = fcntl(c->errfd, F_DUPFD_CLOEXEC, 3);
-    if (pp_setup_stdio(c, exec->stdio) < 0 || pp_close_other_fds(c) < 0 ||
-        pp_set_credentials(c, exec->uid, exec->gid, exec->groups, exec->group_count) < 0)
-        pp_die(c);
-    pp_execvpe(c, exec->argv, exec->envp);
+    pp_start_process(c, &exec->process);
     pp_die(c);
 }
 
@@ -259,7 +244,7 @@ pid_t pp_spawn(const struct pp_launch *l, struct pp_error *err)
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     pid_t pid = -1;
-    if (l->ns_pid == NULL && l->cgroup_fd < 0) {
+    if (l->ns_pid == NULL && l->process.cgroup_fd < 0) {
         /* The container's PID 1 is our direct child, in fresh PID and mount namespaces. It only
          * makes system calls until execve, so it shares our memory instead of a copy of it
          * (no page tables copied, no copy-on-write faults here afterwards); we sleep until
@@ -272,7 +257,7 @@ pid_t pp_spawn(const struct pp_launch *l, struct pp_error *err)
         /* Born in its cgroup v2 directory, which needs clone3 (no portable way to give the
          * child a stack of its own there), or where a shared-memory child is refused (under
          * valgrind): the child is a copy. */
-        pid = pp_clone(CLONE_NEWNS | CLONE_NEWPID, l->cgroup_fd);
+        pid = pp_clone(CLONE_NEWNS | CLONE_NEWPID, l->process.cgroup_fd);
         if (pid == 0) {
             close(errpipe[0]);
             pp_container_child(l, errpipe[1]);
@@ -288,7 +273,7 @@ pid_t pp_spawn(const struct pp_launch *l, struct pp_error *err)
             close(pidpipe[0]);
             if (pp_join_namespace(&c, l->ns_pid, CLONE_NEWPID, PP_STEP_JOIN_PID) < 0)
                 pp_die(&c);
-            pp_intermediate(&c, pidpipe[1], CLONE_NEWNS, l->cgroup_fd, l, NULL);
+            pp_intermediate(&c, pidpipe[1], CLONE_NEWNS, l->process.cgroup_fd, l, NULL);
         }
     }
     int clone_errno = errno;
@@ -345,9 +330,18 @@ static int pp_exec_intermediate_entry(void *arg)
     c.errfd = s->errpipe[1];
     close(s->errpipe[0]);
     close(s->pidpipe[0]);
+    const struct pp_process *p = &s->x->process;
+    /* Inside the container's PID namespace this process and the command it starts are visible
+     * to the container's processes, and they hold every capability until execve. Not dumpable:
+     * no process without CAP_SYS_PTRACE may ptrace them or open their /proc/PID/exe, mem or fd
+     * (the runc CVE-2019-5736 class); a command's own execve makes it dumpable again. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+        pp_fail(&c, PP_STEP_DUMPABLE, -1, NULL);
+        pp_die(&c);
+    }
     /* Limits first (limits.c); the command, started below, inherits them. */
-    if (pp_enter_limits(&c, s->x->cgroup_procs, s->x->cgroup_procs_count, s->x->set_oom_score_adj,
-                        s->x->oom_score_adj) < 0)
+    if (pp_enter_limits(&c, p->cgroup_procs, p->cgroup_procs_count, p->set_oom_score_adj,
+                        p->oom_score_adj) < 0)
         pp_die(&c);
     for (int i = 0; i < s->count; i++) {
         if (setns(s->fds[i], pp_exec_order[i].type) < 0) {
@@ -355,7 +349,7 @@ static int pp_exec_intermediate_entry(void *arg)
             pp_die(&c);
         }
     }
-    pp_intermediate(&c, s->pidpipe[1], 0, s->x->cgroup_fd, NULL, s->x);
+    pp_intermediate(&c, s->pidpipe[1], 0, p->cgroup_fd, NULL, s->x);
 }
 
 pid_t pp_exec(const struct pp_exec *x, struct pp_error *err)

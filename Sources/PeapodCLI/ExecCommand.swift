@@ -42,28 +42,19 @@ struct ExecCommand {
         guard view.supervisorAlive, let pid = view.containerPid(containerName), kill(pid, 0) == 0 else {
             throw CLIError("cannot exec into a container in a completed pod; current phase is \(view.status?["phase"]?.stringValue ?? "Unknown")")
         }
-        // The command gets the container's own environment, as runc exec gives it.
-        let environ = (try? FileSystem.readText("/proc/\(pid)/environ")) ?? ""
-        let environment = environ.split(separator: "\0").map(String.init)
-            + (tty ? ["TERM=" + (ProcessInfoLite.environment["TERM"] ?? "xterm")] : [])
+        // The command starts as the container's own process description, as its supervisor
+        // published it: environment, working directory, user, capabilities, seccomp, cgroups.
+        var process: ProcessSpec
+        do {
+            process = try PublishedProcess.read(container: containerName, directory: view.location.processDir)
+        } catch {
+            throw CLIError("container \(containerName): \(error)")
+        }
+        if tty { process.environment.append("TERM=" + (ProcessInfoLite.environment["TERM"] ?? "xterm")) }
         let stdinFD: Int32 = stdin || tty ? 0 : open("/dev/null", O_RDONLY | O_CLOEXEC)
-        // The container's working directory, as runc exec starts the process there.
-        let spec = view.pod.allContainers.first { $0.name == containerName }
-        var workingDir = spec?.workingDir ?? ""
-        // ... and as the container's user (the image's USER).
-        var user = UserResolver.User(uid: 0, gid: 0, groups: [])
-        if let image = try? ImageStore(root: global.store.root).lookup(reference: spec?.image ?? "") {
-            if workingDir.isEmpty { workingDir = image.config.workingDir }
-            user = try UserResolver.resolve(image.config.user, rootfs: image.rootfsPath)
-        }
-        // The command is limited and ranked for the OOM killer as the container is.
-        var limits = PodCgroups.load(view.location)?.processLimits(container: containerName) ?? ProcessLimits()
-        if let spec {
-            limits.oomScoreAdj = OOMScore.forContainer(spec, of: view.pod, machineMemory: MachineResources.current().memoryBytes)
-        }
         let child = try execInContainer(
-            pid: pid, argv: command, environment: environment, workingDir: workingDir.isEmpty ? "/" : workingDir, uid: user.uid, gid: user.gid,
-            supplementalGroups: user.groups, stdinFD: stdinFD, stdoutFD: 1, stderrFD: 2, limits: limits)
+            pid: pid, argv: command, process: process, stdinFD: stdinFD, stdoutFD: 1, stderrFD: 2,
+            containerName: containerName)
         if stdinFD != 0 { close(stdinFD) }
         var status: Int32 = 0
         while waitpid(child, &status, 0) < 0 && errno == EINTR {}

@@ -89,6 +89,10 @@ struct PodCreator {
                 throw CLIError("pod \(pod.name): \(unfit)")
             }
             _ = try cgroupPlan(podUID: "check")
+            let securityProblems = SecurityCheck.problems(pod, seccompProfilesDirectory: store.seccompProfilesDirectory)
+            if !securityProblems.isEmpty {
+                throw CLIError(securityProblems.map { "pod \(pod.name): \($0)" }.joined(separator: "\n"))
+            }
             let volumeErrors = VolumePlanner(pod: pod, podDirectory: store.location(namespace: pod.namespace, name: pod.name, uid: "check").podDir).check()
             if !volumeErrors.isEmpty {
                 throw CLIError(volumeErrors.map { "\($0)" }.joined(separator: "\n"))

@@ -69,13 +69,32 @@ public enum Support {
         Rule("setHostnameAsFQDN", notYet) { $0.setHostnameAsFQDN == true },
         Rule("resources", notYet) { $0.resources != nil },
         Rule("hostnameOverride", notYet) { $0.hostnameOverride != nil },
-        // Every pod securityContext field is refused for now (an empty object is fine).
-        Rule("securityContext", notYet, paths: { s in (s.securityContext?.setFields ?? []).map { "." + $0 } }),
+        Rule("securityContext.seLinuxOptions", noSELinux) { $0.securityContext?.seLinuxOptions != nil },
+        Rule("securityContext.seLinuxChangePolicy", noSELinux) { $0.securityContext?.seLinuxChangePolicy != nil },
+        Rule("securityContext.windowsOptions", windowsOnly) { $0.securityContext?.windowsOptions != nil },
+        Rule("securityContext.appArmorProfile", noAppArmor) { appArmorConfines($0.securityContext?.appArmorProfile) },
+        Rule("securityContext.sysctls", notYet) { !($0.securityContext?.sysctls.isEmpty ?? true) },
     ]
+
+    static let noSELinux = Verdict.warn("ignored: this host does not enforce SELinux")
+    static let windowsOnly = Verdict.warn("ignored: Windows options mean nothing on Linux")
+    static let noAppArmor = Verdict.refuse("not supported: peapod does not load AppArmor profiles (only type Unconfined)")
+
+    /// An appArmorProfile that asks for confinement (any type but Unconfined).
+    static func appArmorConfines(_ profile: JSONValue?) -> Bool {
+        guard let profile else { return false }
+        return profile["type"]?.stringValue != "Unconfined"
+    }
 
     /// Container-level fields (paths under `spec.containers[i].` / `spec.initContainers[i].`).
     static let containerRules: [Rule<Container>] = [
-        Rule("securityContext", notYet, paths: { c in (c.securityContext?.setFields ?? []).map { "." + $0 } }),
+        Rule("securityContext.seLinuxOptions", noSELinux) { $0.securityContext?.seLinuxOptions != nil },
+        Rule("securityContext.windowsOptions", windowsOnly) { $0.securityContext?.windowsOptions != nil },
+        Rule("securityContext.appArmorProfile", noAppArmor) { appArmorConfines($0.securityContext?.appArmorProfile) },
+        // The kubelet's runtimes mask /proc unless told Unmasked, which needs a user namespace.
+        Rule("securityContext.procMount", .refuse("not supported: only \"Default\"")) {
+            ($0.securityContext?.procMount ?? "Default") != "Default"
+        },
         Rule("envFrom", notYet) { !$0.envFrom.isEmpty },
         Rule("env", notYet, paths: { c in
             c.env.enumerated().flatMap { i, e -> [String] in

@@ -68,6 +68,15 @@ enum pp_step {
     PP_STEP_SETGID = 54,
     PP_STEP_SETUID = 55,
     PP_STEP_EXEC = 56,              /* path = argv[0] */
+    PP_STEP_WORKDIR_OUTSIDE = 57,   /* path = working dir: it resolves outside the root */
+    PP_STEP_RLIMIT = 58,            /* index = the resource */
+    PP_STEP_CAP_BOUNDING = 59,      /* index = the capability dropped */
+    PP_STEP_KEEPCAPS = 60,
+    PP_STEP_CAPSET = 61,
+    PP_STEP_CAP_AMBIENT = 62,       /* index = the capability raised */
+    PP_STEP_NO_NEW_PRIVS = 63,
+    PP_STEP_SECCOMP = 64,
+    PP_STEP_DUMPABLE = 65,
     /* Pod sandbox helper. */
     PP_STEP_UNSHARE = 70,
     PP_STEP_SETHOSTNAME = 71,
@@ -115,6 +124,64 @@ struct pp_cgroup_procs {
     const char *path;       /* for the error report only */
 };
 
+/* A process's capability sets, bit n for capability n (<linux/capability.h>). */
+struct pp_capabilities {
+    uint64_t bounding;
+    uint64_t effective;
+    uint64_t permitted;
+    uint64_t inheritable;
+    uint64_t ambient;
+};
+
+/* One setrlimit(2). */
+struct pp_rlimit {
+    int32_t resource;
+    uint64_t soft;
+    uint64_t hard;
+};
+
+/*
+ * The one description of a process that runs inside a container: the container's own process,
+ * `peapod exec`, exec probes and exec hooks all start from it and are confined by the same code
+ * (confine.c), in the same order. See ProcessSpec in Launch/ProcessSpec.swift.
+ */
+struct pp_process {
+    /* NULL-terminated; argv[0] is searched in the PATH of envp when it has no slash. */
+    char *const *argv;
+    char *const *envp;
+    const char *working_dir;
+    uid_t uid;
+    gid_t gid;
+    const gid_t *groups;
+    size_t group_count;
+    struct pp_capabilities caps;
+    /* prctl(PR_SET_NO_NEW_PRIVS): allowPrivilegeEscalation: false. */
+    int32_t no_new_privs;
+    /* A compiled seccomp program (struct sock_filter[count]), or NULL for none. */
+    const void *seccomp_filter;
+    uint32_t seccomp_count;
+    const struct pp_rlimit *rlimits;
+    size_t rlimit_count;
+    /* The child's stdin/stdout/stderr, as fds of the caller; -1 means /dev/null. */
+    int32_t stdio[3];
+    /* A cgroup v2 directory fd to be born in (clone3 CLONE_INTO_CGROUP), or -1. */
+    int32_t cgroup_fd;
+    /* tasks files to join before anything else (v1 hierarchies). */
+    const struct pp_cgroup_procs *cgroup_procs;
+    size_t cgroup_procs_count;
+    /* With set_oom_score_adj, the process's oom_score_adj. Where lowering it is refused
+     * (EACCES: no CAP_SYS_RESOURCE), the lowest value allowed is used instead and reported with
+     * a PP_NOTICE_OOM_SCORE_CLAMPED record. */
+    int32_t set_oom_score_adj;
+    int32_t oom_score_adj;
+};
+
+/* What the container's kernel filesystems look like (privileged containers see the host's). */
+enum pp_kernel_fs {
+    PP_KERNEL_FS_CONFINED = 0,      /* read-only /sys, a private /dev with the default nodes */
+    PP_KERNEL_FS_PRIVILEGED = 1,    /* read-write /sys, the host's /dev */
+};
+
 /* Everything one container process needs; see ContainerLaunch in LaunchPlan.swift. */
 struct pp_launch {
     /* Root filesystem: overlay data is built by the caller (escaped lowerdir/upperdir/workdir). */
@@ -134,26 +201,8 @@ struct pp_launch {
     size_t masked_count;
     const char *const *readonly_paths;
     size_t readonly_count;
-    /* NULL-terminated; argv[0] is searched in the PATH of envp when it has no slash. */
-    char *const *argv;
-    char *const *envp;
-    const char *working_dir;
-    uid_t uid;
-    gid_t gid;
-    const gid_t *groups;
-    size_t group_count;
-    /* The child's stdin/stdout/stderr, as fds of the caller; -1 means /dev/null. */
-    int32_t stdio[3];
-    /* A cgroup v2 directory fd to be born in (clone3 CLONE_INTO_CGROUP), or -1. */
-    int32_t cgroup_fd;
-    /* tasks files to join before anything else (v1 hierarchies). */
-    const struct pp_cgroup_procs *cgroup_procs;
-    size_t cgroup_procs_count;
-    /* With set_oom_score_adj, the process's oom_score_adj. Where lowering it is refused
-     * (EACCES: no CAP_SYS_RESOURCE), the lowest value allowed is used instead and reported with
-     * a PP_NOTICE_OOM_SCORE_CLAMPED record. */
-    int32_t set_oom_score_adj;
-    int32_t oom_score_adj;
+    int32_t kernel_fs;      /* enum pp_kernel_fs */
+    struct pp_process process;
 };
 
 /*
@@ -167,20 +216,7 @@ pid_t pp_spawn(const struct pp_launch *launch, struct pp_error *err);
 /* A process to start inside the namespaces of a running container process. */
 struct pp_exec {
     pid_t target_pid;
-    char *const *argv;
-    char *const *envp;
-    const char *working_dir;
-    uid_t uid;
-    gid_t gid;
-    const gid_t *groups;
-    size_t group_count;
-    int32_t stdio[3];
-    int32_t cgroup_fd;
-    /* As in struct pp_launch. */
-    const struct pp_cgroup_procs *cgroup_procs;
-    size_t cgroup_procs_count;
-    int32_t set_oom_score_adj;
-    int32_t oom_score_adj;
+    struct pp_process process;
     /* Optional: open descriptors of the target's namespaces, PP_EXEC_NAMESPACES of them in the
      * order ipc, uts, net, pid, mnt, for a caller that execs into one process again and again
      * (probes); NULL: pp_exec opens /proc/<target_pid>/ns/... itself. */

@@ -74,4 +74,11 @@ int pp_purger_start(const char *trash);
  * uses now (they come back zero-filled if the stack grows again). Main thread only. */
 void pp_trim_idle(void);
 
+/* Capabilities by name, through libcap: the number of "CAP_NET_ADMIN" (-1: unknown); the
+ * running kernel's last capability (-1 when it cannot be read); the name of capability `cap` in
+ * upper-case CAP_ form into buf (0, or -1 when it has none or buf is too small). */
+int pp_capability_number(const char *name);
+int pp_capability_last(void);
+int pp_capability_name(int cap, char *buf, size_t size);
+
 #endif

@@ -7,16 +7,15 @@ import Glibc
 #endif
 import CPeapod
 
-/// Run `argv` inside the namespaces of the running container process `pid`.
+/// Run `argv` inside the namespaces of the running container process `pid`, as `process`
+/// describes it (the container's own ProcessSpec, as the supervisor published it).
 ///
 /// Returns the pid (caller's namespace) of the process running the command itself; it is a
 /// direct child of the caller, so `waitpid` on it gives the command's own exit status (exit code,
-/// or the signal that killed it). `workingDir` is resolved inside the container's root.
+/// or the signal that killed it). The working directory is resolved inside the container's root.
 public func execInContainer(
-    pid: Int32, argv: [String], environment: [String], workingDir: String,
-    uid: UInt32, gid: UInt32, supplementalGroups: [UInt32] = [],
-    stdinFD: Int32, stdoutFD: Int32, stderrFD: Int32, containerName: String = "",
-    limits: ProcessLimits = .none
+    pid: Int32, argv: [String], process: ProcessSpec,
+    stdinFD: Int32, stdoutFD: Int32, stderrFD: Int32, containerName: String = ""
 ) throws(LaunchError) -> Int32 {
     if argv.isEmpty || argv[0].isEmpty {
         throw LaunchError(container: containerName, step: .invalidLaunch, errno: EINVAL, path: "empty command")
@@ -26,11 +25,9 @@ public func execInContainer(
     }
     // The command joins the container's cgroups and QoS oom_score_adj as the intermediate's
     // first step, so it is limited as the container is (limits.c).
-    let target = try ExecTarget(pid: pid, limits: limits, containerName: containerName)
+    let target = try ExecTarget(pid: pid, process: process, containerName: containerName)
     defer { target.close() }
-    return try target.exec(
-        argv: argv, environment: environment, workingDir: workingDir, uid: uid, gid: gid,
-        supplementalGroups: supplementalGroups, stdinFD: stdinFD, stdoutFD: stdoutFD, stderrFD: stderrFD)
+    return try target.exec(argv: argv, stdinFD: stdinFD, stdoutFD: stdoutFD, stderrFD: stderrFD)
 }
 
 /// The shell's view of a wait status: the exit code, or 128 + the signal number.
@@ -46,24 +43,25 @@ public func exitCode(fromWaitStatus status: Int32) -> Int32 {
 /// has been reaped.
 public final class ExecTarget {
     public let pid: Int32
+    /// What every command started here runs as.
+    public let process: ProcessSpec
     let containerName: String
     private var namespaceFDs: [Int32] = []
     /// The cgroup files, with their paths in an arena that lives as long as this object.
     private let arena = CArena()
     private var limits: LimitDescriptors?
-    private let oomScoreAdj: Int32?
 
-    public init(pid: Int32, limits: ProcessLimits, containerName: String) throws(LaunchError) {
+    public init(pid: Int32, process: ProcessSpec, containerName: String) throws(LaunchError) {
         self.pid = pid
+        self.process = process
         self.containerName = containerName
-        oomScoreAdj = limits.oomScoreAdj
         // The order pp_exec joins them in (CPeapod/spawn.c).
         for name in ["ipc", "uts", "net", "pid", "mnt"] {
             namespaceFDs.append(try LimitDescriptors.open(
                 "/proc/\(pid)/ns/\(name)", O_RDONLY, step: .openNamespace, container: containerName) { close() })
         }
         do {
-            self.limits = try LimitDescriptors(limits, arena: arena, container: containerName)
+            self.limits = try LimitDescriptors(process.limits, arena: arena, container: containerName)
         } catch {
             close()
             throw error
@@ -80,38 +78,23 @@ public final class ExecTarget {
     deinit { close() }
 
     /// `execInContainer` with these descriptors.
-    public func exec(
-        argv: [String], environment: [String], workingDir: String, uid: UInt32, gid: UInt32,
-        supplementalGroups: [UInt32] = [], stdinFD: Int32, stdoutFD: Int32, stderrFD: Int32
-    ) throws(LaunchError) -> Int32 {
+    public func exec(argv: [String], stdinFD: Int32, stdoutFD: Int32, stderrFD: Int32) throws(LaunchError) -> Int32 {
         func invalid(_ what: String) -> LaunchError {
             LaunchError(container: containerName, step: .invalidLaunch, errno: EINVAL, path: what)
         }
         if argv.isEmpty || argv[0].isEmpty { throw invalid("empty command") }
         guard let limits, namespaceFDs.count == Int(PP_EXEC_NAMESPACES) else { throw invalid("descriptors already closed") }
-        if (argv + environment + [workingDir]).contains(where: { $0.utf8.contains(0) }) {
+        if process.firstStringWithNUL(argv: argv) != nil {
             throw invalid("NUL byte in command, environment or working dir")
         }
         let arena = CArena()
         var x = pp_exec()
         x.target_pid = pid
-        x.argv = UnsafePointer(arena.stringArray(argv))
-        x.envp = UnsafePointer(arena.stringArray(environment))
-        x.working_dir = UnsafePointer(arena.string(workingDir.isEmpty ? "/" : workingDir))
-        x.uid = uid
-        x.gid = gid
-        x.groups = UnsafePointer(arena.array(supplementalGroups))
-        x.group_count = supplementalGroups.count
-        x.stdio = (stdinFD, stdoutFD, stderrFD)
-        x.cgroup_fd = limits.unifiedFD
-        x.cgroup_procs = UnsafePointer(limits.procs)
-        x.cgroup_procs_count = limits.count
-        x.set_oom_score_adj = oomScoreAdj == nil ? 0 : 1
-        x.oom_score_adj = oomScoreAdj ?? 0
+        x.process = process.cProcess(argv: argv, stdio: (stdinFD, stdoutFD, stderrFD), arena: arena, descriptors: limits)
         var record = pp_error()
         let child = namespaceFDs.withUnsafeBufferPointer { fds in
             x.ns_fds = fds.baseAddress
-            return withExtendedLifetime(arena) { pp_exec(&x, &record) }
+            return withExtendedLifetime((arena, process)) { pp_exec(&x, &record) }
         }
         if child < 0 {
             throw LaunchError(container: containerName, record: record, mounts: [])

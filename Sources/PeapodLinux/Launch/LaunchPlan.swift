@@ -104,25 +104,21 @@ public struct ContainerLaunch: Sendable, Equatable {
     public var rootfs: RootfsLayout
     public var namespaces: SandboxNamespaces
     public var mounts: [MountSpec]
-    /// argv[0] is looked up in the PATH of `environment` when it has no slash.
+    /// argv[0] is looked up in the PATH of the environment when it has no slash.
     public var argv: [String]
-    /// "KEY=VALUE" strings, in order.
-    public var environment: [String]
-    /// Absolute path inside the container; created when missing (as runc does).
-    public var workingDir: String
-    public var uid: UInt32
-    public var gid: UInt32
-    public var supplementalGroups: [UInt32]
+    /// Who the process is and how it is confined; `exec` processes start from the same spec.
+    public var process: ProcessSpec
     /// File descriptors in the caller for the child's stdin/stdout/stderr.
     public var stdinFD: Int32
     public var stdoutFD: Int32
     public var stderrFD: Int32
     /// Paths under /proc and /sys made inaccessible, and paths remounted read-only
-    /// (k8s-pod-semantics.md section 10). Defaults are filled by `ContainerLaunch.defaultMaskedPaths`.
+    /// (docs/security.md). Defaults are filled by `ContainerLaunch.defaultMaskedPaths`; a
+    /// privileged container has none.
     public var maskedPaths: [String]
     public var readonlyPaths: [String]
-    /// cgroups and oom_score_adj, applied first of all in the child.
-    public var limits: ProcessLimits = .none
+    /// A privileged container sees the host's /dev and a writable /sys.
+    public var privileged = false
 
     public init(
         containerName: String, rootfs: RootfsLayout, namespaces: SandboxNamespaces, mounts: [MountSpec],
@@ -136,16 +132,25 @@ public struct ContainerLaunch: Sendable, Equatable {
         self.namespaces = namespaces
         self.mounts = mounts
         self.argv = argv
-        self.environment = environment
-        self.workingDir = workingDir
-        self.uid = uid
-        self.gid = gid
-        self.supplementalGroups = supplementalGroups
+        self.process = ProcessSpec(environment: environment, workingDir: workingDir, uid: uid, gid: gid,
+                                   supplementalGroups: supplementalGroups)
         self.stdinFD = stdinFD
         self.stdoutFD = stdoutFD
         self.stderrFD = stderrFD
         self.maskedPaths = maskedPaths
         self.readonlyPaths = readonlyPaths
+    }
+
+    /// Absolute path inside the container; created when missing (as runc does).
+    public var workingDir: String {
+        get { process.workingDir }
+        set { process.workingDir = newValue }
+    }
+
+    /// cgroups and oom_score_adj, applied first of all in the child.
+    public var limits: ProcessLimits {
+        get { process.limits }
+        set { process.limits = newValue }
     }
 
     public static let defaultMaskedPaths = [

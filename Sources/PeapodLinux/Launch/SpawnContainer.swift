@@ -55,21 +55,11 @@ public func spawnContainerWithNotes(_ launch: ContainerLaunch) throws(LaunchErro
     l.masked_count = launch.maskedPaths.count
     l.readonly_paths = arena.constStringArray(launch.readonlyPaths)
     l.readonly_count = launch.readonlyPaths.count
-    l.argv = UnsafePointer(arena.stringArray(launch.argv))
-    l.envp = UnsafePointer(arena.stringArray(launch.environment))
-    l.working_dir = UnsafePointer(arena.string(launch.workingDir))
-    l.uid = launch.uid
-    l.gid = launch.gid
-    l.groups = UnsafePointer(arena.array(launch.supplementalGroups))
-    l.group_count = launch.supplementalGroups.count
-    l.stdio = (launch.stdinFD, launch.stdoutFD, launch.stderrFD)
+    l.kernel_fs = Int32(launch.privileged ? PP_KERNEL_FS_PRIVILEGED.rawValue : PP_KERNEL_FS_CONFINED.rawValue)
     let limits = try LimitDescriptors(launch.limits, arena: arena, container: launch.containerName)
     defer { limits.closeAll() }
-    l.cgroup_fd = limits.unifiedFD
-    l.cgroup_procs = UnsafePointer(limits.procs)
-    l.cgroup_procs_count = limits.count
-    l.set_oom_score_adj = launch.limits.oomScoreAdj == nil ? 0 : 1
-    l.oom_score_adj = launch.limits.oomScoreAdj ?? 0
+    l.process = launch.process.cProcess(
+        argv: launch.argv, stdio: (launch.stdinFD, launch.stdoutFD, launch.stderrFD), arena: arena, descriptors: limits)
 
     var record = pp_error()
     let pid = withExtendedLifetime(arena) { pp_spawn(&l, &record) }
@@ -159,7 +149,7 @@ extension ContainerLaunch {
         }
         if argv.isEmpty || argv[0].isEmpty { throw invalid("empty command") }
         if rootfs.lowerDirs.isEmpty { throw invalid("no image layers (lowerDirs)") }
-        if !workingDir.hasPrefix("/") { throw invalid("working dir \(workingDir) is not absolute") }
+        if !process.workingDir.hasPrefix("/") { throw invalid("working dir \(process.workingDir) is not absolute") }
         for spec in mounts where !spec.target.hasPrefix("/") {
             throw invalid("mount target \(spec.target) of \(spec.label) is not absolute")
         }
@@ -169,7 +159,8 @@ extension ContainerLaunch {
         // The first string with a NUL byte, in this order.
         func firstWithNUL() -> String? {
             func hasNUL(_ text: String) -> Bool { text.utf8.contains(0) }
-            for list in [argv, environment, [workingDir, rootfs.mergedDir, rootfs.upperDir, rootfs.workDir],
+            if let bad = process.firstStringWithNUL(argv: argv) { return bad }
+            for list in [[rootfs.mergedDir, rootfs.upperDir, rootfs.workDir],
                          rootfs.lowerDirs, maskedPaths, readonlyPaths] {
                 if let bad = list.first(where: hasNUL) { return bad }
             }

@@ -45,6 +45,8 @@ public struct PodLocation: Sendable, Equatable {
     /// empty directory serves every container of the pod, each mount being private to its own
     /// namespace.
     public var rootfsMountPoint: String { runDir + "/rootfs" }
+    /// Each running container's ProcessSpec, for `peapod exec` (PublishedProcess).
+    public var processDir: String { runDir + "/process" }
 
     /// The overlay layers (upper/, work/) of one instance of a container: `containers/NAME_ID`
     /// (a container name never holds "_").
@@ -69,6 +71,8 @@ public struct PodStore: Sendable {
     public var logsDir: String { root + "/logs" }
     public var imagesDir: String { root + "/images" }
     public var trashDir: String { root + "/trash" }
+    /// Localhost seccomp profiles: `localhostProfile` is a path relative to this directory.
+    public var seccompProfilesDirectory: String { root + "/seccomp" }
     public var lockFile: String { runRoot + "/lock" }
 
     /// Makes the store's pods and logs directories (when missing) and marks them as tops of

@@ -16,12 +16,15 @@ struct ContainerLauncher {
     let cgroups: PodCgroups?
     let machine = MachineResources.current()
     let instances = InstanceDirectories()
+    /// Compiled seccomp programs, once per profile and capability set for this supervisor.
+    let seccomp: SeccompFilters
 
     init(store: PodStore, location: PodLocation, pod: Pod) throws {
         self.store = store
         self.location = location
         self.pod = pod
         self.cgroups = PodCgroups.load(location)
+        self.seccomp = SeccompFilters(profilesDirectory: store.seccompProfilesDirectory)
         let imageStore = ImageStore(root: store.root)
         var images: [String: ImageRecord] = [:]
         for container in pod.allContainers {
@@ -65,7 +68,13 @@ struct ContainerLauncher {
             args: container.args.isEmpty ? nil : container.args.map(expand))
         guard !argv.isEmpty else { throw LauncherError("container \(name): no command specified (the image has none either)") }
         let workingDir = !container.workingDir.isEmpty ? container.workingDir : (config.workingDir.isEmpty ? "/" : config.workingDir)
-        let user = try UserResolver.resolve(config.user, rootfs: image.rootfsPath)
+        let security = ContainerSecurity.resolve(pod: pod.spec, container: container, allCapabilities: Capabilities.all)
+        let user = try UserResolver.resolve(config.user, security: security, rootfs: image.rootfsPath)
+        if let refusal = RunAsNonRoot.check(security, imageUser: config.user, resolvedUID: user.uid,
+                                            podDescription: "\(pod.name)_\(pod.namespace)(\(location.uid))", container: name) {
+            throw LauncherError(refusal)
+        }
+        let process = try processSpec(security, user: user, environment: environment, workingDir: workingDir, container: name)
         let mounts = try podMounts.mounts(for: container)
 
         // The overlay of this instance: a spare made while the supervisor was idle, or new ones.
@@ -93,16 +102,26 @@ struct ContainerLauncher {
             containerName: name,
             rootfs: RootfsLayout(
                 lowerDirs: [image.rootfsPath], upperDir: instanceDir + "/upper", workDir: instanceDir + "/work",
-                mergedDir: location.rootfsMountPoint, volatile: overlayVolatileSupported),
+                mergedDir: location.rootfsMountPoint, readOnly: security.readOnlyRootFilesystem,
+                volatile: overlayVolatileSupported),
             namespaces: sandbox.namespaces, mounts: mounts, argv: argv,
-            environment: environment, workingDir: workingDir, uid: user.uid, gid: user.gid,
-            supplementalGroups: user.groups, stdinFD: devNull, stdoutFD: stdout[1], stderrFD: stderr[1])
+            environment: environment, workingDir: workingDir, stdinFD: devNull, stdoutFD: stdout[1], stderrFD: stderr[1])
+        launch.process = process
+        if security.privileged {
+            // As the kubelet's runtimes run a privileged container: the host's devices, a
+            // writable /sys, nothing masked.
+            launch.privileged = true
+            launch.maskedPaths = []
+            launch.readonlyPaths = []
+        }
         let oomScoreAdj = OOMScore.forContainer(container, of: pod, machineMemory: machine.memoryBytes)
         let pid: Int32
         var notices: [LaunchNotice] = []
         do {
             launch.limits = try cgroups?.prepare(container) ?? ProcessLimits()
             launch.limits.oomScoreAdj = oomScoreAdj
+            // What `peapod exec` starts its commands as.
+            try PublishedProcess.write(launch.process, container: name, directory: location.processDir)
             let started = try spawnContainerWithNotes(launch)
             pid = started.pid
             if let clamped = started.notes.clampedOOMScoreAdj {
@@ -121,8 +140,32 @@ struct ContainerLauncher {
         return RunningContainer(
             name: name, pid: pid, instanceID: instanceID, stdout: stdout[0], stderr: stderr[0], log: log,
             notices: notices, mountNamespace: open("/proc/\(pid)/ns/mnt", O_RDONLY | O_CLOEXEC),
-            exec: ExecIdentity(environment: environment, workingDir: workingDir, uid: user.uid, gid: user.gid,
-                               groups: user.groups, limits: launch.limits))
+            process: launch.process)
+    }
+
+    /// Who the container's processes are and how they are confined (docs/security.md).
+    func processSpec(_ security: ContainerSecurity, user: UserResolver.User, environment: [String], workingDir: String,
+                     container: String) throws -> ProcessSpec {
+        let mask: UInt64
+        do {
+            mask = try Capabilities.mask(security.capabilities)
+        } catch {
+            throw LauncherError("\(error)")
+        }
+        var filter: SeccompFilter?
+        do {
+            switch security.seccomp {
+            case .unconfined: filter = nil
+            case .runtimeDefault: filter = try seccomp.filter(for: .runtimeDefault, capabilities: mask)
+            case .localhost(let path): filter = try seccomp.filter(for: .localhost(path), capabilities: mask)
+            }
+        } catch {
+            throw LauncherError("seccomp profile: \(error)")
+        }
+        return ProcessSpec(
+            environment: environment, workingDir: workingDir, uid: user.uid, gid: user.gid,
+            supplementalGroups: user.groups, capabilities: .container(mask),
+            noNewPrivileges: security.noNewPrivileges, seccomp: filter)
     }
 
     /// Whether the container's last instance lost a process to the OOM killer (its cgroup's
@@ -195,6 +238,20 @@ public enum UserResolver {
             self.gid = gid
             self.groups = groups
         }
+    }
+
+    /// The image's USER with runAsUser and runAsGroup over it, as containerd's CRI resolves
+    /// them: a runAsUser's primary group and groups come from the image's /etc/passwd and
+    /// /etc/group (gid 0 when the uid has no entry); then the pod's supplementalGroups and
+    /// fsGroup are added (Strict: only those, not the image's groups).
+    public static func resolve(_ imageUser: String, security: ContainerSecurity, rootfs: String) throws -> User {
+        var user = try resolve(security.runAsUser.map { String($0) } ?? imageUser, rootfs: rootfs)
+        if let gid = security.runAsGroup { user.gid = UInt32(truncatingIfNeeded: gid) }
+        if security.strictGroups { user.groups = [] }
+        for g in security.supplementalGroups.map({ UInt32(truncatingIfNeeded: $0) }) where !user.groups.contains(g) {
+            user.groups.append(g)
+        }
+        return user
     }
 
     public static func resolve(_ spec: String, rootfs: String) throws -> User {

@@ -23,21 +23,12 @@ struct RunningContainer {
     /// exit then does not wait for the namespace's mounts to be torn down; the supervisor lets
     /// go of it later, when idle (InstanceDirectories) or in the teardown's thread.
     var mountNamespace: Int32 = -1
-    /// How a command runs inside it (hooks, exec probes): the container's own environment,
-    /// working directory, user and cgroups, as the runtime's exec gives them.
-    var exec = ExecIdentity()
+    /// How a command runs inside it (hooks, exec probes, `peapod exec`): the container's own
+    /// process description, as the runtime's exec gives it.
+    var process = ProcessSpec()
     /// Its namespaces and cgroup files, opened at the first hook or probe and kept until it is
     /// reaped, so that a probe every second does not open them every second.
     var execTarget: ExecTarget?
-}
-
-struct ExecIdentity {
-    var environment: [String] = []
-    var workingDir = "/"
-    var uid: UInt32 = 0
-    var gid: UInt32 = 0
-    var groups: [UInt32] = []
-    var limits = ProcessLimits()
 }
 
 /// A lifecycle hook's exec process, reaped like the containers but recorded as the hook.
@@ -344,17 +335,14 @@ public final class PodSupervisor {
         if kind == .postStart { observed[name].postStart = run } else { observed[name].preStop = run }
     }
 
-    /// Starts `argv` in the container as its runtime's exec would (ExecIdentity).
+    /// Starts `argv` in the container as its runtime's exec would (its ProcessSpec).
     func execInContainer(_ container: RunningContainer, argv: [String], stdinFD: Int32, outputFD: Int32) throws -> Int32 {
-        let x = container.exec
         var target = container.execTarget
         if target == nil {
-            target = try ExecTarget(pid: container.pid, limits: x.limits, containerName: container.name)
+            target = try ExecTarget(pid: container.pid, process: container.process, containerName: container.name)
             running[container.pid]?.execTarget = target
         }
-        return try target!.exec(
-            argv: argv, environment: x.environment, workingDir: x.workingDir, uid: x.uid, gid: x.gid,
-            supplementalGroups: x.groups, stdinFD: stdinFD, stdoutFD: outputFD, stderrFD: outputFD)
+        return try target!.exec(argv: argv, stdinFD: stdinFD, stdoutFD: outputFD, stderrFD: outputFD)
     }
 
     /// The kubelet's FailedPostStartHook / FailedPreStopHook event, with its handler runner's message.

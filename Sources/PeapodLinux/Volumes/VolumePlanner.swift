@@ -180,6 +180,7 @@ public struct VolumePlanner: Sendable {
                 } else if source.medium != "" {
                     throw VolumeError(pod: podName, volume: volume.name, message: "emptyDir medium \"\(source.medium)\" is not supported")
                 }
+                try applyFSGroup(volume.name, path, readOnly: false)
             case .hostPath(let source):
                 var problem: String?
                 try system(volume.name) { () throws(HostFSError) in problem = try HostPathCheck.setUp(path: source.path, type: source.type ?? "") }
@@ -197,6 +198,7 @@ public struct VolumePlanner: Sendable {
                     try HostFS.makeDirectories(HostPathCheck.parentPath(path), mode: 0o750)
                     try DownwardAPIFiles.write(files, into: path)
                 }
+                try applyFSGroup(volume.name, path, readOnly: true)
             case .other(let name, _):
                 throw VolumeError(pod: podName, volume: volume.name, message: "\(name) volumes are not supported by peapod")
             case nil:
@@ -216,6 +218,17 @@ public struct VolumePlanner: Sendable {
             try HostFS.writeFile(resolvConfPath, Array(resolv.utf8), mode: 0o644)
         }
         return setup
+    }
+
+    /// The pod's fsGroup on a volume the kubelet manages (VolumeOwnership).
+    private func applyFSGroup(_ volume: String, _ path: String, readOnly: Bool) throws(VolumeError) {
+        guard let group = pod.spec.securityContext?.fsGroup, let fsGroup = UInt32(exactly: group) else { return }
+        let onRootMismatch = pod.spec.securityContext?.fsGroupChangePolicy == "OnRootMismatch"
+        do {
+            try VolumeOwnership.apply(path, fsGroup: fsGroup, readOnly: readOnly, onRootMismatch: onRootMismatch)
+        } catch {
+            throw VolumeError(pod: podName, volume: volume, message: "fsGroup: " + error.description)
+        }
     }
 
     // MARK: - mounts
