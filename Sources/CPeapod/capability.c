@@ -8,6 +8,8 @@
 #include <ctype.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 int pp_capability_number(const char *name)
 {
@@ -43,4 +45,13 @@ int pp_capability_name(int cap, char *buf, size_t size)
     }
     cap_free(name);
     return ok ? 0 : -1;
+}
+
+uint64_t pp_capability_permitted(void)
+{
+    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &header, data) < 0)
+        return 0;
+    return (uint64_t)data[0].permitted | ((uint64_t)data[1].permitted << 32);
 }

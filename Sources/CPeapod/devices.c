@@ -74,33 +74,43 @@ int pp_mount_kernel_fs(struct pp_ctx *c, const struct pp_launch *l, int rootfd)
                     PP_STEP_MOUNT_PROC) < 0)
         return -1;
     int privileged = l->kernel_fs == PP_KERNEL_FS_PRIVILEGED;
+
     /* sysfs after joining the pod's net namespace, so /sys/class/net lists the pod's devices.
      * Read-only: nothing in a container should tune the host's kernel objects; a privileged
      * container gets it writable, as the kubelet's runtimes give it. */
     if (pp_mount_fs(c, rootfd, "/sys", "sysfs", "sysfs",
                     (privileged ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, PP_STEP_MOUNT_SYS) < 0)
         return -1;
-    if (privileged) {
-        /* The host's devices, as a privileged container sees them: a recursive bind of the
-         * host's /dev (the mount tree is private by now, so nothing mounted over it below
-         * reaches the host). */
-        PP_AUTOCLOSE int target = pp_mkdir_in_root(rootfd, "/dev", 0);
-        char p[32];
-        if (target < 0 || mount("/dev", pp_fd_path(p, target), NULL, MS_BIND | MS_REC, NULL) < 0)
-            return pp_fail(c, PP_STEP_MOUNT_DEV, -1, "/dev");
-    } else if (pp_mount_fs(c, rootfd, "/dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
-                           "mode=755,size=65536k", PP_STEP_MOUNT_DEV) < 0) {
-        /* strictatime as runc does; no nodev of course, and no noexec (some programs mmap
-         * /dev/zero with PROT_EXEC). */
+    /* strictatime as runc does; no nodev of course, and no noexec (some programs mmap
+     * /dev/zero with PROT_EXEC). */
+    if (pp_mount_fs(c, rootfd, "/dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+                    "mode=755,size=65536k", PP_STEP_MOUNT_DEV) < 0)
         return -1;
+    /* A privileged container sees the host's devices: nodes made here with the host's numbers,
+     * owners and modes (the caller listed them), in the container's own /dev, so that nothing
+     * the container does to its /dev reaches the host's. */
+    for (size_t i = 0; privileged && i < l->device_count; i++) {
+        const struct pp_device *d = &l->devices[i];
+        PP_AUTOCLOSE int dir = pp_mkdir_in_root(rootfd, d->dir, 0);
+        if (dir < 0)
+            return pp_fail(c, PP_STEP_CREATE_DEVICE, -1, d->dir);
+        char p[32];
+        PP_AUTOCLOSE int dirfd = open(pp_fd_path(p, dir), O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+        if (dirfd < 0 || mknodat(dirfd, d->name, d->mode, makedev(d->major, d->minor)) < 0 ||
+            fchownat(dirfd, d->name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+            return pp_fail(c, PP_STEP_CREATE_DEVICE, -1, d->name);
     }
 
     PP_AUTOCLOSE int devfd = pp_open_in_root(rootfd, "/dev", O_DIRECTORY);
     if (devfd < 0)
         return pp_fail(c, PP_STEP_MOUNT_DEV, -1, "/dev");
-    for (size_t i = 0; i < sizeof pp_devices / sizeof pp_devices[0] && !privileged; i++)
+    for (size_t i = 0; i < sizeof pp_devices / sizeof pp_devices[0]; i++) {
+        /* The host's own node of the same name came first. */
+        if (privileged && faccessat(devfd, pp_devices[i].name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+            continue;
         if (pp_make_device(c, devfd, pp_devices[i].name, pp_devices[i].major, pp_devices[i].minor) < 0)
             return -1;
+    }
 
     /* newinstance: a devpts of our own, so the container cannot reach the host's terminals
      * through /dev/pts and ptys it opens are numbered from 0. gid 5 is "tty" by convention. */
@@ -120,7 +130,7 @@ int pp_mount_kernel_fs(struct pp_ctx *c, const struct pp_launch *l, int rootfd)
         return -1;
 
     for (size_t i = 0; i < sizeof pp_dev_links / sizeof pp_dev_links[0]; i++) {
-        /* The host's /dev of a privileged container has its own links already. */
+        /* A privileged container's ptmx is the host's node, not a link. */
         if (symlinkat(pp_dev_links[i].target, devfd, pp_dev_links[i].name) < 0 && !(privileged && errno == EEXIST)) {
             char path[64];
             pp_join(path, sizeof path, "/dev/", pp_dev_links[i].name);

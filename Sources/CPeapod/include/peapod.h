@@ -176,10 +176,21 @@ struct pp_process {
     int32_t oom_score_adj;
 };
 
+/* A device node of the host, made in a privileged container's /dev. */
+struct pp_device {
+    const char *dir;        /* the directory it goes in, inside the container: "/dev", "/dev/net" */
+    const char *name;       /* its name there */
+    uint32_t mode;          /* type and permission bits (S_IFCHR or S_IFBLK | 0666) */
+    uint32_t major;
+    uint32_t minor;
+    uid_t uid;
+    gid_t gid;
+};
+
 /* What the container's kernel filesystems look like (privileged containers see the host's). */
 enum pp_kernel_fs {
     PP_KERNEL_FS_CONFINED = 0,      /* read-only /sys, a private /dev with the default nodes */
-    PP_KERNEL_FS_PRIVILEGED = 1,    /* read-write /sys, the host's /dev */
+    PP_KERNEL_FS_PRIVILEGED = 1,    /* read-write /sys, the host's device nodes */
 };
 
 /* Everything one container process needs; see ContainerLaunch in LaunchPlan.swift. */
@@ -202,6 +213,9 @@ struct pp_launch {
     const char *const *readonly_paths;
     size_t readonly_count;
     int32_t kernel_fs;      /* enum pp_kernel_fs */
+    /* PP_KERNEL_FS_PRIVILEGED: the host's devices, made in the container's own /dev. */
+    const struct pp_device *devices;
+    size_t device_count;
     struct pp_process process;
 };
 

@@ -80,5 +80,7 @@ void pp_trim_idle(void);
 int pp_capability_number(const char *name);
 int pp_capability_last(void);
 int pp_capability_name(int cap, char *buf, size_t size);
+/* The calling process's permitted capability set (capget). */
+uint64_t pp_capability_permitted(void);
 
 #endif

@@ -155,6 +155,11 @@ public struct V1Driver: CgroupDriver {
             }
         }
         if has(.pids), let max = limits.pidsMax { try write(path, "pids.max", String(max)) }
+        if has(.devices), let allowed = limits.allowedDevices {
+            // Deny everything, then allow the list: a new cgroup starts with its parent's list.
+            try write(path, "devices.deny", "a")
+            for rule in allowed { try write(path, "devices.allow", rule) }
+        }
     }
 
     public func cpuUsageNanos(_ path: String) -> UInt64? {

@@ -8,8 +8,9 @@
 // unified hierarchy's cgroup.controllers by V2Driver.
 
 /// The controllers Peapod sets or reads. cpuacct only exists on v1; on v2 cpu.stat is always there.
+/// devices is a controller of v1 only: cgroup v2 filters device access with a BPF program.
 public enum CgroupController: String, Sendable, CaseIterable, Codable, Comparable {
-    case cpu, cpuacct, memory, pids
+    case cpu, cpuacct, devices, memory, pids
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
@@ -48,7 +49,9 @@ public struct CgroupLayout: Sendable, Equatable {
     /// Controllers that no hierarchy provides (their limits cannot be enforced on this host).
     public var missing: [CgroupController] {
         let present = Set(hierarchies.flatMap(\.controllers))
-        return CgroupController.allCases.filter { !present.contains($0) && !(mode == .v2 && $0 == .cpuacct) }
+        return CgroupController.allCases.filter {
+            !present.contains($0) && !(mode == .v2 && ($0 == .cpuacct || $0 == .devices))
+        }
     }
 
     /// Parses the two proc files. `unifiedControllers` is the content of cgroup.controllers at
@@ -92,7 +95,7 @@ public struct CgroupLayout: Sendable, Equatable {
                 if sawV2 { continue }
                 sawV2 = true
                 let available = (unifiedControllers ?? "").split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
-                var ours = CgroupController.allCases.filter { $0 != .cpuacct && available.contains($0.rawValue) }
+                var ours = CgroupController.allCases.filter { $0 != .cpuacct && $0 != .devices && available.contains($0.rawValue) }
                 // A controller mounted as v1 is not usable in the unified hierarchy.
                 ours.removeAll { c in hierarchies.contains { $0.version == .v1 && $0.controllers.contains(c) } }
                 guard !ours.isEmpty, let path = v2Path else { continue }

@@ -11,6 +11,19 @@ public struct CgroupLimits: Sendable, Equatable {
     public var cpuQuotaMicros: Int64?
     public var cpuPeriodMicros: Int64 = CgroupLimits.cfsPeriodMicros
     public var pidsMax: Int64?
+    /// The devices the cgroup's processes may open or make, as v1 devices.allow rules; nil
+    /// leaves the parent's list (every device, for a privileged container).
+    public var allowedDevices: [String]?
+
+    /// The devices every container may use, as runc allows them by default: any node may be
+    /// made (CAP_MKNOD is in the default set) but only these opened: null, zero, full, random,
+    /// urandom, tty, console, ptmx and the pseudo-terminals of its own devpts. A node of the
+    /// host's disk or of /dev/kmsg made with mknod cannot be opened.
+    public static let defaultDevices = [
+        "c *:* m", "b *:* m",
+        "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
+        "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm",
+    ]
 
     public static let cfsPeriodMicros: Int64 = 100_000
     public static let minShares: UInt64 = 2
@@ -48,6 +61,7 @@ public struct CgroupLimits: Sendable, Equatable {
         limits.cpuShares = shares(milliCPU: c.resources.requests["cpu"]?.milliValue ?? 0)
         if let cpu = c.resources.limits["cpu"], !cpu.isZero { limits.cpuQuotaMicros = quota(milliCPU: cpu.milliValue) }
         if let memory = c.resources.limits["memory"], !memory.isZero { limits.memoryBytes = memory.value }
+        if c.securityContext?.privileged != true { limits.allowedDevices = defaultDevices }
         return limits
     }
 

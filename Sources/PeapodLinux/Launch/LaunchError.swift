@@ -47,6 +47,15 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
     case setGID = 54
     case setUID = 55
     case exec = 56
+    case workingDirOutsideRoot = 57
+    case rlimit = 58
+    case capabilityBounding = 59
+    case keepCapabilities = 60
+    case setCapabilities = 61
+    case ambientCapability = 62
+    case noNewPrivileges = 63
+    case seccomp = 64
+    case notDumpable = 65
     case unshare = 70
     case setHostname = 71
     case loopback = 72
@@ -99,6 +108,15 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
         case .setGID: return "set gid"
         case .setUID: return "set uid"
         case .exec: return "exec"
+        case .workingDirOutsideRoot: return "stay inside the root: the working directory is outside it:"
+        case .rlimit: return "set resource limit"
+        case .capabilityBounding: return "drop a capability from the bounding set"
+        case .keepCapabilities: return "keep capabilities across the user change"
+        case .setCapabilities: return "set the capabilities"
+        case .ambientCapability: return "raise an ambient capability"
+        case .noNewPrivileges: return "set no_new_privs"
+        case .seccomp: return "load the seccomp filter"
+        case .notDumpable: return "make the process not dumpable"
         case .unshare: return "create the pod's namespaces"
         case .setHostname: return "set hostname"
         case .loopback: return "bring up loopback interface"
@@ -138,8 +156,13 @@ public struct LaunchError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Decode the shim's record; `mounts` resolves the mount index to its label and target.
     init(container: String, record: pp_error, mounts: [MountSpec]) {
         let step = LaunchStep(rawValue: record.step) ?? .unknown
-        let path = withUnsafeBytes(of: record.path) { raw in
+        var path = withUnsafeBytes(of: record.path) { raw in
             String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        // The capability steps name the capability by its number.
+        if step == .capabilityBounding || step == .ambientCapability, record.index >= 0 {
+            let n = Int(record.index)
+            path = n < Capabilities.all.count ? Capabilities.all[n] : "capability \(n)"
         }
         var mount: MountSpec?
         if step.isMountSpecStep, record.index >= 0, Int(record.index) < mounts.count {

@@ -56,6 +56,17 @@ public func spawnContainerWithNotes(_ launch: ContainerLaunch) throws(LaunchErro
     l.readonly_paths = arena.constStringArray(launch.readonlyPaths)
     l.readonly_count = launch.readonlyPaths.count
     l.kernel_fs = Int32(launch.privileged ? PP_KERNEL_FS_PRIVILEGED.rawValue : PP_KERNEL_FS_CONFINED.rawValue)
+    if launch.privileged {
+        let devices = HostDevices.list()
+        let list = arena.allocate(pp_device.self, count: max(1, devices.count))
+        for (i, d) in devices.enumerated() {
+            (list + i).initialize(to: pp_device(
+                dir: UnsafePointer(arena.string(d.directory)), name: UnsafePointer(arena.string(d.name)), mode: d.mode,
+                major: d.major, minor: d.minor, uid: d.uid, gid: d.gid))
+        }
+        l.devices = UnsafePointer(list)
+        l.device_count = devices.count
+    }
     let limits = try LimitDescriptors(launch.limits, arena: arena, container: launch.containerName)
     defer { limits.closeAll() }
     l.process = launch.process.cProcess(

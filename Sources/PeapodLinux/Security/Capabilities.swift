@@ -38,6 +38,15 @@ public enum Capabilities {
         return mask
     }
 
+    /// The names of the bits of `mask`, lowest first.
+    public static func names(_ mask: UInt64) -> [String] {
+        (0..<64).filter { mask & (1 << UInt64($0)) != 0 }.map { $0 < all.count ? all[$0] : "capability \($0)" }
+    }
+
+    /// What Peapod itself holds: a container can get no capability its runtime lacks (a host
+    /// may withhold some from root itself).
+    public static let held: UInt64 = pp_capability_permitted()
+
     /// containerd's default set: 00000000a80425fb.
     public static let defaultMask: UInt64 = (try? mask(ContainerSecurity.defaultCapabilities)) ?? 0
 }

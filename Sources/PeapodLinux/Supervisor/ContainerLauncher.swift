@@ -146,11 +146,22 @@ struct ContainerLauncher {
     /// Who the container's processes are and how they are confined (docs/security.md).
     func processSpec(_ security: ContainerSecurity, user: UserResolver.User, environment: [String], workingDir: String,
                      container: String) throws -> ProcessSpec {
-        let mask: UInt64
+        var mask: UInt64
         do {
             mask = try Capabilities.mask(security.capabilities)
         } catch {
             throw LauncherError("\(error)")
+        }
+        // `ALL` and privileged mean every capability there is to give; one asked for by name
+        // that Peapod itself does not hold cannot be given.
+        let missing = mask & ~Capabilities.held
+        if missing != 0 {
+            let named = ContainerSecurity.defaultCapabilities
+                + (spec(container).securityContext?.capabilities?.add ?? []).map(ContainerSecurity.normalizedCapability)
+            if let name = Capabilities.names(missing).first(where: { named.contains($0) }), !security.privileged {
+                throw LauncherError("capability \(name) cannot be given: peapod itself does not hold it on this host")
+            }
+            mask &= Capabilities.held
         }
         var filter: SeccompFilter?
         do {
