@@ -63,11 +63,13 @@ __attribute__((noreturn)) static void pp_sandbox_child(const struct pp_sandbox *
     c.errfd = errfd;
     /* Signals stay blocked (inherited from the parent): this child only makes system calls and
      * exits, and must not run a handler of the caller. */
-    if (unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) < 0) {
+    /* A namespace of the host (hostNetwork, hostIPC) is pinned as it is: the child is in it. */
+    int flags = (s->host_net ? 0 : CLONE_NEWNET | CLONE_NEWUTS) | (s->host_ipc ? 0 : CLONE_NEWIPC);
+    if (flags != 0 && unshare(flags) < 0) {
         pp_fail(&c, PP_STEP_UNSHARE, -1, NULL);
         pp_die(&c);
     }
-    if (sethostname(s->hostname, strlen(s->hostname)) < 0) {
+    if (!s->host_net && sethostname(s->hostname, strlen(s->hostname)) < 0) {
         pp_fail(&c, PP_STEP_SETHOSTNAME, -1, s->hostname);
         pp_die(&c);
     }
@@ -78,7 +80,7 @@ __attribute__((noreturn)) static void pp_sandbox_child(const struct pp_sandbox *
         pp_fail(&c, PP_STEP_MOUNT_POD_SHM, -1, s->dir);
         pp_die(&c);
     }
-    if (pp_loopback_up(&c) < 0 ||
+    if ((!s->host_net && pp_loopback_up(&c) < 0) ||
         pp_pin(&c, "net", s->pin_net) < 0 ||
         pp_pin(&c, "ipc", s->pin_ipc) < 0 ||
         pp_pin(&c, "uts", s->pin_uts) < 0)

@@ -240,6 +240,8 @@ pid_t pp_spawn(const struct pp_launch *l, struct pp_error *err)
         return pp_parent_fail(err, PP_STEP_PIPE);
     }
 
+    /* hostPID: the container's processes live in the host's PID namespace, as the caller. */
+    unsigned long pid_flag = l->host_pid ? 0 : CLONE_NEWPID;
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -251,13 +253,13 @@ pid_t pp_spawn(const struct pp_launch *l, struct pp_error *err)
          * its execve, which is what the error pipe below waits for anyway. */
         _Alignas(16) char stack[PP_CHILD_STACK];
         struct pp_container_start start = {l, errpipe};
-        pid = pp_clone_vfork(pp_container_entry, &start, stack, sizeof stack, CLONE_NEWNS | CLONE_NEWPID);
+        pid = pp_clone_vfork(pp_container_entry, &start, stack, sizeof stack, CLONE_NEWNS | pid_flag);
     }
     if (pid < 0 && l->ns_pid == NULL) {
         /* Born in its cgroup v2 directory, which needs clone3 (no portable way to give the
          * child a stack of its own there), or where a shared-memory child is refused (under
          * valgrind): the child is a copy. */
-        pid = pp_clone(CLONE_NEWNS | CLONE_NEWPID, l->process.cgroup_fd);
+        pid = pp_clone(CLONE_NEWNS | pid_flag, l->process.cgroup_fd);
         if (pid == 0) {
             close(errpipe[0]);
             pp_container_child(l, errpipe[1]);

@@ -58,9 +58,6 @@ public enum Support {
         },
         Rule("runtimeClassName", .refuse("not supported: peapod has a single runtime")) { $0.runtimeClassName != nil },
         Rule("ephemeralContainers", notYet) { !$0.ephemeralContainers.isEmpty },
-        Rule("hostNetwork", notYet) { $0.hostNetwork },
-        Rule("hostPID", notYet) { $0.hostPID },
-        Rule("hostIPC", notYet) { $0.hostIPC },
         Rule("hostUsers", notYet) { $0.hostUsers == false },
         Rule("os", notYet) { $0.os != nil },
         Rule("resourceClaims", notYet) { !$0.resourceClaims.isEmpty },
@@ -193,7 +190,11 @@ public enum Support {
         for (base, list) in sets {
             for (i, c) in list.enumerated() {
                 for rule in containerRules {
-                    for sub in rule.setPaths(c) { apply(rule.verdict, "\(base)[\(i)].\(rule.field)\(sub)") }
+                    for sub in rule.setPaths(c) {
+                        // With hostNetwork a port is the host's already (hostPort defaults to it).
+                        if spec.hostNetwork && rule.field == "ports" && sub.hasSuffix(".hostPort") { continue }
+                        apply(rule.verdict, "\(base)[\(i)].\(rule.field)\(sub)")
+                    }
                 }
             }
         }

@@ -199,7 +199,9 @@ struct pp_launch {
     const char *merged_dir;
     const char *overlay_data;
     int32_t rootfs_read_only;
-    /* Pinned namespace files to join; NULL means "not joined". ns_pid NULL means a new PID ns. */
+    /* Pinned namespace files to join; NULL means "not joined". ns_pid NULL means a new PID ns,
+     * unless host_pid: then the process stays in the caller's (the host's) PID namespace. */
+    int32_t host_pid;
     const char *ns_net;
     const char *ns_ipc;
     const char *ns_uts;
@@ -256,6 +258,10 @@ struct pp_sandbox {
     const char *pin_ipc;
     const char *pin_uts;
     const char *shm_dir;    /* directory made in it with mode 1777: the pod's /dev/shm */
+    /* hostNetwork: the pins hold the host's network and UTS namespaces (no hostname is set, no
+     * loopback brought up); hostIPC: the host's IPC namespace. */
+    int32_t host_net;
+    int32_t host_ipc;
 };
 
 /* Mount the sandbox's tmpfs, create and pin the namespaces, make the pod shm. 0, or -1 with *err. Partial work

@@ -69,6 +69,8 @@ public struct SandboxNamespaces: Sendable, Equatable {
     /// Set when the pod shares one PID namespace (shareProcessNamespace); otherwise each
     /// container gets a new PID namespace.
     public var pid: String?
+    /// hostPID: the containers' processes live in the host's PID namespace.
+    public var hostPID = false
 
     public init(net: String, ipc: String, uts: String, pid: String? = nil) {
         self.net = net

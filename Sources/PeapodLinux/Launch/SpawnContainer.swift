@@ -48,6 +48,7 @@ public func spawnContainerWithNotes(_ launch: ContainerLaunch) throws(LaunchErro
     l.ns_ipc = arena.optionalString(launch.namespaces.ipc)
     l.ns_uts = arena.optionalString(launch.namespaces.uts)
     l.ns_pid = arena.optionalString(launch.namespaces.pid)
+    l.host_pid = launch.namespaces.hostPID ? 1 : 0
     l.default_shm = launch.mounts.contains { normalizedContainerPath($0.target) == "/dev/shm" } ? 0 : 1
     l.mounts = UnsafePointer(mounts)
     l.mount_count = launch.mounts.count

@@ -59,14 +59,24 @@ public struct PodSandbox: Sendable, Equatable {
                    shareProcessNamespace: shareProcessNamespace, failingAfter: nil)
     }
 
+    /// The host's namespaces a pod joins instead of its own (hostNetwork also takes the host's
+    /// UTS namespace, as the kubelet's runtimes do).
+    public struct HostNamespaces: Sendable, Equatable {
+        public var network = false
+        public var ipc = false
+        public var pid = false
+    }
+
     /// `create` in two halves: this starts the helper process that makes and pins the
     /// namespaces and returns at once, so the caller can do other work meanwhile;
     /// `PendingSandbox.finish()` waits for it. On a failure here everything made is undone.
     public static func start(
-        runDir: String, hostname: String, shmSizeBytes: Int64, shareProcessNamespace: Bool = false
+        runDir: String, hostname: String, shmSizeBytes: Int64, shareProcessNamespace: Bool = false,
+        hostNetwork: Bool = false, hostIPC: Bool = false, hostPID: Bool = false
     ) throws(SandboxError) -> PendingSandbox {
         try start(runDir: runDir, hostname: hostname, shmSizeBytes: shmSizeBytes,
-                  shareProcessNamespace: shareProcessNamespace, failingAfter: nil)
+                  shareProcessNamespace: shareProcessNamespace,
+                  host: HostNamespaces(network: hostNetwork, ipc: hostIPC, pid: hostPID), failingAfter: nil)
     }
 
     /// Points after which tests make `create` fail, to check that it undoes everything.
@@ -85,7 +95,7 @@ public struct PodSandbox: Sendable, Equatable {
 
     static func start(
         runDir: String, hostname: String, shmSizeBytes: Int64, shareProcessNamespace: Bool,
-        failingAfter injected: Stage?
+        host: HostNamespaces = HostNamespaces(), failingAfter injected: Stage?
     ) throws(SandboxError) -> PendingSandbox {
         let paths = SandboxPaths(runDir: runDir)
         do throws(SandboxError) {
@@ -108,12 +118,14 @@ public struct PodSandbox: Sendable, Equatable {
             s.pin_ipc = UnsafePointer(arena.string(paths.ipc))
             s.pin_uts = UnsafePointer(arena.string(paths.uts))
             s.shm_dir = UnsafePointer(arena.string(paths.shm))
+            s.host_net = host.network ? 1 : 0
+            s.host_ipc = host.ipc ? 1 : 0
             var record = pp_error()
             var reportFD: Int32 = -1
             let pid = withExtendedLifetime(arena) { pp_sandbox_start(&s, &reportFD, &record) }
             if pid < 0 { throw SandboxError(record: record) }
             return PendingSandbox(paths: paths, helper: pid, reportFD: reportFD, sharePID: shareProcessNamespace,
-                                  injected: injected)
+                                  hostPID: host.pid, injected: injected)
         } catch var error {
             undo(&error, paths)
             throw error
@@ -220,13 +232,16 @@ public final class PendingSandbox {
     let helper: Int32
     let reportFD: Int32
     let sharePID: Bool
+    let hostPID: Bool
     let injected: PodSandbox.Stage?
 
-    init(paths: SandboxPaths, helper: Int32, reportFD: Int32, sharePID: Bool, injected: PodSandbox.Stage?) {
+    init(paths: SandboxPaths, helper: Int32, reportFD: Int32, sharePID: Bool, hostPID: Bool = false,
+         injected: PodSandbox.Stage?) {
         self.paths = paths
         self.helper = helper
         self.reportFD = reportFD
         self.sharePID = sharePID
+        self.hostPID = hostPID
         self.injected = injected
     }
 
@@ -241,8 +256,9 @@ public final class PendingSandbox {
                 runDir: paths.runDir,
                 namespaces: SandboxNamespaces(net: paths.net, ipc: paths.ipc, uts: paths.uts),
                 shmDir: paths.shm, pausePID: nil)
+            sandbox.namespaces.hostPID = hostPID
             try PodSandbox.checkpoint(.namespaces, injected)
-            if sharePID {
+            if sharePID && !hostPID {
                 let pid = pp_pause_spawn(&record)
                 if pid < 0 { throw SandboxError(record: record) }
                 sandbox.pausePID = pid

@@ -191,7 +191,7 @@ struct ContainerLauncher {
         if !imageEnv.contains(where: { $0.hasPrefix("PATH=") }) {
             extra.append(("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"))
         }
-        extra.append(("HOSTNAME", pod.hostnameForSandbox))
+        extra.append(("HOSTNAME", pod.spec.hostNetwork ? Clock.hostname : pod.hostnameForSandbox))
         return extra
     }
 

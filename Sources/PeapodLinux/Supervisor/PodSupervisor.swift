@@ -86,7 +86,8 @@ public final class PodSupervisor {
         Result { () throws(SandboxError) -> PendingSandbox in
             try PodSandbox.start(
                 runDir: location.runDir, hostname: pod.hostnameForSandbox, shmSizeBytes: 64 * 1024 * 1024,
-                shareProcessNamespace: pod.spec.shareProcessNamespace == true)
+                shareProcessNamespace: pod.spec.shareProcessNamespace == true,
+                hostNetwork: pod.spec.hostNetwork, hostIPC: pod.spec.hostIPC, hostPID: pod.spec.hostPID)
         }
     }
 
@@ -198,7 +199,8 @@ public final class PodSupervisor {
         pendingSandbox = nil
         // While the helper makes the namespaces: the pod's files and cgroups.
         do {
-            podMounts = try PodMounts.prepare(pod: pod, location: location, shmDir: pending.shmDir)
+            // hostIPC: the host's /dev/shm, as the host's IPC namespace goes with it.
+            podMounts = try PodMounts.prepare(pod: pod, location: location, shmDir: pod.spec.hostIPC ? "/dev/shm" : pending.shmDir)
             try launcher.cgroups?.createPod(pod)
         } catch {
             _ = try? pending.finish()

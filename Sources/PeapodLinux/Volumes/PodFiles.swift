@@ -28,6 +28,8 @@ public enum PodFiles {
     /// The pod's hostname: spec.hostname, else the pod name cut to 63 characters without a
     /// trailing "-" or "." (kubelet GeneratePodHostNameAndDomain).
     public static func hostname(of pod: Pod) -> String {
+        // hostNetwork: the pod shares the host's UTS namespace, so its name is the host's.
+        if pod.spec.hostNetwork { return Clock.hostname }
         if !pod.spec.hostname.isEmpty { return pod.spec.hostname }
         var name = Substring(pod.metadata.name.prefix(63))
         while name.last == "-" || name.last == "." { name = name.dropLast() }
