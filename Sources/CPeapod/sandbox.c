@@ -85,6 +85,16 @@ __attribute__((noreturn)) static void pp_sandbox_child(const struct pp_sandbox *
         pp_pin(&c, "ipc", s->pin_ipc) < 0 ||
         pp_pin(&c, "uts", s->pin_uts) < 0)
         pp_die(&c);
+    /* /proc/sys/net and the IPC sysctls show the namespaces of the process that opens them:
+     * written here, they set the pod's own. */
+    for (size_t i = 0; i < s->sysctl_count; i++) {
+        PP_AUTOCLOSE int fd = open(s->sysctl_paths[i], O_WRONLY | O_CLOEXEC);
+        size_t n = strlen(s->sysctl_values[i]);
+        if (fd < 0 || write(fd, s->sysctl_values[i], n) != (ssize_t)n) {
+            pp_fail(&c, PP_STEP_SYSCTL, -1, s->sysctl_paths[i]);
+            pp_die(&c);
+        }
+    }
     if (mkdir(s->shm_dir, 01777) < 0 || chmod(s->shm_dir, 01777) < 0) {
         pp_fail(&c, PP_STEP_MOUNT_POD_SHM, -1, s->shm_dir);
         pp_die(&c);

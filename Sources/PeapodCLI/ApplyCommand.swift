@@ -56,10 +56,25 @@ struct CgroupOptions {
     }
 }
 
+/// The kubelet's security flags, shared by `apply` and `run`.
+struct SecurityOptions {
+    static let parameters: [Parameter] = [
+        .option(
+            "allowed-unsafe-sysctls",
+            help: "Comma-separated namespaced sysctls (or prefixes ending in *) pods may set beyond the kubelet's safe set."),
+    ]
+
+    var allowedUnsafeSysctls: [String]
+
+    init(_ arguments: ParsedArguments) {
+        allowedUnsafeSysctls = (arguments.string("allowed-unsafe-sysctls") ?? "").split(separator: ",").map(String.init)
+    }
+}
+
 struct ApplyCommand {
     static let spec = CommandSpec(
         name: "apply", abstract: "Create the pods of a manifest (YAML or JSON; - for stdin) and return.",
-        parameters: GlobalOptions.parameters + BackoffOptions.parameters + CgroupOptions.parameters + [
+        parameters: GlobalOptions.parameters + BackoffOptions.parameters + CgroupOptions.parameters + SecurityOptions.parameters + [
             .option("filename", short: "f", required: true, help: "The manifest file, or - for standard input."),
             .option("dry-run", help: "client: run every check of a real apply and create nothing."),
         ],
@@ -68,6 +83,7 @@ struct ApplyCommand {
     var global: GlobalOptions
     var backoff: BackoffOptions
     var cgroups: CgroupOptions
+    var security: SecurityOptions
     var filename: String
     var dryRun: String?
 
@@ -75,6 +91,7 @@ struct ApplyCommand {
         global = GlobalOptions(arguments)
         backoff = try BackoffOptions(arguments)
         cgroups = try CgroupOptions(arguments)
+        security = SecurityOptions(arguments)
         filename = arguments.string("filename") ?? "-"
         dryRun = arguments.string("dry-run")
     }
@@ -85,7 +102,8 @@ struct ApplyCommand {
             throw CLIError("invalid --dry-run value \"\(dryRun)\": only \"client\" and \"none\" are supported on one host")
         }
         let loaded = try ManifestInput.load(filename)
-        let creator = PodCreator(store: global.store, backoff: backoff.policy, cgroups: cgroups.settings)
+        let creator = PodCreator(store: global.store, backoff: backoff.policy, cgroups: cgroups.settings,
+                                 allowedUnsafeSysctls: security.allowedUnsafeSysctls)
         try global.store.withLock {
             let planned = try creator.check(loaded.pods)
             for item in planned {

@@ -52,6 +52,8 @@ struct PodCreator {
     let store: PodStore
     let backoff: BackoffPolicy
     var cgroups = PodCgroupSettings()
+    /// --allowed-unsafe-sysctls.
+    var allowedUnsafeSysctls: [String] = []
 
     /// This host's cgroup layout, read once per command (check and create both need it).
     let layout = Result { () throws(CgroupError) -> CgroupLayout in try CgroupLayout.current() }
@@ -90,6 +92,7 @@ struct PodCreator {
             }
             _ = try cgroupPlan(podUID: "check")
             let securityProblems = SecurityCheck.problems(pod, seccompProfilesDirectory: store.seccompProfilesDirectory)
+                + Sysctls.problems(pod.spec, allowedUnsafe: allowedUnsafeSysctls)
             if !securityProblems.isEmpty {
                 throw CLIError(securityProblems.map { "pod \(pod.name): \($0)" }.joined(separator: "\n"))
             }

@@ -70,7 +70,6 @@ public enum Support {
         Rule("securityContext.seLinuxChangePolicy", noSELinux) { $0.securityContext?.seLinuxChangePolicy != nil },
         Rule("securityContext.windowsOptions", windowsOnly) { $0.securityContext?.windowsOptions != nil },
         Rule("securityContext.appArmorProfile", noAppArmor) { appArmorConfines($0.securityContext?.appArmorProfile) },
-        Rule("securityContext.sysctls", notYet) { !($0.securityContext?.sysctls.isEmpty ?? true) },
     ]
 
     static let noSELinux = Verdict.warn("ignored: this host does not enforce SELinux")

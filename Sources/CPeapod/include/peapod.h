@@ -84,6 +84,7 @@ enum pp_step {
     PP_STEP_PIN_NAMESPACE = 73,     /* path = the pin file */
     PP_STEP_MOUNT_POD_SHM = 74,     /* path = the shm dir */
     PP_STEP_HELPER_DIED = 75,       /* the helper exited without reporting */
+    PP_STEP_SYSCTL = 76,            /* path = the /proc/sys file */
     /* Not failures: notes the child sends before going on (see pp_spawn). */
     PP_NOTICE_OOM_SCORE_CLAMPED = 100, /* err = EACCES; index = the oom_score_adj applied */
 };
@@ -262,6 +263,11 @@ struct pp_sandbox {
      * loopback brought up); hostIPC: the host's IPC namespace. */
     int32_t host_net;
     int32_t host_ipc;
+    /* The pod's sysctls: files under /proc/sys of the new namespaces and their values, written
+     * by the helper from inside them. */
+    const char *const *sysctl_paths;
+    const char *const *sysctl_values;
+    size_t sysctl_count;
 };
 
 /* Mount the sandbox's tmpfs, create and pin the namespaces, make the pod shm. 0, or -1 with *err. Partial work

@@ -62,6 +62,7 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
     case pinNamespace = 73
     case mountPodShm = 74
     case helperDied = 75
+    case sysctl = 76
     /// Rejected in Swift before any process was started (never sent by the shim).
     case invalidLaunch = 90
     /// A step number this build does not know (a newer shim?).
@@ -123,6 +124,7 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
         case .pinNamespace: return "pin namespace at"
         case .mountPodShm: return "mount the pod's shm at"
         case .helperDied: return "wait for the child, which exited before reporting"
+        case .sysctl: return "set sysctl"
         case .invalidLaunch: return "invalid launch plan:"
         case .unknown: return "unknown step"
         }

@@ -67,16 +67,27 @@ public struct PodSandbox: Sendable, Equatable {
         public var pid = false
     }
 
+    /// A sysctl of the pod's own namespaces: its /proc/sys file and value.
+    public struct Sysctl: Sendable, Equatable {
+        public var path: String
+        public var value: String
+        public init(path: String, value: String) {
+            self.path = path
+            self.value = value
+        }
+    }
+
     /// `create` in two halves: this starts the helper process that makes and pins the
     /// namespaces and returns at once, so the caller can do other work meanwhile;
     /// `PendingSandbox.finish()` waits for it. On a failure here everything made is undone.
     public static func start(
         runDir: String, hostname: String, shmSizeBytes: Int64, shareProcessNamespace: Bool = false,
-        hostNetwork: Bool = false, hostIPC: Bool = false, hostPID: Bool = false
+        hostNetwork: Bool = false, hostIPC: Bool = false, hostPID: Bool = false, sysctls: [Sysctl] = []
     ) throws(SandboxError) -> PendingSandbox {
         try start(runDir: runDir, hostname: hostname, shmSizeBytes: shmSizeBytes,
                   shareProcessNamespace: shareProcessNamespace,
-                  host: HostNamespaces(network: hostNetwork, ipc: hostIPC, pid: hostPID), failingAfter: nil)
+                  host: HostNamespaces(network: hostNetwork, ipc: hostIPC, pid: hostPID), sysctls: sysctls,
+                  failingAfter: nil)
     }
 
     /// Points after which tests make `create` fail, to check that it undoes everything.
@@ -95,7 +106,7 @@ public struct PodSandbox: Sendable, Equatable {
 
     static func start(
         runDir: String, hostname: String, shmSizeBytes: Int64, shareProcessNamespace: Bool,
-        host: HostNamespaces = HostNamespaces(), failingAfter injected: Stage?
+        host: HostNamespaces = HostNamespaces(), sysctls: [Sysctl] = [], failingAfter injected: Stage?
     ) throws(SandboxError) -> PendingSandbox {
         let paths = SandboxPaths(runDir: runDir)
         do throws(SandboxError) {
@@ -120,6 +131,9 @@ public struct PodSandbox: Sendable, Equatable {
             s.shm_dir = UnsafePointer(arena.string(paths.shm))
             s.host_net = host.network ? 1 : 0
             s.host_ipc = host.ipc ? 1 : 0
+            s.sysctl_paths = arena.constStringArray(sysctls.map(\.path))
+            s.sysctl_values = arena.constStringArray(sysctls.map(\.value))
+            s.sysctl_count = sysctls.count
             var record = pp_error()
             var reportFD: Int32 = -1
             let pid = withExtendedLifetime(arena) { pp_sandbox_start(&s, &reportFD, &record) }

@@ -87,7 +87,10 @@ public final class PodSupervisor {
             try PodSandbox.start(
                 runDir: location.runDir, hostname: pod.hostnameForSandbox, shmSizeBytes: 64 * 1024 * 1024,
                 shareProcessNamespace: pod.spec.shareProcessNamespace == true,
-                hostNetwork: pod.spec.hostNetwork, hostIPC: pod.spec.hostIPC, hostPID: pod.spec.hostPID)
+                hostNetwork: pod.spec.hostNetwork, hostIPC: pod.spec.hostIPC, hostPID: pod.spec.hostPID,
+                sysctls: (pod.spec.securityContext?.sysctls ?? []).map {
+                    PodSandbox.Sysctl(path: Sysctls.procPath($0.name), value: $0.value)
+                })
         }
     }
 
