@@ -282,6 +282,9 @@ public struct ImageStore: Sendable {
     private func makeDirectory(_ path: String) throws {
         if FileSystem.isDirectory(path) { return }
         do {
+            // The store's root is root's alone (PodStore.prepareDirectories).
+            let root = parent(of: directory)
+            if !FileSystem.isDirectory(root) { try FileSystem.makeDirectories(root, mode: 0o700) }
             try FileSystem.makeDirectories(path, mode: 0o755)
         } catch {
             throw ImageStoreError.io(operation: "mkdir", path: path, errno: errno == 0 ? EIO : errno)

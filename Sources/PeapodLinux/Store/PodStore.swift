@@ -81,9 +81,18 @@ public struct PodStore: Sendable {
     /// come from the one group next to `pods/`, and on ext4 without a journal each new inode
     /// then skips every inode freed there in the last 30 s (`recently_deleted`): with pods made
     /// and deleted in a row that was most of `peapod run`'s time (docs/benchmarks.md).
+    ///
+    /// The store and run roots, pods and logs are root's alone (0700): a pod's files, its logs
+    /// and its published process hold what other users of the host must not read.
     public func prepareDirectories() throws {
-        for (dir, mode) in [(podsDir, mode_t(0o700)), (logsDir, mode_t(0o755))] {
-            try FileSystem.makeDirectories(dir, mode: mode)
+        for top in [root, runRoot] {
+            try FileSystem.makeDirectories(top, mode: 0o700)
+            // Made by an earlier version, or by hand, with a wider mode.
+            _ = chmod(top, 0o700)
+        }
+        for dir in [podsDir, logsDir] {
+            try FileSystem.makeDirectories(dir, mode: 0o700)
+            _ = chmod(dir, 0o700)
             _ = pp_spread_subdirectories(dir)
         }
     }
