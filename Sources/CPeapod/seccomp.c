@@ -74,7 +74,7 @@ static int compare_value(uint32_t op, enum scmp_compare *value)
 
 /* Adds one rule to the native filter and, when there is one, to the other architectures'. */
 static int add_rule(scmp_filter_ctx native, scmp_filter_ctx others, const struct pp_seccomp_rule *r,
-                    uint32_t *skipped, char *message, size_t size)
+                    uint32_t *skipped, int *others_rules, char *message, size_t size)
 {
     uint32_t action;
     if (action_value(r->action, r->action_data, &action) < 0)
@@ -109,6 +109,7 @@ static int add_rule(scmp_filter_ctx native, scmp_filter_ctx others, const struct
         rc = seccomp_rule_add_array(others, action, number, r->arg_count, args);
         if (rc < 0)
             return fail(message, size, -rc, "system call %s: seccomp_rule_add", r->name);
+        (*others_rules)++;
     }
     return 0;
 }
@@ -145,6 +146,11 @@ static scmp_filter_ctx build(const struct pp_seccomp_spec *spec, uint32_t *skipp
             }
         }
         rc = seccomp_arch_add(others, arch);
+        if (rc == -EDOM) {
+            fail(message, size, 0, "architecture %s cannot share a filter with the native one (another byte order)",
+                 spec->arches[i]);
+            goto failed;
+        }
         if (rc < 0 && rc != -EEXIST) {
             fail(message, size, -rc, "seccomp_arch_add %s", spec->arches[i]);
             goto failed;
@@ -154,9 +160,21 @@ static scmp_filter_ctx build(const struct pp_seccomp_spec *spec, uint32_t *skipp
         fail(message, size, -rc, "seccomp_arch_remove native");
         goto failed;
     }
+    int others_rules = 0;
     for (size_t i = 0; i < spec->rule_count; i++) {
-        if (add_rule(native, others, &spec->rules[i], skipped, message, size) < 0)
+        if (add_rule(native, others, &spec->rules[i], skipped, &others_rules, message, size) < 0)
             goto failed;
+    }
+    /* A binary tree sorted by system call number: RuntimeDefault's ~350 allowed calls then take
+     * about 15 instructions to decide instead of about 300 in libseccomp's default chain, for
+     * every call the kernel's action cache does not answer (all of them before Linux 5.11).
+     * Not on a filter without rules (libseccomp 2.5.3 and older lose the default action there),
+     * and on both filters or neither, since only filters with equal attributes merge. Where the
+     * attribute is unknown (before libseccomp 2.5) the chain stays. */
+    if (spec->rule_count > *skipped && (others == NULL || others_rules > 0)) {
+        if (seccomp_attr_set(native, SCMP_FLTATR_CTL_OPTIMIZE, 2) == 0 && others != NULL &&
+            seccomp_attr_set(others, SCMP_FLTATR_CTL_OPTIMIZE, 2) < 0)
+            seccomp_attr_set(native, SCMP_FLTATR_CTL_OPTIMIZE, 1);
     }
     if (others != NULL) {
         /* On success the merge takes `others` over. */

@@ -61,6 +61,15 @@ struct SeccompRuntimeDefaultTests {
         }
     }
 
+    @Test func everyNativeCallIsDecidedInAFewInstructions() throws {
+        // libseccomp's binary tree: about log2(350) comparisons, not a walk down the allow-list.
+        var worst = 0
+        for n in Int32(0)..<Int32(480) {
+            worst = max(worst, try SeccompInterpreter.execute(defaultCaps.instructions, SeccompCall(n, arch: nativeAudit!)).steps)
+        }
+        #expect(worst <= 40, "\(worst) instructions")
+    }
+
     @Test(arguments: ["read", "write", "execve", "getpid", "openat", "mmap", "futex", "exit_group", "rt_sigreturn",
                       "chroot", "capset", "setuid", "mknodat", "name_to_handle_at", "io_uring_setup", "seccomp"])
     func everydayCallsAreAllowed(name: String) throws {
@@ -409,6 +418,8 @@ struct SeccompFilterFileTests {
 
         let missing = #expect(throws: SeccompError.self) { try SeccompFilter.read(from: dir + "/none") }
         #expect(missing?.message == "seccomp filter \(dir)/none: no such file")
+        let unwritable = #expect(throws: SeccompError.self) { try filter.write(to: dir + "/no/such/dir/f") }
+        #expect(unwritable?.message == "seccomp filter \(dir)/no/such/dir/f: write: No such file or directory")
     }
 }
 

@@ -176,7 +176,9 @@ extension SeccompFilter {
         do {
             try FileSystem.writeFile(temp, bytes, mode: 0o644)
         } catch {
-            throw SeccompError("seccomp filter \(path): write: \(String(cString: strerror((error as? StoreError)?.errno ?? EIO)))")
+            let code = (error as? StoreError)?.errno ?? EIO
+            unlink(temp)
+            throw SeccompError("seccomp filter \(path): write: \(String(cString: strerror(code)))")
         }
         guard rename(temp, path) == 0 else {
             let e = errno

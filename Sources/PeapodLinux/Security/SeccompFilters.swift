@@ -5,12 +5,26 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PeapodSpec
 
 /// Where a container's seccomp profile comes from. Unconfined has no case: it is no filter.
 public enum SeccompSource: Hashable, Sendable {
     case runtimeDefault
     /// A profile file, by its path relative to the profiles directory (`localhostProfile`).
     case localhost(String)
+
+    /// A container's profile as the kubelet and containerd choose it: the container's
+    /// `securityContext.seccompProfile`, else the pod's, else RuntimeDefault (SeccompDefault);
+    /// nil for Unconfined, and for a privileged container, which runs unconfined whatever it asks.
+    public static func effective(container: SeccompProfile?, pod: SeccompProfile?, privileged: Bool) -> SeccompSource? {
+        if privileged { return nil }
+        guard let profile = container ?? pod else { return .runtimeDefault }
+        switch profile.type {
+        case "Unconfined": return nil
+        case "Localhost": return .localhost(profile.localhostProfile ?? "")
+        default: return .runtimeDefault
+        }
+    }
 }
 
 public final class SeccompFilters: @unchecked Sendable {

@@ -68,6 +68,11 @@ enum SeccompInterpreter {
     /// the kernel's seccomp checker would refuse (loads outside seccomp_data, jumps out of the
     /// program, falling off its end, division by zero).
     static func run(_ program: [UInt64], _ call: SeccompCall) throws -> SeccompVerdict {
+        try execute(program, call).verdict
+    }
+
+    /// The verdict and how many instructions the kernel would run to reach it.
+    static func execute(_ program: [UInt64], _ call: SeccompCall) throws -> (verdict: SeccompVerdict, steps: Int) {
         let data = call.bytes
         var a: UInt32 = 0
         var x: UInt32 = 0
@@ -151,8 +156,8 @@ enum SeccompInterpreter {
                 pc += Int(taken ? jt : jf)
             case 0x06:  // BPF_RET
                 switch code & 0x18 {
-                case 0x00: return SeccompVerdict(value: k)
-                case 0x10: return SeccompVerdict(value: a)
+                case 0x00: return (SeccompVerdict(value: k), steps)
+                case 0x10: return (SeccompVerdict(value: a), steps)
                 default: throw BPFError(description: "return source 0x\(String(code, radix: 16))")
                 }
             case 0x07:  // BPF_MISC
