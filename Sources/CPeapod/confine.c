@@ -19,11 +19,10 @@
  * names-to-bits side of libcap is used by the caller (cap_from_name in host.c).
  */
 #include "internal.h"
+#include "pp_seccomp.h"
 
 #include <fcntl.h>
 #include <linux/capability.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -92,15 +91,9 @@ static int pp_drop_bounding(struct pp_ctx *c, uint64_t keep)
 
 static int pp_install_seccomp(struct pp_ctx *c, const struct pp_process *p)
 {
-    struct sock_fprog prog = {(unsigned short)p->seccomp_count, (struct sock_filter *)p->seccomp_filter};
-    /* SPEC_ALLOW: no speculative-store-bypass mitigation forced on the container (the kernel
-     * default for seccomp is to force it, which costs every process of the container), as runc
-     * and crun install their filters. */
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, &prog) == 0)
-        return 0;
-    if (errno == EINVAL && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0)
-        return 0;
-    return pp_fail(c, PP_STEP_SECCOMP, -1, NULL);
+    if (pp_seccomp_install(p->seccomp_filter, p->seccomp_count, p->seccomp_flags) < 0)
+        return pp_fail(c, PP_STEP_SECCOMP, -1, NULL);
+    return 0;
 }
 
 /* User, groups and capabilities. The kernel clears every capability when the uid leaves 0,

@@ -2,6 +2,7 @@
 // gets, the profiles directory's path rules, and the per-process cache of compiled filters.
 
 import Foundation
+import PeapodRuntime
 import PeapodSpec
 import Testing
 @testable import PeapodLinux
@@ -227,13 +228,25 @@ import Testing
         let local = SeccompProfile(type: "Localhost", localhostProfile: "profiles/a.json")
         let unconfined = SeccompProfile(type: "Unconfined")
         let runtime = SeccompProfile(type: "RuntimeDefault")
-        #expect(SeccompSource.effective(container: nil, pod: nil, privileged: false) == .runtimeDefault)
-        #expect(SeccompSource.effective(container: nil, pod: local, privileged: false) == .localhost("profiles/a.json"))
-        #expect(SeccompSource.effective(container: runtime, pod: local, privileged: false) == .runtimeDefault)
-        #expect(SeccompSource.effective(container: unconfined, pod: runtime, privileged: false) == nil)
-        #expect(SeccompSource.effective(container: local, pod: unconfined, privileged: false) == .localhost("profiles/a.json"))
-        #expect(SeccompSource.effective(container: nil, pod: unconfined, privileged: false) == nil)
-        #expect(SeccompSource.effective(container: runtime, pod: nil, privileged: true) == nil)
+        func source(container: SeccompProfile?, pod: SeccompProfile?, privileged: Bool) -> SeccompSource? {
+            var spec = PodSpec()
+            var podContext = PodSecurityContext()
+            podContext.seccompProfile = pod
+            spec.securityContext = podContext
+            var c = Container()
+            var context = SecurityContext()
+            context.seccompProfile = container
+            context.privileged = privileged
+            c.securityContext = context
+            return SeccompSource(ContainerSecurity.resolve(pod: spec, container: c, allCapabilities: []).seccomp)
+        }
+        #expect(source(container: nil, pod: nil, privileged: false) == .runtimeDefault)
+        #expect(source(container: nil, pod: local, privileged: false) == .localhost("profiles/a.json"))
+        #expect(source(container: runtime, pod: local, privileged: false) == .runtimeDefault)
+        #expect(source(container: unconfined, pod: runtime, privileged: false) == nil)
+        #expect(source(container: local, pod: unconfined, privileged: false) == .localhost("profiles/a.json"))
+        #expect(source(container: nil, pod: unconfined, privileged: false) == nil)
+        #expect(source(container: runtime, pod: nil, privileged: true) == nil)
     }
 
     @Test func theProfilesDirectoryIsTheStateRootsSeccomp() {

@@ -158,9 +158,11 @@ struct pp_process {
     struct pp_capabilities caps;
     /* prctl(PR_SET_NO_NEW_PRIVS): allowPrivilegeEscalation: false. */
     int32_t no_new_privs;
-    /* A compiled seccomp program (struct sock_filter[count]), or NULL for none. */
+    /* A compiled seccomp program (struct sock_filter[count]), or NULL for none, and the
+     * seccomp(2) flags it is loaded with (pp_seccomp.h). */
     const void *seccomp_filter;
     uint32_t seccomp_count;
+    uint32_t seccomp_flags;
     const struct pp_rlimit *rlimits;
     size_t rlimit_count;
     /* The child's stdin/stdout/stderr, as fds of the caller; -1 means /dev/null. */

@@ -115,8 +115,9 @@ public struct ProcessSpec: Sendable, Equatable {
             inheritable: capabilities.inheritable, ambient: capabilities.ambient)
         p.no_new_privs = noNewPrivileges ? 1 : 0
         if let seccomp {
-            p.seccomp_filter = seccomp.instructionPointer
-            p.seccomp_count = UInt32(seccomp.instructionCount)
+            p.seccomp_filter = seccomp.program
+            p.seccomp_count = UInt32(seccomp.count)
+            p.seccomp_flags = seccomp.flags
         }
         let limitsArray = arena.allocate(pp_rlimit.self, count: max(1, rlimits.count))
         for (i, r) in rlimits.enumerated() {

@@ -5,6 +5,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PeapodRuntime
 import PeapodSpec
 
 /// Where a container's seccomp profile comes from. Unconfined has no case: it is no filter.
@@ -13,16 +14,13 @@ public enum SeccompSource: Hashable, Sendable {
     /// A profile file, by its path relative to the profiles directory (`localhostProfile`).
     case localhost(String)
 
-    /// A container's profile as the kubelet and containerd choose it: the container's
-    /// `securityContext.seccompProfile`, else the pod's, else RuntimeDefault (SeccompDefault);
-    /// nil for Unconfined, and for a privileged container, which runs unconfined whatever it asks.
-    public static func effective(container: SeccompProfile?, pod: SeccompProfile?, privileged: Bool) -> SeccompSource? {
-        if privileged { return nil }
-        guard let profile = container ?? pod else { return .runtimeDefault }
-        switch profile.type {
-        case "Unconfined": return nil
-        case "Localhost": return .localhost(profile.localhostProfile ?? "")
-        default: return .runtimeDefault
+    /// The filter of a container's profile as ContainerSecurity resolved it (the container's,
+    /// else the pod's, else RuntimeDefault; none for Unconfined and privileged containers).
+    public init?(_ choice: SeccompChoice) {
+        switch choice {
+        case .unconfined: return nil
+        case .runtimeDefault: self = .runtimeDefault
+        case .localhost(let path): self = .localhost(path)
         }
     }
 }

@@ -72,7 +72,7 @@ public struct PodStore: Sendable {
     public var imagesDir: String { root + "/images" }
     public var trashDir: String { root + "/trash" }
     /// Localhost seccomp profiles: `localhostProfile` is a path relative to this directory.
-    public var seccompProfilesDirectory: String { root + "/seccomp" }
+    public var seccompProfilesDirectory: String { SeccompFilters.profilesDirectory(stateRoot: root) }
     public var lockFile: String { runRoot + "/lock" }
 
     /// Makes the store's pods and logs directories (when missing) and marks them as tops of

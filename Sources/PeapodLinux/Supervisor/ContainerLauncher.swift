@@ -24,7 +24,7 @@ struct ContainerLauncher {
         self.location = location
         self.pod = pod
         self.cgroups = PodCgroups.load(location)
-        self.seccomp = SeccompFilters(profilesDirectory: store.seccompProfilesDirectory)
+        self.seccomp = SeccompFilters(profilesDirectory: SeccompFilters.profilesDirectory(stateRoot: store.root))
         let imageStore = ImageStore(root: store.root)
         var images: [String: ImageRecord] = [:]
         for container in pod.allContainers {
@@ -164,14 +164,12 @@ struct ContainerLauncher {
             mask &= Capabilities.held
         }
         var filter: SeccompFilter?
-        do {
-            switch security.seccomp {
-            case .unconfined: filter = nil
-            case .runtimeDefault: filter = try seccomp.filter(for: .runtimeDefault, capabilities: mask)
-            case .localhost(let path): filter = try seccomp.filter(for: .localhost(path), capabilities: mask)
+        if let source = SeccompSource(security.seccomp) {
+            do {
+                filter = try seccomp.filter(for: source, capabilities: mask)
+            } catch {
+                throw LauncherError("seccomp profile: \(error)")
             }
-        } catch {
-            throw LauncherError("seccomp profile: \(error)")
         }
         return ProcessSpec(
             environment: environment, workingDir: workingDir, uid: user.uid, gid: user.gid,
