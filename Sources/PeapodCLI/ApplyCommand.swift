@@ -29,16 +29,22 @@ struct CgroupOptions {
             help: "The cgroup under which each pod's cgroup (peapod-<uid>) is made, as a path inside every hierarchy; it must exist.",
             discussion: "Default: the caller's own cgroup of each hierarchy, so pods stay within the caller's limits."),
         .option(
-            "pod-pids-limit", default: "-1",
-            help: "The most processes one pod may have (pids.max of its cgroup); -1 is unlimited, the kubelet's default podPidsLimit."),
+            "pod-pids-limit", default: String(CgroupOptions.defaultPodPidsLimit),
+            help: "The most processes one pod may have (pids.max of its cgroup, the kubelet's podPidsLimit); -1 is unlimited.",
+            discussion: "The default stops a fork bomb well before the host's pid_max (docs/limits.md)."),
     ]
+
+    /// OpenShift's kubelet default (podPidsLimit: 4096 since 4.11): far above what a real pod
+    /// runs, far below the kernel's default pid_max of 32768 (the upstream kubelet's -1 lets one
+    /// pod take them all).
+    static let defaultPodPidsLimit: Int64 = 4096
 
     var cgroupParent: String?
     var podPidsLimit: Int64
 
     init(_ arguments: ParsedArguments) throws {
         cgroupParent = arguments.string("cgroup-parent")
-        podPidsLimit = try arguments.value("pod-pids-limit") ?? -1
+        podPidsLimit = try arguments.value("pod-pids-limit") ?? Self.defaultPodPidsLimit
         try validate()
     }
 
@@ -59,7 +65,7 @@ struct CgroupOptions {
 struct ApplyCommand {
     static let spec = CommandSpec(
         name: "apply", abstract: "Create the pods of a manifest (YAML or JSON; - for stdin) and return.",
-        parameters: GlobalOptions.parameters + BackoffOptions.parameters + CgroupOptions.parameters + [
+        parameters: GlobalOptions.parameters + BackoffOptions.parameters + CgroupOptions.parameters + LimitOptions.parameters + [
             .option("filename", short: "f", required: true, help: "The manifest file, or - for standard input."),
             .option("dry-run", help: "client: run every check of a real apply and create nothing."),
         ],
@@ -68,6 +74,7 @@ struct ApplyCommand {
     var global: GlobalOptions
     var backoff: BackoffOptions
     var cgroups: CgroupOptions
+    var limits: LimitOptions
     var filename: String
     var dryRun: String?
 
@@ -75,6 +82,7 @@ struct ApplyCommand {
         global = GlobalOptions(arguments)
         backoff = try BackoffOptions(arguments)
         cgroups = try CgroupOptions(arguments)
+        limits = try LimitOptions(arguments)
         filename = arguments.string("filename") ?? "-"
         dryRun = arguments.string("dry-run")
     }
@@ -85,7 +93,7 @@ struct ApplyCommand {
             throw CLIError("invalid --dry-run value \"\(dryRun)\": only \"client\" and \"none\" are supported on one host")
         }
         let loaded = try ManifestInput.load(filename)
-        let creator = PodCreator(store: global.store, backoff: backoff.policy, cgroups: cgroups.settings)
+        let creator = PodCreator(store: global.store, backoff: backoff.policy, cgroups: cgroups.settings, limits: limits)
         try global.store.withLock {
             let planned = try creator.check(loaded.pods)
             for item in planned {
