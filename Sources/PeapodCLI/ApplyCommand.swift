@@ -30,7 +30,7 @@ struct CgroupOptions {
             discussion: "Default: the caller's own cgroup of each hierarchy, so pods stay within the caller's limits."),
         .option(
             "pod-pids-limit", default: String(CgroupOptions.defaultPodPidsLimit),
-            help: "The most processes one pod may have (pids.max of its cgroup, the kubelet's podPidsLimit); -1 is unlimited.",
+            help: "The most processes one pod may have (pids.max of its cgroup, the kubelet's podPidsLimit); =-1 is unlimited.",
             discussion: "The default stops a fork bomb well before the host's pid_max (docs/limits.md)."),
     ]
 

@@ -9,7 +9,7 @@ struct LimitOptions {
     static let parameters: [Parameter] = [
         .option(
             "container-log-max-size", default: "10Mi",
-            help: "Size at which a container's log file is rotated (the kubelet's containerLogMaxSize); a negative size turns rotation off."),
+            help: "Size at which a container's log file is rotated (the kubelet's containerLogMaxSize); a negative size (=-1) turns rotation off."),
         .option(
             "container-log-max-files", default: "5",
             help: "Log files kept per container instance, the current one included (the kubelet's containerLogMaxFiles); at least 2."),
