@@ -29,16 +29,22 @@ struct CgroupOptions {
             help: "The cgroup under which each pod's cgroup (peapod-<uid>) is made, as a path inside every hierarchy; it must exist.",
             discussion: "Default: the caller's own cgroup of each hierarchy, so pods stay within the caller's limits."),
         .option(
-            "pod-pids-limit", default: "-1",
-            help: "The most processes one pod may have (pids.max of its cgroup); -1 is unlimited, the kubelet's default podPidsLimit."),
+            "pod-pids-limit", default: String(CgroupOptions.defaultPodPidsLimit),
+            help: "The most processes one pod may have (pids.max of its cgroup, the kubelet's podPidsLimit); =-1 is unlimited.",
+            discussion: "The default stops a fork bomb well before the host's pid_max (docs/limits.md)."),
     ]
+
+    /// OpenShift's kubelet default (podPidsLimit: 4096 since 4.11): far above what a real pod
+    /// runs, far below the kernel's default pid_max of 32768 (the upstream kubelet's -1 lets one
+    /// pod take them all).
+    static let defaultPodPidsLimit: Int64 = 4096
 
     var cgroupParent: String?
     var podPidsLimit: Int64
 
     init(_ arguments: ParsedArguments) throws {
         cgroupParent = arguments.string("cgroup-parent")
-        podPidsLimit = try arguments.value("pod-pids-limit") ?? -1
+        podPidsLimit = try arguments.value("pod-pids-limit") ?? Self.defaultPodPidsLimit
         try validate()
     }
 
@@ -74,7 +80,7 @@ struct SecurityOptions {
 struct ApplyCommand {
     static let spec = CommandSpec(
         name: "apply", abstract: "Create the pods of a manifest (YAML or JSON; - for stdin) and return.",
-        parameters: GlobalOptions.parameters + BackoffOptions.parameters + CgroupOptions.parameters + SecurityOptions.parameters + [
+        parameters: GlobalOptions.parameters + BackoffOptions.parameters + CgroupOptions.parameters + SecurityOptions.parameters + LimitOptions.parameters + [
             .option("filename", short: "f", required: true, help: "The manifest file, or - for standard input."),
             .option("dry-run", help: "client: run every check of a real apply and create nothing."),
         ],
@@ -84,6 +90,7 @@ struct ApplyCommand {
     var backoff: BackoffOptions
     var cgroups: CgroupOptions
     var security: SecurityOptions
+    var limits: LimitOptions
     var filename: String
     var dryRun: String?
 
@@ -92,6 +99,7 @@ struct ApplyCommand {
         backoff = try BackoffOptions(arguments)
         cgroups = try CgroupOptions(arguments)
         security = SecurityOptions(arguments)
+        limits = try LimitOptions(arguments)
         filename = arguments.string("filename") ?? "-"
         dryRun = arguments.string("dry-run")
     }
@@ -103,7 +111,7 @@ struct ApplyCommand {
         }
         let loaded = try ManifestInput.load(filename)
         let creator = PodCreator(store: global.store, backoff: backoff.policy, cgroups: cgroups.settings,
-                                 allowedUnsafeSysctls: security.allowedUnsafeSysctls)
+                                 allowedUnsafeSysctls: security.allowedUnsafeSysctls, limits: limits)
         try global.store.withLock {
             let planned = try creator.check(loaded.pods)
             for item in planned {

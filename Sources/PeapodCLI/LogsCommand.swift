@@ -62,7 +62,7 @@ struct LogsCommand {
         if follow {
             let store = global.store
             let location = view.location
-            CRILogReader.follow(path: path, from: chunk?.endOffset ?? 0, until: {
+            CRILogReader.follow(path: path, from: chunk?.endOffset ?? 0, file: chunk?.endFile, until: {
                 // Stop once the container has finished and will not restart, or the pod is gone.
                 guard let current = PodView.load(location, store: store) else { return true }
                 if !current.supervisorAlive { return true }

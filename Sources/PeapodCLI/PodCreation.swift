@@ -54,6 +54,8 @@ struct PodCreator {
     var cgroups = PodCgroupSettings()
     /// --allowed-unsafe-sysctls.
     var allowedUnsafeSysctls: [String] = []
+    /// Log rotation and the storage measuring interval, passed on to each supervisor.
+    var limits: LimitOptions?
 
     /// This host's cgroup layout, read once per command (check and create both need it).
     let layout = Result { () throws(CgroupError) -> CgroupLayout in try CgroupLayout.current() }
@@ -151,8 +153,12 @@ struct PodCreator {
     func startSupervisor(_ location: PodLocation, foreground: Bool) throws -> Int32 {
         let pipe = try FileSystem.pipe()
         let ready = [pipe.read, pipe.write]
-        let command = SupervisorCommand(root: store.root, runRoot: store.runRoot, backoff: backoff, podDir: location.podDir,
+        var command = SupervisorCommand(root: store.root, runRoot: store.runRoot, backoff: backoff, podDir: location.podDir,
                                         foreground: foreground)
+        if let limits {
+            command.logRotation = limits.logRotation
+            command.housekeepingNanos = limits.housekeepingNanos
+        }
         let executable = SupervisorCommand.executablePath
         let pid: Int32
         do {

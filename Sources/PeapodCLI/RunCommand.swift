@@ -8,7 +8,7 @@ struct RunCommand {
         name: "run",
         abstract: "Run the pods of a manifest in the foreground, streaming their logs.",
         discussion: "Ctrl-C or SIGTERM deletes the pods gracefully. Exits 0 when every pod Succeeded, 1 when one Failed.",
-        parameters: GlobalOptions.parameters + BackoffOptions.parameters + CgroupOptions.parameters + SecurityOptions.parameters + [
+        parameters: GlobalOptions.parameters + BackoffOptions.parameters + CgroupOptions.parameters + SecurityOptions.parameters + LimitOptions.parameters + [
             .option("filename", short: "f", required: true, help: "The manifest file, or - for standard input."),
         ],
         run: { try RunCommand($0).run() })
@@ -17,6 +17,7 @@ struct RunCommand {
     var backoff: BackoffOptions
     var cgroups: CgroupOptions
     var security: SecurityOptions
+    var limits: LimitOptions
     var filename: String
 
     init(_ arguments: ParsedArguments) throws {
@@ -24,6 +25,7 @@ struct RunCommand {
         backoff = try BackoffOptions(arguments)
         cgroups = try CgroupOptions(arguments)
         security = SecurityOptions(arguments)
+        limits = try LimitOptions(arguments)
         filename = arguments.string("filename") ?? "-"
     }
 
@@ -32,7 +34,7 @@ struct RunCommand {
         let loaded = try ManifestInput.load(filename)
         let store = global.store
         let creator = PodCreator(store: store, backoff: backoff.policy, cgroups: cgroups.settings,
-                                 allowedUnsafeSysctls: security.allowedUnsafeSysctls)
+                                 allowedUnsafeSysctls: security.allowedUnsafeSysctls, limits: limits)
 
         if loaded.pods.count == 1 { try runHere(loaded.pods[0], store: store, creator: creator) }
 
@@ -131,7 +133,8 @@ struct RunCommand {
         let supervisor: PodSupervisor
         do {
             supervisor = try PodSupervisor(store: store, location: location, pod: pod,
-                                           config: PlannerConfig(backoff: backoff.policy))
+                                           config: PlannerConfig(backoff: backoff.policy, housekeepingNanos: limits.housekeepingNanos))
+            supervisor.logRotation = limits.logRotation
         } catch {
             PodCleanup.removeAll(location)
             throw CLIError("pod \(pod.name): \(error)")

@@ -143,6 +143,12 @@ public struct ObservedPod: Sendable, Equatable {
     public var sandboxReadyAt: Timestamp?
     public var startTime: Timestamp?
     public var containers: [String: ObservedContainer]
+    /// The last local-storage measurement that finished (LocalStorage.swift).
+    public var storage: StorageUsage?
+    /// When the measurement under way started; nil when none is.
+    public var storageMeasurementStartedAt: Timestamp?
+    /// Set once the pod is evicted; the pod then stops and stays Failed.
+    public var eviction: PodEviction?
     public var deletion: PodDeletion? {
         didSet {
             guard oldValue == nil, deletion != nil else { return }

@@ -21,6 +21,12 @@ public enum PodAction: Sendable, Equatable {
     case signal(container: String, signal: Int32)
     /// Deletion finished: every container has exited; remove the sandbox and the pod.
     case teardown
+    /// Measure the pod's local storage (LocalStorage.swift); the supervisor records the start
+    /// (`storageMeasurementStartedAt`) at once and the usage (`storage`) when it is done.
+    case measureStorage
+    /// The eviction manager evicts the pod: the supervisor records `PodEviction` and the
+    /// `Evicted` warning event with this message.
+    case evict(message: String)
 }
 
 public struct PodPlan: Sendable, Equatable {
@@ -33,9 +39,13 @@ public struct PodPlan: Sendable, Equatable {
 
 public struct PlannerConfig: Sendable, Equatable {
     public var backoff: BackoffPolicy
+    /// How often local storage is measured against its limits (the kubelet's eviction
+    /// monitoring period, 10 s).
+    public var housekeepingNanos: Int64
 
-    public init(backoff: BackoffPolicy = .kubelet) {
+    public init(backoff: BackoffPolicy = .kubelet, housekeepingNanos: Int64 = Planner.defaultHousekeepingNanos) {
         self.backoff = backoff
+        self.housekeepingNanos = housekeepingNanos
     }
 }
 
@@ -50,6 +60,8 @@ public enum SignalNumber {
 public struct PodStop: Sendable, Equatable {
     public var since: Timestamp
     public var deadlineExceeded: Bool
+    /// The grace period when it is not the pod's own (an eviction's).
+    public var graceNanos: Int64? = nil
 }
 
 public enum Planner {
@@ -65,7 +77,10 @@ public enum Planner {
         var wakeups: [Timestamp] = []
         var actions: [PodAction] = []
         let progress = InitProgress(shape: shape, observed: observed)
-        let stop = podStop(shape: shape, observed: observed, progress: progress, now: now, wakeups: &wakeups)
+        var stop = podStop(shape: shape, observed: observed, progress: progress, now: now, wakeups: &wakeups)
+        if let eviction = observed.eviction {
+            stop = PodStop(since: eviction.at, deadlineExceeded: false, graceNanos: evictionGraceNanos)
+        }
 
         if let deletion = observed.deletion {
             actions = terminationActions(
@@ -76,13 +91,24 @@ public enum Planner {
             }
         } else if let stop {
             actions = terminationActions(
-                shape: shape, observed: observed, since: stop.since, graceNanos: shape.terminationGraceNanos,
+                shape: shape, observed: observed, since: stop.since, graceNanos: stop.graceNanos ?? shape.terminationGraceNanos,
                 now: now, wakeups: &wakeups)
         } else if observed.sandboxReady {
+            let storage = storageActions(shape: shape, observed: observed, stop: stop, now: now, config: config,
+                                         wakeups: &wakeups)
+            if storage.contains(where: { if case .evict = $0 { return true } else { return false } }) {
+                // The eviction comes first: the next plan stops the pod.
+                return PodPlan(
+                    actions: storage,
+                    status: StatusRules.status(shape: shape, observed: observed, progress: progress, stop: stop, now: now,
+                                               config: config),
+                    nextWakeup: nil)
+            }
             actions = hookFailureActions(shape: shape, observed: observed, now: now, wakeups: &wakeups)
             actions += probeFailureActions(shape: shape, observed: observed, now: now, wakeups: &wakeups)
             actions += startActions(shape: shape, observed: observed, progress: progress, now: now, config: config,
                                     wakeups: &wakeups)
+            actions += storage
         }
 
         actions += probeActions(shape: shape, observed: observed, podStopping: observed.deletion != nil || stop != nil,

@@ -17,6 +17,7 @@ extension PodShape {
             restartPolicy: RestartPolicy(rawValue: pod.spec.restartPolicy) ?? .always,
             terminationGraceSeconds: pod.spec.terminationGracePeriodSeconds ?? 30,
             activeDeadlineSeconds: pod.spec.activeDeadlineSeconds)
+        storage = StorageLimits(pod: pod)
     }
 
     public func isInit(_ name: String) -> Bool {

@@ -49,6 +49,8 @@ public struct PodShape: Sendable, Equatable {
     public var terminationGraceNanos: Int64
     /// spec.activeDeadlineSeconds, counted from status.startTime.
     public var activeDeadlineNanos: Int64?
+    /// Local ephemeral storage limits (ephemeral-storage, emptyDir sizeLimit).
+    public var storage = StorageLimits()
 
     public init(
         podName: String, namespace: String = "default", initContainers: [ContainerRole] = [],

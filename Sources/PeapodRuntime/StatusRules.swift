@@ -26,6 +26,13 @@ enum StatusRules {
             reason = "DeadlineExceeded"
             message = Planner.deadlineMessage
         }
+        // Failed from the eviction on, while the containers are still being stopped (the
+        // eviction's status function in the kubelet's killPodNow).
+        if let eviction = observed.eviction {
+            phase = .failed
+            reason = Planner.evictedReason
+            message = eviction.message
+        }
         let conditions = conditions(
             shape: shape, observed: observed, phase: phase, initStatuses: initStatuses, appStatuses: appStatuses)
         return PlannedPodStatus(

@@ -14,7 +14,8 @@ func fail(_ message: String) -> Never {
 
 guard let command = SupervisorCommand(parsing: CommandLine.arguments.dropFirst()) else {
     fail("usage: \(SupervisorCommand.executableName) --root DIR --run-root DIR --backoff-base SECONDS "
-        + "--backoff-cap SECONDS PODDIR (started by peapod apply; not for direct use)")
+        + "--backoff-cap SECONDS --container-log-max-size BYTES --container-log-max-files N "
+        + "--housekeeping-interval NANOSECONDS [--foreground] PODDIR (started by peapod apply; not for direct use)")
 }
 do {
     exit(try command.run(readyFD: 3))

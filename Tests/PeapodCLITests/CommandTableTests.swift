@@ -57,10 +57,24 @@ struct CommandTableTests {
         let apply = try ApplyCommand(try values(["apply", "-f", "-", "--backoff-base", "0.2", "--backoff-cap", "1", "--dry-run=client"]))
         #expect(apply.filename == "-" && apply.dryRun == "client")
         #expect(apply.backoff.backoffBase == 0.2 && apply.backoff.backoffCap == 1)
-        #expect(apply.cgroups.podPidsLimit == -1 && apply.cgroups.cgroupParent == nil)
+        #expect(apply.cgroups.podPidsLimit == 4096 && apply.cgroups.cgroupParent == nil)
+        #expect(apply.cgroups.settings.pidsLimit == 4096)
+        #expect(apply.limits.logRotation?.maxSize == 10 * 1024 * 1024 && apply.limits.logRotation?.maxFiles == 5)
+        #expect(apply.limits.housekeepingNanos == 10_000_000_000)
+        let unlimited = try ApplyCommand(try values(["apply", "-f", "x", "--pod-pids-limit=-1"]))
+        #expect(unlimited.cgroups.settings.pidsLimit == nil)
         let run = try RunCommand(try values(["run", "--filename=pod.yaml", "--pod-pids-limit", "40", "--cgroup-parent", "/peapod"]))
         #expect(run.filename == "pod.yaml" && run.backoff.backoffBase == 10 && run.backoff.backoffCap == 300)
         #expect(run.cgroups.podPidsLimit == 40 && run.cgroups.cgroupParent == "/peapod")
+        let logs = try RunCommand(try values(["run", "-f", "p", "--container-log-max-size", "1Mi", "--container-log-max-files=2",
+                                              "--housekeeping-interval", "500ms"]))
+        #expect(logs.limits.logRotation?.maxSize == 1024 * 1024 && logs.limits.logRotation?.maxFiles == 2)
+        #expect(logs.limits.housekeepingNanos == 500_000_000)
+        #expect(try RunCommand(try values(["run", "-f", "p", "--container-log-max-size=-1"])).limits.logRotation == nil)
+        for bad in [["--container-log-max-files", "1"], ["--container-log-max-size", "0"], ["--container-log-max-size", "big"],
+                    ["--housekeeping-interval", "0s"], ["--housekeeping-interval", "10 seconds"]] {
+            #expect(throws: ValidationError.self, "\(bad)") { try ApplyCommand(try values(["apply", "-f", "x"] + bad)) }
+        }
 
         #expect(usageError(["apply"])?.message == "Missing expected argument '--filename <filename>'")
         #expect(usageError(["apply", "-f"])?.message == "Missing value for '-f <filename>'")
@@ -290,7 +304,7 @@ struct HelpTextTests {
             Ctrl-C or SIGTERM deletes the pods gracefully. Exits 0 when every pod
             Succeeded, 1 when one Failed.
 
-            USAGE: peapod run [--root <root>] [--run-root <run-root>] [--backoff-base <backoff-base>] [--backoff-cap <backoff-cap>] [--cgroup-parent <cgroup-parent>] [--pod-pids-limit <pod-pids-limit>] [--allowed-unsafe-sysctls <allowed-unsafe-sysctls>] --filename <filename>
+            USAGE: peapod run [--root <root>] [--run-root <run-root>] [--backoff-base <backoff-base>] [--backoff-cap <backoff-cap>] [--cgroup-parent <cgroup-parent>] [--pod-pids-limit <pod-pids-limit>] [--allowed-unsafe-sysctls <allowed-unsafe-sysctls>] [--container-log-max-size <container-log-max-size>] [--container-log-max-files <container-log-max-files>] [--housekeeping-interval <housekeeping-interval>] --filename <filename>
 
             """))
         #expect(page.containsText("""

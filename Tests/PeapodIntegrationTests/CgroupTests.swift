@@ -181,7 +181,7 @@ struct CgroupTests {
         }
     }
 
-    @Test("A pod pids limit stops a fork bomb at the limit; the pod is deleted cleanly",
+    @Test("A pod pids limit stops a fork bomb at the limit while the host still forks; the pod is deleted cleanly",
           .enabled(if: CgroupHost.v1Usable, Comment(rawValue: CgroupHost.v1Note)))
     func pidsLimitStopsForkBomb() throws {
         try withPeapod { peapod, uids in
@@ -215,6 +215,21 @@ struct CgroupTests {
             print("pids: fork bomb peaked at \(peak) processes under pids.max 40; forks refused: \(refused)")
             #expect(peak <= 40 && peak > 10)
             #expect(refused > 0)
+            // The host goes on: while the bomb presses against its limit, this process still
+            // forks and runs programs, quickly.
+            let forkStart = Date()
+            var ran = 0
+            for _ in 0..<20 {
+                let child = Process()
+                child.executableURL = URL(fileURLWithPath: "/bin/true")
+                if (try? child.run()) != nil {
+                    child.waitUntilExit()
+                    if child.terminationStatus == 0 { ran += 1 }
+                }
+            }
+            let forkTime = Date().timeIntervalSince(forkStart)
+            print(String(format: "pids: the host ran 20 × /bin/true in %.3f s during the bomb", forkTime))
+            #expect(ran == 20 && forkTime < 5)
             let deleted = try peapod.run(["delete", "pod", "bomb", "--grace-period=1"], timeout: 60)
             #expect(deleted.code == 0, "\(deleted.output)")
         }

@@ -135,6 +135,30 @@ final class RecordingDriver: CgroupDriver, @unchecked Sendable {
         #expect(fs.read("memory/peapod-u1/app/memory.limit_in_bytes") == nil)
     }
 
+    @Test("The pod pids limit (default 4096) is pids.max of the pod's cgroup in the v1 pids hierarchy or the unified one; unlimited writes none")
+    func podPidsLimitOnV1AndV2() throws {
+        let pod = try loadPod(podYAML("  - {name: app, image: busybox}"))
+        for (limit, expected) in [(Int64(4096), "4096" as String?), (nil, nil)] {
+            let fs = try FakeCgroupFS()
+            let pids = try fs.mount("pids")
+            let unified = try fs.mount("unified", parent: "/delegated", files: ["cgroup.subtree_control": ""])
+            let v1 = PodCgroups(plan: plan([.init(version: .v1, mountPoint: pids, controllers: [.pids], parent: "/")], pids: limit))
+            try v1.createPod(pod)
+            _ = try v1.prepare(pod.spec.containers[0])
+            #expect(fs.read("pids/peapod-u1/pids.max") == expected)
+            // Containers share the pod's budget: no limit of their own.
+            #expect(fs.read("pids/peapod-u1/app/pids.max") == nil)
+
+            let v2 = PodCgroups(plan: plan([.init(version: .v2, mountPoint: unified, controllers: [.pids], parent: "/delegated")], pids: limit))
+            try v2.createPod(pod)
+            #expect(fs.read("unified/delegated/peapod-u1/pids.max") == expected)
+            #expect(fs.read("unified/delegated/cgroup.subtree_control") == "+pids")
+        }
+        // Recorded with the pod, so exec, top and delete find the same placement.
+        let recorded = plan([.init(version: .v1, mountPoint: "/sys/fs/cgroup/pids", controllers: [.pids], parent: "/")], pids: 4096)
+        #expect(PodCgroupPlan(json: recorded.json())?.pidsLimit == 4096)
+    }
+
     @Test func oomKillsAreCountedFromTheStartOfTheInstance() throws {
         let fs = try FakeCgroupFS()
         let memory = try fs.mount("memory")

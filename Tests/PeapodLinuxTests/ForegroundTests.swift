@@ -8,20 +8,30 @@ import Testing
 @testable import PeapodLinux
 
 @Suite struct ForegroundTests {
-    @Test("The supervisor's argument list round-trips, with and without --foreground")
+    @Test("The supervisor's argument list round-trips, with and without --foreground, log rotation and housekeeping")
     func arguments() throws {
         for foreground in [false, true] {
-            let command = SupervisorCommand(
-                root: "/r", runRoot: "/rr", backoff: BackoffPolicy(baseSeconds: 0.5, capSeconds: 3), podDir: "/r/pods/x",
-                foreground: foreground)
-            let parsed = SupervisorCommand(parsing: command.arguments.dropFirst())
-            #expect(parsed == command)
-            #expect(command.arguments.contains("--foreground") == foreground)
+            for rotation in [CRILogRotation.kubelet, CRILogRotation(maxSize: 4096, maxFiles: 2), nil] {
+                let command = SupervisorCommand(
+                    root: "/r", runRoot: "/rr", backoff: BackoffPolicy(baseSeconds: 0.5, capSeconds: 3), podDir: "/r/pods/x",
+                    foreground: foreground, logRotation: rotation, housekeepingNanos: 250_000_000)
+                let parsed = SupervisorCommand(parsing: command.arguments.dropFirst())
+                #expect(parsed == command)
+                #expect(command.arguments.contains("--foreground") == foreground)
+            }
         }
-        #expect(SupervisorCommand(parsing: ["--root", "/r", "--run-root", "/rr", "--backoff-base", "1", "--backoff-cap", "2",
-                                            "--foreground", "--foreground", "/p"]) == nil)
-        #expect(SupervisorCommand(parsing: ["--root", "/r", "--run-root", "/rr", "--backoff-base", "1", "--backoff-cap", "2",
-                                            "--other", "/p"]) == nil)
+        let defaults = SupervisorCommand(root: "/r", runRoot: "/rr", backoff: .kubelet, podDir: "/p")
+        #expect(defaults.logRotation == CRILogRotation(maxSize: 10 * 1024 * 1024, maxFiles: 5))
+        #expect(defaults.housekeepingNanos == 10_000_000_000)
+        let base = ["--root", "/r", "--run-root", "/rr", "--backoff-base", "1", "--backoff-cap", "2",
+                    "--container-log-max-size", "1024", "--container-log-max-files", "3", "--housekeeping-interval", "1000"]
+        #expect(SupervisorCommand(parsing: (base + ["/p"])[...])?.logRotation == CRILogRotation(maxSize: 1024, maxFiles: 3))
+        #expect(SupervisorCommand(parsing: (base + ["--foreground", "--foreground", "/p"])[...]) == nil)
+        #expect(SupervisorCommand(parsing: (base + ["--other", "/p"])[...]) == nil)
+        #expect(SupervisorCommand(parsing: ["--root", "/r", "--run-root", "/rr", "--backoff-base", "1", "--backoff-cap", "2", "/p"]) == nil)
+        var bad = base
+        bad[11] = "1"  // fewer than 2 files
+        #expect(SupervisorCommand(parsing: (bad + ["/p"])[...]) == nil)
     }
 
     @Test("Echoed output: one line per record with the prefix; long lines continue; a stream's unfinished end is a line")

@@ -18,6 +18,13 @@
 //   `peapod logs -f` keeps showing a crash-looping container (`tail -F` habits). Pass
 //   `followRestarts: false` to stop at the end of the instance instead, as `kubectl logs -f`
 //   does when the container exits.
+// - Rotation (CRILogRotation): an instance's log is its rotated files, oldest first, then
+//   `<n>.log`, read as one stream (the kubelet's GetAllLogs order; a line whose P records
+//   straddle a rotation is joined). The kubelet's own reader shows only the current file; here
+//   `logs` shows everything still kept. Files are recognised by inode, so a rotation while
+//   reading or following neither repeats nor drops a record — unless more rotations than
+//   containerLogMaxFiles happen between two polls of a follower, which then misses the files
+//   already removed.
 //
 // Glibc only, like the writer.
 
@@ -107,12 +114,27 @@ public struct CRILogLine: Sendable, Equatable {
     }
 }
 
-/// The lines read from a log file, and where reading stopped.
+/// Which file a position is in: its device and inode, so that a position stays valid when the
+/// file is renamed by a rotation.
+public struct CRILogFileID: Sendable, Equatable {
+    public var device: UInt64
+    public var inode: UInt64
+}
+
+/// The lines read from a log, and where reading stopped.
 public struct CRILogChunk: Sendable, Equatable {
     public var lines: [CRILogLine]
     /// Where following resumes: after the last record, or at the first record of the oldest
     /// unfinished line. Following from here shows every later line exactly once.
     public var endOffset: Int64
+    /// The file `endOffset` is in (nil: the log's current file as it is when following starts).
+    public var endFile: CRILogFileID?
+
+    public init(lines: [CRILogLine], endOffset: Int64, endFile: CRILogFileID? = nil) {
+        self.lines = lines
+        self.endOffset = endOffset
+        self.endFile = endFile
+    }
 }
 
 /// Joins records into lines, per stream (see the file comment).
@@ -141,7 +163,54 @@ struct CRILineAssembler {
     }
 }
 
+
+/// One open file of a log: the descriptor keeps it readable while a rotation renames or removes it.
+struct CRIOpenLogFile {
+    var path: String
+    var fd: Int32
+    var id: CRILogFileID
+
+    static func open(_ path: String) -> CRIOpenLogFile? {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            Glibc.close(fd)
+            return nil
+        }
+        return CRIOpenLogFile(path: path, fd: fd, id: CRILogFileID(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)))
+    }
+
+    static func id(of path: String) -> CRILogFileID? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return CRILogFileID(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+    }
+
+    func close() { Glibc.close(fd) }
+
+    /// Everything from `offset` to the end.
+    func readAll(from offset: Int64) throws(CRILogError) -> [UInt8] {
+        var result: [UInt8] = []
+        var position = offset
+        var block = [UInt8](repeating: 0, count: CRILogReader.blockSize)
+        while true {
+            let n = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(position)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CRILogError(operation: "read", path: path, errno: errno)
+            }
+            if n == 0 { break }
+            result.append(contentsOf: block[0..<n])
+            position += Int64(n)
+        }
+        return result
+    }
+}
+
+/// Reads an instance's log, `<n>.log` with its rotated files (CRILogFiles), as one stream.
 public struct CRILogReader: Sendable {
+    /// The instance's current file, `<dir>/<n>.log`.
     public let path: String
     static let blockSize = 64 * 1024
 
@@ -149,73 +218,159 @@ public struct CRILogReader: Sendable {
         self.path = path
     }
 
-    /// Every record, in file order (malformed lines are skipped, as the kubelet does after
-    /// logging them).
+    /// Every record, in order, the rotated files' first (malformed lines are skipped, as the
+    /// kubelet does after logging them).
     public func records() throws(CRILogError) -> [CRILogRecord] {
-        let bytes = try readAll(from: 0)
+        let files = try snapshot()
+        defer { for file in files { file.close() } }
         var records: [CRILogRecord] = []
-        Self.forEachRecord(in: bytes) { record, _ in records.append(record) }
+        for file in files {
+            Self.forEachRecord(in: try file.readAll(from: 0)) { record, _ in records.append(record) }
+        }
         return records
     }
 
-    /// Every line from `offset` on. `includeUnfinished` adds the trailing lines that have no F
-    /// record yet (marked `complete == false`); leave it off when about to follow.
-    public func read(from offset: Int64 = 0, includeUnfinished: Bool = true) throws(CRILogError) -> CRILogChunk {
-        let bytes = try readAll(from: offset)
-        return Self.assemble(bytes, base: offset, includeUnfinished: includeUnfinished)
+    /// Every line, oldest rotated file first. `includeUnfinished` adds the trailing lines that
+    /// have no F record yet (marked `complete == false`); leave it off when about to follow.
+    public func read(includeUnfinished: Bool = true) throws(CRILogError) -> CRILogChunk {
+        let files = try snapshot()
+        defer { for file in files { file.close() } }
+        return try Self.assemble(files, from: 0, offset: 0, includeUnfinished: includeUnfinished)
     }
 
-    /// The last `n` lines (joined; an unfinished last line counts as one when included).
+    /// The last `n` lines (joined; an unfinished last line counts as one when included), found
+    /// by reading backwards from the end of the newest file into older ones as far as needed.
     public func tail(_ n: Int, includeUnfinished: Bool = true) throws(CRILogError) -> CRILogChunk {
+        let files = try snapshot()
+        defer { for file in files { file.close() } }
+        guard let last = files.last else { throw CRILogError(operation: "open", path: path, errno: ENOENT) }
         guard n > 0 else {
-            let size = try fileSize()
-            return CRILogChunk(lines: [], endOffset: size)
+            var info = stat()
+            guard fstat(last.fd, &info) == 0 else { throw CRILogError(operation: "stat", path: last.path, errno: errno) }
+            return CRILogChunk(lines: [], endOffset: Int64(info.st_size), endFile: last.id)
         }
-        let start = try startOfLastFullRecords(n + 1)
-        var chunk = try read(from: start, includeUnfinished: includeUnfinished)
+        var need = n + 1
+        var start = (file: 0, offset: Int64(0))
+        for index in files.indices.reversed() {
+            let found = try Self.startOfLastFullRecords(need, in: files[index])
+            if found.count >= need {
+                start = (index, found.offset)
+                break
+            }
+            need -= found.count
+        }
+        var chunk = try Self.assemble(files, from: start.file, offset: start.offset, includeUnfinished: includeUnfinished)
         if chunk.lines.count > n { chunk.lines.removeFirst(chunk.lines.count - n) }
         return chunk
     }
 
-    /// Follows a log file: emits every line completed from `offset` on, polling every 100 ms
-    /// for growth, until `until()` returns true (checked after every poll; the file is drained
-    /// once more before returning, so nothing written before the stop is lost).
+    /// The log's files, open, oldest first and the current one last. The current file is opened
+    /// first: a rotation at the same moment then shows its file under a rotated name too, which is
+    /// recognised by its inode, so no record is read twice or missed.
+    func snapshot() throws(CRILogError) -> [CRIOpenLogFile] {
+        guard let current = CRIOpenLogFile.open(path) else {
+            let code = errno
+            // A rotation on a filesystem without hard links leaves no current file for a moment.
+            let rotated = CRILogFiles.rotated(of: path).compactMap(CRIOpenLogFile.open)
+            if rotated.isEmpty { throw CRILogError(operation: "open", path: path, errno: code) }
+            return rotated
+        }
+        var files: [CRIOpenLogFile] = []
+        for name in CRILogFiles.rotated(of: path) {
+            guard let file = CRIOpenLogFile.open(name) else { continue }
+            if file.id == current.id {
+                file.close()
+                continue
+            }
+            files.append(file)
+        }
+        return files + [current]
+    }
+
+    /// Follows an instance's log: emits every line completed from `offset` on (in the file
+    /// `file`, or the current file when nil), polling every 100 ms for growth, until `until()`
+    /// returns true (checked after every poll; the log is drained once more before returning,
+    /// so nothing written before the stop is lost).
     ///
-    /// When `path` is `<dir>/<n>.log` and `<dir>/<n+1>.log` appears (the container restarted),
-    /// the current file is drained and, with `followRestarts`, following continues at the start
-    /// of the new file; without it, follow returns. Unfinished lines of a finished file are
-    /// emitted with `complete == false`. A file that does not exist yet is waited for.
+    /// A rotation is followed: the renamed file is drained through the descriptor held on it,
+    /// then any rotated file made since, then the new current file. When `path` is
+    /// `<dir>/<n>.log` and `<dir>/<n+1>.log` appears (the container restarted), the current file
+    /// is drained and, with `followRestarts`, following continues at the start of the new file;
+    /// without it, follow returns. Unfinished lines of a finished instance are emitted with
+    /// `complete == false`. A file that does not exist yet is waited for.
     ///
-    /// Returns the file and offset where it stopped, so a caller can resume.
+    /// Returns the file and offset where it stopped.
     @discardableResult
     public static func follow(
-        path: String, from offset: Int64 = 0, followRestarts: Bool = true,
+        path: String, from offset: Int64 = 0, file startFile: CRILogFileID? = nil, followRestarts: Bool = true,
         pollInterval: Int = 100_000_000, until: () -> Bool, emit: (CRILogLine) -> Void
     ) -> (path: String, offset: Int64) {
-        var current = path
+        var currentPath = path
+        var current: CRIOpenLogFile?
         var position = offset
+        var resumeFrom = startFile
         var assembler = CRILineAssembler()
         var stopping = false
-        while true {
-            // Drain what is there now.
-            if let bytes = try? CRILogReader(path: current).readAll(from: position) {
-                let consumed = forEachRecord(in: bytes) { record, _ in
-                    if let line = assembler.add(record) { emit(line) }
-                }
-                position += Int64(consumed)
+        func feed(_ bytes: [UInt8]) -> Int {
+            forEachRecord(in: bytes) { record, _ in
+                if let line = assembler.add(record) { emit(line) }
             }
-            if stopping { return (current, position) }
-            if let next = nextInstance(of: current), access(next, F_OK) == 0 {
-                // The writer of `current` has gone; one more drain catches its last records.
-                if let bytes = try? CRILogReader(path: current).readAll(from: position) {
-                    position += Int64(forEachRecord(in: bytes) { record, _ in
-                        if let line = assembler.add(record) { emit(line) }
-                    })
+        }
+        func drain() {
+            guard let current, let bytes = try? current.readAll(from: position) else { return }
+            position += Int64(feed(bytes))
+        }
+        /// Reads the rotated files of `currentPath` that come after `previous` (from `offset` in
+        /// `previous` itself when `includingPrevious`) and before the file `next`.
+        func catchUp(after previous: CRILogFileID?, includingPrevious: Bool, from offset: Int64, before next: CRILogFileID) {
+            let rotated = CRILogFiles.rotated(of: currentPath).compactMap(CRIOpenLogFile.open)
+            defer { for file in rotated { file.close() } }
+            // The previous file was removed as the oldest when it is not there any more: every
+            // rotated file left is newer.
+            let found = previous.flatMap { id in rotated.firstIndex { $0.id == id } }
+            if let found, includingPrevious, let bytes = try? rotated[found].readAll(from: offset) { _ = feed(bytes) }
+            for file in rotated[(found.map { $0 + 1 } ?? 0)...] {
+                if file.id == next { break }
+                if let bytes = try? file.readAll(from: 0) { _ = feed(bytes) }
+            }
+        }
+        while true {
+            if current == nil, let opened = CRIOpenLogFile.open(currentPath) {
+                current = opened
+                if let resume = resumeFrom, resume != opened.id {
+                    // The position is in a file rotated since: go on from there.
+                    catchUp(after: resume, includingPrevious: true, from: position, before: opened.id)
+                    position = 0
                 }
+                resumeFrom = nil
+            }
+            drain()
+            if stopping {
+                current?.close()
+                return (currentPath, position)
+            }
+            if let open = current, let id = CRIOpenLogFile.id(of: currentPath), id != open.id,
+               let next = CRIOpenLogFile.open(currentPath) {
+                // Rotated: what was written before the rotation is in the file held open.
+                drain()
+                catchUp(after: open.id, includingPrevious: false, from: 0, before: next.id)
+                open.close()
+                current = next
+                position = 0
+                continue
+            }
+            if let next = nextInstance(of: currentPath), access(next, F_OK) == 0 {
+                // The writer of the current file has gone; one more drain catches its last records.
+                drain()
                 for line in assembler.unfinished() { emit(line) }
                 assembler = CRILineAssembler()
-                guard followRestarts else { return (current, position) }
-                current = next
+                guard followRestarts else {
+                    current?.close()
+                    return (currentPath, position)
+                }
+                current?.close()
+                current = nil
+                currentPath = next
                 position = 0
                 continue
             }
@@ -251,74 +406,56 @@ public struct CRILogReader: Sendable {
         return start
     }
 
-    /// Lines of `bytes` (read from offset `base`). `endOffset` is where following must resume:
-    /// after the last record when no line is left unfinished, otherwise at the first record of
-    /// the oldest unfinished line — and then the lines completed after that point are left out
-    /// (unless `includeUnfinished`), since following from `endOffset` will produce them again.
-    static func assemble(_ bytes: [UInt8], base: Int64, includeUnfinished: Bool) -> CRILogChunk {
+    /// Lines of `files` from `offset` in `files[first]` on. `endOffset` is where following must
+    /// resume: after the last record when no line is left unfinished, otherwise at the first
+    /// record of the oldest unfinished line (which may be in an earlier file: `endFile` says
+    /// which) — and then the lines completed after that point are left out (unless
+    /// `includeUnfinished`), since following from there will produce them again.
+    static func assemble(_ files: [CRIOpenLogFile], from first: Int, offset: Int64, includeUnfinished: Bool)
+        throws(CRILogError) -> CRILogChunk
+    {
+        typealias Position = (file: Int, offset: Int64)
+        func before(_ a: Position, _ b: Position) -> Bool { a.file < b.file || (a.file == b.file && a.offset < b.offset) }
         var assembler = CRILineAssembler()
-        var lines: [(line: CRILogLine, end: Int)] = []
-        var pendingStart: [CRILogStream: Int] = [:]
-        var recordStart = 0
-        let consumed = forEachRecord(in: bytes) { record, end in
-            if record.partial, pendingStart[record.stream] == nil { pendingStart[record.stream] = recordStart }
-            if let line = assembler.add(record) {
-                lines.append((line, end))
-                pendingStart[record.stream] = nil
+        var lines: [(line: CRILogLine, end: Position)] = []
+        var pendingStart: [CRILogStream: Position] = [:]
+        var end: Position = (max(0, files.count - 1), 0)
+        for index in files.indices where index >= first {
+            let base = index == first ? offset : 0
+            let bytes = try files[index].readAll(from: base)
+            var recordStart = base
+            let consumed = forEachRecord(in: bytes) { record, recordEnd in
+                if record.partial, pendingStart[record.stream] == nil { pendingStart[record.stream] = (index, recordStart) }
+                let endPosition: Position = (index, base + Int64(recordEnd))
+                if let line = assembler.add(record) {
+                    lines.append((line, endPosition))
+                    pendingStart[record.stream] = nil
+                }
+                recordStart = endPosition.offset
             }
-            recordStart = end
+            end = (index, base + Int64(consumed))
         }
-        let resume = pendingStart.values.min() ?? consumed
+        var resume = end
+        for start in pendingStart.values where before(start, resume) { resume = start }
         var result = lines.map(\.line)
         if includeUnfinished {
             result.append(contentsOf: assembler.unfinished())
         } else {
-            result = lines.filter { $0.end <= resume }.map(\.line)
+            result = lines.filter { !before(resume, $0.end) }.map(\.line)
         }
-        return CRILogChunk(lines: result, endOffset: base + Int64(resume))
+        let resumeFile = files.indices.contains(resume.file) ? files[resume.file].id : nil
+        return CRILogChunk(lines: result, endOffset: resume.offset, endFile: resumeFile)
     }
 
-    private func open() throws(CRILogError) -> Int32 {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CRILogError(operation: "open", path: path, errno: errno) }
-        return fd
-    }
-
-    private func fileSize() throws(CRILogError) -> Int64 {
+    /// Where the `count`-th F record from the end of `file` starts, and how many full records
+    /// were found (fewer than `count` only when the file has fewer; the offset is then 0).
+    /// `tail(n)` reads from the (n+1)-th so that the P records of the n-th line from the end are
+    /// included; the extra line is dropped. Found by reading backwards block by block; only each
+    /// record's first bytes are looked at. Bytes after the last newline (a record being written)
+    /// are ignored.
+    static func startOfLastFullRecords(_ count: Int, in file: CRIOpenLogFile) throws(CRILogError) -> (offset: Int64, count: Int) {
         var info = stat()
-        guard stat(path, &info) == 0 else { throw CRILogError(operation: "stat", path: path, errno: errno) }
-        return Int64(info.st_size)
-    }
-
-    func readAll(from offset: Int64) throws(CRILogError) -> [UInt8] {
-        let fd = try open()
-        defer { close(fd) }
-        var result: [UInt8] = []
-        var position = offset
-        var block = [UInt8](repeating: 0, count: Self.blockSize)
-        while true {
-            let n = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(position)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw CRILogError(operation: "read", path: path, errno: errno)
-            }
-            if n == 0 { break }
-            result.append(contentsOf: block[0..<n])
-            position += Int64(n)
-        }
-        return result
-    }
-
-    /// The offset where the `count`-th F record from the end starts (0 when there are fewer).
-    /// `tail(n)` reads from the (n+1)-th so that the P records of the n-th line from the end
-    /// are included; the extra line is dropped. Found by
-    /// reading backwards block by block; only each record's first bytes are looked at. Bytes after
-    /// the last newline (a record being written) are ignored.
-    private func startOfLastFullRecords(_ count: Int) throws(CRILogError) -> Int64 {
-        let fd = try open()
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw CRILogError(operation: "stat", path: path, errno: errno) }
+        guard fstat(file.fd, &info) == 0 else { throw CRILogError(operation: "stat", path: file.path, errno: errno) }
         let headerLength = 64
         var blockEnd = Int64(info.st_size)
         var seen = 0
@@ -333,11 +470,11 @@ public struct CRILogReader: Sendable {
             var filled = 0
             while filled < length {
                 let n = block.withUnsafeMutableBytes { raw in
-                    pread(fd, raw.baseAddress! + filled, length - filled, off_t(blockStart) + off_t(filled))
+                    pread(file.fd, raw.baseAddress! + filled, length - filled, off_t(blockStart) + off_t(filled))
                 }
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw CRILogError(operation: "read", path: path, errno: errno)
+                    throw CRILogError(operation: "read", path: file.path, errno: errno)
                 }
                 if n == 0 { break }
                 filled += n
@@ -352,7 +489,7 @@ public struct CRILogReader: Sendable {
                         if header.count < headerLength { header.append(contentsOf: after.prefix(headerLength - header.count)) }
                         if Self.isFullRecord(header) {
                             seen += 1
-                            if seen == count { return blockStart + Int64(index) + 1 }
+                            if seen == count { return (blockStart + Int64(index) + 1, seen) }
                         }
                     }
                     seenNewline = true
@@ -362,7 +499,9 @@ public struct CRILogReader: Sendable {
             after = Array((block[0..<min(headerLength, filled)] + after).prefix(headerLength))
             blockEnd = blockStart
         }
-        return 0
+        // The file's first record, when it is complete.
+        if seenNewline && Self.isFullRecord(after) { seen += 1 }
+        return (0, seen)
     }
 
     /// Whether the record starting with `header` has the F tag.

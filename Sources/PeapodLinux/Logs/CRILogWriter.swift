@@ -19,6 +19,11 @@
 // records of stdout and stderr sharing the file never interleave inside a line, and a reader
 // never sees half a record unless the disk is full.
 //
+// Rotation (the kubelet's containerLogMaxSize / containerLogMaxFiles, CRILogRotation): the writer
+// counts the bytes it wrote (one fstat when the file is opened, none per record), and before a
+// record that would take the file past the size it rotates, between two records: a record is
+// never split and never lost. See CRILogRotation for the names and what is kept.
+//
 // This file runs in the per-pod supervisor, which stays light: Glibc only, no Foundation.
 
 #if canImport(Glibc)
@@ -54,6 +59,10 @@ public final class CRILogWriter {
     public let path: String
     public let maxLineSize: Int
     private var fd: Int32
+    /// Bytes in the current file: its size when opened plus what this writer wrote since.
+    public private(set) var size: Int64 = 0
+    /// When set, the file is rotated before a record that would take it past the size limit.
+    public var rotation: CRILogRotation?
     private var pending: [CRILogStream: [UInt8]] = [:]
     /// The first write error, kept so the supervisor can report it once; writing continues
     /// (as containerd does) so the container never blocks on a full pipe.
@@ -73,6 +82,8 @@ public final class CRILogWriter {
         }
         fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw CRILogError(operation: "open", path: path, errno: errno) }
+        var info = stat()
+        if fstat(fd, &info) == 0 { size = Int64(info.st_size) }
     }
 
     deinit {
@@ -153,6 +164,7 @@ public final class CRILogWriter {
         record.append(32)
         record.append(contentsOf: content)
         record.append(10)
+        if let rotation, size > 0, size + Int64(record.count) > rotation.maxSize { rotate(rotation) }
         record.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
@@ -163,8 +175,160 @@ public final class CRILogWriter {
                     return
                 }
                 offset += n
+                size += Int64(n)
             }
         }
+    }
+
+    /// The current file becomes the newest rotated one and writing goes on in a new, empty file
+    /// at `path`; the oldest rotated files beyond the policy's count are removed first. At every
+    /// moment `path` names a file, and the content already written is under one of the names a
+    /// reader looks at (CRILogFiles).
+    private func rotate(_ policy: CRILogRotation) {
+        let rotated = CRILogFiles.rotatedEntries(of: path)
+        let keep = max(0, policy.maxFiles - 2)
+        if rotated.count > keep {
+            for old in rotated[..<(rotated.count - keep)] { unlink(old.path) }
+        }
+        // The kubelet's names have one-second resolution; a later rotation within the same
+        // second gets a sequence number one above the newest file's, which readers order
+        // numerically. A clock that went back keeps the newest name's time, so the order of the
+        // names stays the order of the files.
+        var stamp = CRILogFiles.stamp(seconds: Int(CRILogFiles.now()))
+        var sequence = 0
+        if let newest = rotated.last, newest.stamp >= stamp[...] {
+            stamp = String(newest.stamp)
+            sequence = newest.sequence + 1
+        }
+        var name = path + "." + stamp + (sequence == 0 ? "" : ".\(sequence)")
+        while access(name, F_OK) == 0 {
+            sequence += 1
+            name = path + "." + stamp + ".\(sequence)"
+        }
+        let next: Int32
+        if link(path, name) == 0 {
+            // The old content is under both names; a new file then replaces `path` atomically.
+            let temporary = path + ".tmp"
+            let fresh = open(temporary, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+            guard fresh >= 0, rename(temporary, path) == 0 else {
+                if fresh >= 0 { Glibc.close(fresh); unlink(temporary) }
+                unlink(name)
+                noteRotationError("open", temporary)
+                return
+            }
+            next = fresh
+        } else {
+            // A filesystem without hard links: a reader may find no `path` for a moment.
+            guard rename(path, name) == 0 else {
+                noteRotationError("rename", path)
+                return
+            }
+            next = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+            guard next >= 0 else {
+                noteRotationError("open", path)
+                return
+            }
+        }
+        Glibc.close(fd)
+        fd = next
+        size = 0
+    }
+
+    /// A rotation that failed leaves the writer appending to the file it had (the limit is then
+    /// exceeded rather than output lost); the first error is kept for the supervisor.
+    private func noteRotationError(_ operation: String, _ file: String) {
+        if lastError == nil { lastError = CRILogError(operation: operation, path: file, errno: errno) }
+    }
+}
+
+/// The kubelet's container log rotation policy: `containerLogMaxSize` (default 10Mi) and
+/// `containerLogMaxFiles` (default 5) of its configuration (pkg/kubelet/logs/container_log_manager.go).
+///
+/// Like the kubelet, a log `<n>.log` is rotated by renaming it `<n>.log.<YYYYMMDD-hhmmss>`
+/// (the kubelet's timestampFormat "20060102-150405"; here in UTC, so that names keep their order
+/// across daylight-saving changes) and starting a new `<n>.log`; at most `maxFiles` files exist per
+/// log (the current one and `maxFiles - 1` rotated ones), the oldest rotated one removed first.
+/// Differences: the rotation happens before the record that would pass the size, in the writer
+/// (the kubelet looks every 10 s and the runtime reopens, so its files overshoot); and rotated
+/// files are not gzipped (see docs/limits.md).
+public struct CRILogRotation: Sendable, Equatable {
+    public var maxSize: Int64
+    public var maxFiles: Int
+
+    /// The kubelet's defaults.
+    public static let kubelet = CRILogRotation(maxSize: 10 * 1024 * 1024, maxFiles: 5)
+
+    public init(maxSize: Int64, maxFiles: Int) {
+        precondition(maxFiles >= 2 && maxSize > 0)
+        self.maxSize = maxSize
+        self.maxFiles = maxFiles
+    }
+}
+
+/// The files of one container instance's log: `<n>.log` and its rotated predecessors.
+public enum CRILogFiles {
+    /// `<path>.<YYYYMMDD-hhmmss>` in UTC, with `.<sequence>` when it is not 0.
+    public static func rotatedName(of path: String, seconds: Int, sequence: Int) -> String {
+        path + "." + stamp(seconds: seconds) + (sequence == 0 ? "" : ".\(sequence)")
+    }
+
+    /// `YYYYMMDD-hhmmss` in UTC (the kubelet's timestampFormat "20060102-150405").
+    static func stamp(seconds: Int) -> String {
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return pad(parts.tm_year + 1900, 4) + pad(parts.tm_mon + 1, 2) + pad(parts.tm_mday, 2) + "-"
+            + pad(parts.tm_hour, 2) + pad(parts.tm_min, 2) + pad(parts.tm_sec, 2)
+    }
+
+    /// The sort key of a rotated file's suffix (`20260102-150405` or `20260102-150405.3`), nil
+    /// for any other name (the `.tmp` of a rotation under way, gzipped files of another tool).
+    static func order(ofSuffix suffix: Substring) -> (stamp: Substring, sequence: Int)? {
+        let bytes = Array(suffix.utf8)
+        guard bytes.count >= 15, bytes[8] == UInt8(ascii: "-") else { return nil }
+        for (i, b) in bytes.prefix(15).enumerated() where i != 8 {
+            guard b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") else { return nil }
+        }
+        let stamp = suffix.prefix(15)
+        if bytes.count == 15 { return (stamp, 0) }
+        guard bytes[15] == UInt8(ascii: "."), let sequence = Int(suffix.dropFirst(16)), sequence > 0 else { return nil }
+        return (stamp, sequence)
+    }
+
+    /// The rotated files of `path`, oldest first (as the kubelet's GetAllLogs orders them).
+    public static func rotated(of path: String) -> [String] {
+        rotatedEntries(of: path).map(\.path)
+    }
+
+    /// The rotated files of `path` with their sort keys, oldest first.
+    static func rotatedEntries(of path: String) -> [(path: String, stamp: Substring, sequence: Int)] {
+        guard let slash = path.lastIndex(of: "/") else { return [] }
+        let dir = String(path[..<slash])
+        let prefix = String(path[path.index(after: slash)...]) + "."
+        var found: [(name: String, stamp: Substring, sequence: Int)] = []
+        for name in FileSystem.listDirectory(dir.isEmpty ? "/" : dir) where name.hasPrefix(prefix) {
+            if let key = order(ofSuffix: name.dropFirst(prefix.count)) {
+                found.append((name, key.stamp, key.sequence))
+            }
+        }
+        found.sort { ($0.stamp, $0.sequence) < ($1.stamp, $1.sequence) }
+        return found.map { (dir + "/" + $0.name, $0.stamp, $0.sequence) }
+    }
+
+    /// The rotated files, oldest first, then `path` itself.
+    public static func all(of path: String) -> [String] {
+        rotated(of: path) + [path]
+    }
+
+    /// Seconds since the epoch (CLOCK_REALTIME).
+    static func now() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec)
     }
 }
 
@@ -269,6 +433,21 @@ public enum LogLayout {
             if name.hasSuffix(".log"), let count = Int(name.dropLast(4)), count >= 0 { counts.append(count) }
         }
         return counts.sorted()
+    }
+
+    /// Removes the logs (with their rotated files) of the instances before `restartCount` from a
+    /// container's log directory. The kubelet's container garbage collection keeps one dead
+    /// container per container name (MaxPerPodContainer) and removes the logs of the others, so
+    /// a crash-looping container does not fill the disk with old instances' logs; `logs -p`
+    /// reads the one kept.
+    public static func removeInstances(directory: String, before restartCount: Int) {
+        guard restartCount > 0 else { return }
+        for name in FileSystem.listDirectory(directory) {
+            guard let dot = name.firstIndex(of: "."), let count = Int(name[..<dot]), count >= 0, count < restartCount
+            else { continue }
+            let rest = name[dot...]
+            if rest == ".log" || rest.hasPrefix(".log.") { unlink(directory + "/" + name) }
+        }
     }
 }
 

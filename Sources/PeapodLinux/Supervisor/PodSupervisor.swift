@@ -76,6 +76,10 @@ public final class PodSupervisor {
     var foreground: ForegroundOutput?
     /// The phase last published, for the foreground's phase lines and exit code.
     var lastPhase: PodPhase?
+    /// The containers' log rotation (the kubelet's containerLogMaxSize/MaxFiles); set before `run`.
+    public var logRotation: CRILogRotation? = .kubelet
+    /// The local-storage measurement under way (PodSupervisor+Storage.swift).
+    var storageMeasurement: PendingStorageMeasurement?
 
     /// The sandbox's helper, started by `init` and waited for by `start` (createSandbox).
     var pendingSandbox: Result<PendingSandbox, SandboxError>?
@@ -253,7 +257,7 @@ public final class PodSupervisor {
             var reason = "Stopping container \(name)"
             if observed[name].postStart?.failed == true {
                 reason = "FailedPostStartHook"
-            } else if observed.deletion == nil, let role = shape.role(name),
+            } else if observed.deletion == nil, observed.eviction == nil, let role = shape.role(name),
                       let message = Planner.probeKillMessage(role, observed[name], policy: shape.restartPolicy) {
                 reason = message
             }
@@ -270,6 +274,10 @@ public final class PodSupervisor {
                 events.record("Normal", "Killing", reason, container: name, isInit: shape.isInit(name), at: now)
             }
             kill(container.pid, signal)
+        case .measureStorage:
+            startStorageMeasurement(now: now)
+        case let .evict(message):
+            evict(message: message, now: now)
         case .teardown:
             break
         }
@@ -290,6 +298,7 @@ public final class PodSupervisor {
                 container: name, instanceID: instanceID, restartCount: restartCount,
                 podMounts: podMounts!, sandbox: sandbox!)
             running[started.pid] = started
+            configureLog(started.log, container: name, restartCount: restartCount)
             record.started(ContainerInstance(id: instanceID, startedAt: now))
             events.record("Normal", "Created", "Created container: \(name)", container: name, isInit: isInit, at: now)
             events.record("Normal", "Started", "Started container \(name)", container: name, isInit: isInit, at: now)
@@ -447,6 +456,9 @@ public final class PodSupervisor {
         if let foreground, foreground.pending {
             fds.append(pollfd(fd: foreground.fd, events: Int16(POLLOUT), revents: 0))
         }
+        // A local-storage measurement's thread, once it is done.
+        let storageIndex = fds.count
+        if storageMeasurementFD >= 0 { fds.append(pollfd(fd: storageMeasurementFD, events: Int16(POLLIN), revents: 0)) }
         // Milliseconds until the planner's next wake-up; -1: none.
         func timeout() -> Int32 {
             guard let wakeup else { return -1 }
@@ -478,7 +490,7 @@ public final class PodSupervisor {
         if n == 0 { n = poll(&fds, nfds_t(fds.count), timeout()) }
         guard n > 0 else { return }
         for (i, p) in fds.enumerated().dropFirst() where p.revents != 0 {
-            if i == outputIndex { foreground?.flush() } else { drain(fd: p.fd) }
+            if i == storageIndex { finishStorageMeasurement() } else if i == outputIndex { foreground?.flush() } else { drain(fd: p.fd) }
         }
         if fds[0].revents != 0 { handleSignals() }
     }
@@ -624,6 +636,7 @@ public final class PodSupervisor {
     public func tearDown() {
         preparing?.wait()
         preparing = nil
+        cancelStorageMeasurement()
         // A sandbox helper still at work must be done before its pins can be removed.
         if case let .success(helper)? = pendingSandbox { _ = try? helper.finish() }
         pendingSandbox = nil

@@ -17,16 +17,26 @@ public struct SupervisorCommand: Sendable, Equatable {
     /// `peapod run`: the supervisor writes the pod's phase changes and its containers' output
     /// lines to fd 4 (the command's standard output) and deletes the pod once it has finished.
     public var foreground: Bool
+    /// The containers' log rotation (`--container-log-max-size`, `--container-log-max-files`);
+    /// nil: none (a negative maximum size, as the kubelet's).
+    public var logRotation: CRILogRotation?
+    /// How often local storage is measured against its limits (`--housekeeping-interval`).
+    public var housekeepingNanos: Int64
 
     /// The descriptor a foreground supervisor writes its lines to.
     public static let foregroundOutputFD: Int32 = 4
 
-    public init(root: String, runRoot: String, backoff: BackoffPolicy, podDir: String, foreground: Bool = false) {
+    public init(
+        root: String, runRoot: String, backoff: BackoffPolicy, podDir: String, foreground: Bool = false,
+        logRotation: CRILogRotation? = .kubelet, housekeepingNanos: Int64 = Planner.defaultHousekeepingNanos
+    ) {
         self.root = root
         self.runRoot = runRoot
         self.backoff = backoff
         self.podDir = podDir
         self.foreground = foreground
+        self.logRotation = logRotation
+        self.housekeepingNanos = housekeepingNanos
     }
 
     /// `peapod-supervisor` next to the running executable (`/proc/self/exe`).
@@ -36,12 +46,17 @@ public struct SupervisorCommand: Sendable, Equatable {
         return String(me[...slash]) + executableName
     }
 
-    /// argv: `peapod-supervisor --root R --run-root RR --backoff-base B --backoff-cap C [--foreground] PODDIR`.
+    /// argv: `peapod-supervisor --root R --run-root RR --backoff-base B --backoff-cap C
+    /// --container-log-max-size BYTES --container-log-max-files N --housekeeping-interval NANOS
+    /// [--foreground] PODDIR` (a maximum size of -1: no rotation).
     public var arguments: [String] {
         [
             Self.executableName, "--root", root, "--run-root", runRoot,
             "--backoff-base", String(Double(backoff.baseNanos) / 1e9),
             "--backoff-cap", String(Double(backoff.capNanos) / 1e9),
+            "--container-log-max-size", String(logRotation?.maxSize ?? -1),
+            "--container-log-max-files", String(logRotation?.maxFiles ?? CRILogRotation.kubelet.maxFiles),
+            "--housekeeping-interval", String(housekeepingNanos),
         ] + (foreground ? ["--foreground"] : []) + [podDir]
     }
 
@@ -50,13 +65,18 @@ public struct SupervisorCommand: Sendable, Equatable {
     /// and the supervisor links neither it nor Foundation. nil for anything else.
     public init?(parsing args: ArraySlice<String>) {
         var a = Array(args)
-        let foreground = a.count == 10 && a[8] == "--foreground"
-        if foreground { a.remove(at: 8) }
-        guard a.count == 9, a[0] == "--root", a[2] == "--run-root", a[4] == "--backoff-base", a[6] == "--backoff-cap",
-              let base = Double(a[5]), let cap = Double(a[7]), base >= 0, cap >= 0, !a[8].hasPrefix("-")
+        let foreground = a.count == 16 && a[14] == "--foreground"
+        if foreground { a.remove(at: 14) }
+        guard a.count == 15, a[0] == "--root", a[2] == "--run-root", a[4] == "--backoff-base", a[6] == "--backoff-cap",
+              a[8] == "--container-log-max-size", a[10] == "--container-log-max-files", a[12] == "--housekeeping-interval",
+              let base = Double(a[5]), let cap = Double(a[7]), base >= 0, cap >= 0,
+              let maxSize = Int64(a[9]), maxSize != 0, let maxFiles = Int(a[11]), maxFiles >= 2,
+              let housekeeping = Int64(a[13]), housekeeping > 0, !a[14].hasPrefix("-")
         else { return nil }
-        self.init(root: a[1], runRoot: a[3], backoff: BackoffPolicy(baseSeconds: base, capSeconds: cap), podDir: a[8],
-                  foreground: foreground)
+        self.init(root: a[1], runRoot: a[3], backoff: BackoffPolicy(baseSeconds: base, capSeconds: cap), podDir: a[14],
+                  foreground: foreground,
+                  logRotation: maxSize > 0 ? CRILogRotation(maxSize: maxSize, maxFiles: maxFiles) : nil,
+                  housekeepingNanos: housekeeping)
     }
 
     /// Supervises the pod until it is deleted; returns the exit code. `readyFD` gets "ok" once
@@ -72,7 +92,9 @@ public struct SupervisorCommand: Sendable, Equatable {
         }
         let pod = try store.readPod(location)
         let supervisor = try PodSupervisor(
-            store: store, location: location, pod: pod, config: PlannerConfig(backoff: backoff))
+            store: store, location: location, pod: pod,
+            config: PlannerConfig(backoff: backoff, housekeepingNanos: housekeepingNanos))
+        supervisor.logRotation = logRotation
         if foreground { supervisor.foregroundOutput = Self.foregroundOutputFD }
         return supervisor.run(readyFD: readyFD)
     }
