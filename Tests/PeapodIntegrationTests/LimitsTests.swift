@@ -37,8 +37,9 @@ struct LimitsTests {
     @Test("A chatty container's log is rotated within max-files × max-size; logs, --tail, -p and -f read across the rotation")
     func logRotation() throws {
         try withPeapod { peapod in
-            // Instance 0 waits for the follower, prints 1...100000 (about 5 MB of log records)
-            // and fails; instance 1 (a restart) stays quiet. 64 KiB × 40 files keep about
+            // Instance 0 waits for the follower, prints 1...100000 (about 5 MB of log records) in
+            // ten bursts (each some 8 rotations, fewer than a follower that polls every 100 ms
+            // could miss even on a busy machine) and fails; instance 1 (a restart) stays quiet. 64 KiB × 40 files keep about
             // 2.5 MiB: the oldest lines go.
             let manifest = """
             apiVersion: v1
@@ -50,7 +51,7 @@ struct LimitsTests {
               containers:
               - name: app
                 image: busybox
-                command: [sh, -c, "if [ -e /state/done ]; then exec sleep 3600; fi; touch /state/done; sleep 1; seq 1 100000; exit 1"]
+                command: [sh, -c, "if [ -e /state/done ]; then exec sleep 3600; fi; touch /state/done; sleep 1; for i in 0 1 2 3 4 5 6 7 8 9; do seq $((i*10000+1)) $((i*10000+10000)); sleep 0.3; done; exit 1"]
                 volumeMounts: [{name: state, mountPath: /state}]
             """
             let applied = try peapod.apply(manifest, extra: ["--container-log-max-size", "64Ki", "--container-log-max-files", "40"])
