@@ -127,53 +127,7 @@ import Testing
         #expect(!message.contains("\n"))
     }
 
-    /// RuntimeDefault written out in moby's default.json form.
-    static func mobyJSON(_ policy: SeccompPolicy) -> String {
-        func action(_ a: SeccompPolicy.Action) -> (String, JSONValue?) {
-            switch a {
-            case .allow: return ("SCMP_ACT_ALLOW", nil)
-            case .errno(let e): return ("SCMP_ACT_ERRNO", .int(Int64(e)))
-            case .killThread: return ("SCMP_ACT_KILL_THREAD", nil)
-            case .killProcess: return ("SCMP_ACT_KILL_PROCESS", nil)
-            case .trap: return ("SCMP_ACT_TRAP", nil)
-            case .log: return ("SCMP_ACT_LOG", nil)
-            case .trace(let v): return ("SCMP_ACT_TRACE", .int(Int64(v)))
-            }
-        }
-        func condition(_ c: SeccompPolicy.Condition) -> JSONValue {
-            var o = JSONObject()
-            let names = Dictionary(uniqueKeysWithValues: SeccompPolicy.capabilityNumbers.map { ($1, $0) })
-            if !c.capabilities.isEmpty { o["caps"] = .array(c.capabilities.map { .string(names[$0]!) }) }
-            if !c.architectures.isEmpty { o["arches"] = .array(c.architectures.map { .string($0) }) }
-            if let k = c.minimumKernel { o["minKernel"] = .string(k.description) }
-            return .object(o)
-        }
-        var root = JSONObject()
-        let (defaultName, defaultErrno) = action(policy.defaultAction)
-        root["defaultAction"] = .string(defaultName)
-        root["defaultErrnoRet"] = defaultErrno
-        root["archMap"] = .array(policy.architectureMap.map {
-            .object(JSONObject([("architecture", .string($0.architecture.rawValue)),
-                                ("subArchitectures", $0.subArchitectures.isEmpty ? .null : .array($0.subArchitectures.map { .string($0.rawValue) }))]))
-        })
-        root["syscalls"] = .array(policy.rules.map { rule in
-            var o = JSONObject()
-            o["names"] = .array(rule.names.map { .string($0) })
-            let (name, errno) = action(rule.action)
-            o["action"] = .string(name)
-            o["errnoRet"] = errno
-            if !rule.arguments.isEmpty {
-                o["args"] = .array(rule.arguments.map {
-                    .object(JSONObject([("index", .int(Int64($0.index))), ("value", .int(Int64($0.value))),
-                                        ("valueTwo", .int(Int64($0.valueTwo))), ("op", .string($0.comparison.rawValue))]))
-                })
-            }
-            if !rule.includes.isEmpty { o["includes"] = condition(rule.includes) }
-            if !rule.excludes.isEmpty { o["excludes"] = condition(rule.excludes) }
-            return .object(o)
-        })
-        return JSONValue.object(root).serialized(pretty: true)
-    }
+    static func mobyJSON(_ policy: SeccompPolicy) -> String { policy.dockerJSON() }
 
     @Test func runtimeDefaultInMobysJSONFormReadsBackAsTheSameProfile() throws {
         let json = Self.mobyJSON(.runtimeDefault)

@@ -23,6 +23,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 KEEP_RUNNING = "trap 'exit 0' TERM; sleep 3600 & wait"
+# containerd's default capabilities, which every Peapod container gets (docs/security.md).
+DEFAULT_CAPS = ["CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID", "SETFCAP",
+                "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE"]
 
 
 def now():
@@ -208,7 +211,7 @@ class Bench:
         except (OSError, ValueError, IndexError):
             return 0
 
-    def manifest(self, name, pods, containers, command, restart="Always", grace=5, probe=None):
+    def manifest(self, name, pods, containers, command, restart="Always", grace=5, probe=None, security=None):
         docs = []
         for i in range(pods):
             pod_name = name if pods == 1 else f"{name}-{i}"
@@ -218,6 +221,8 @@ class Bench:
             ]
             for i, c in enumerate(containers):
                 lines += [f"  - name: {json.dumps(c)}", "    image: busybox", f"    command: {json.dumps(command)}"]
+                if security:
+                    lines += [f"    securityContext: {json.dumps(security)}"]
                 if probe and i == 0:
                     lines += [f"    livenessProbe: {json.dumps(probe)}"]
             docs.append("\n".join(lines) + "\n")
@@ -243,11 +248,63 @@ class Bench:
         spec["process"]["args"] = ["/bin/true"]
         spec["root"] = {"path": self.rootfs, "readonly": True}
         spec["hostname"] = "bench"
+        # Confined as a Peapod container is: containerd's 14 default capabilities and Peapod's
+        # RuntimeDefault seccomp profile, so that (1) compares like with like.
+        caps = ["CAP_" + c for c in DEFAULT_CAPS]
+        spec["process"]["capabilities"] = {"bounding": caps, "effective": caps, "permitted": caps}
+        spec["linux"]["seccomp"] = self.oci_seccomp(DEFAULT_CAPS)
         with open(os.path.join(bundle, "config.json"), "w") as f:
             json.dump(spec, f, indent=1)
         self.bundle = bundle
         self.hybrid = self.cgroup_hybrid()
         self.setup_podman()
+
+    def oci_seccomp(self, caps):
+        """Peapod's RuntimeDefault (`peapod seccomp default`, Docker/moby form) resolved for these
+        capabilities, this architecture and kernel into the OCI form runc and crun take, as moby
+        resolves its profile into a container's spec."""
+        profile = json.loads(self.pp("seccomp", "default").stdout)
+        machine = os.uname().machine
+        go_arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(machine, machine)
+        kernel = tuple(int(x) for x in os.uname().release.split("-")[0].split(".")[:2])
+        have = {"CAP_" + c for c in caps}
+
+        def kernel_at_least(v):
+            return kernel >= tuple(int(x) for x in v.split(".")[:2])
+
+        def included(cond):
+            if not cond:
+                return True
+            if cond.get("arches") and go_arch not in cond["arches"]:
+                return False
+            if any(c not in have for c in cond.get("caps") or []):
+                return False
+            return not cond.get("minKernel") or kernel_at_least(cond["minKernel"])
+
+        def excluded(cond):
+            if not cond:
+                return False
+            if go_arch in (cond.get("arches") or []) or any(c in have for c in cond.get("caps") or []):
+                return True
+            return bool(cond.get("minKernel")) and kernel_at_least(cond["minKernel"])
+
+        native = {"x86_64": "SCMP_ARCH_X86_64", "aarch64": "SCMP_ARCH_AARCH64"}.get(machine)
+        arches = []
+        for entry in profile.get("archMap") or []:
+            if entry["architecture"] == native:
+                arches = [native] + (entry.get("subArchitectures") or [])
+        syscalls = []
+        for rule in profile["syscalls"]:
+            if not included(rule.get("includes")) or excluded(rule.get("excludes")):
+                continue
+            out = {"names": rule["names"], "action": rule["action"]}
+            if rule.get("errnoRet") is not None:
+                out["errnoRet"] = rule["errnoRet"]
+            if rule.get("args"):
+                out["args"] = rule["args"]
+            syscalls.append(out)
+        return {"defaultAction": profile["defaultAction"], "defaultErrnoRet": profile.get("defaultErrnoRet"),
+                "architectures": arches, "flags": ["SECCOMP_FILTER_FLAG_SPEC_ALLOW"], "syscalls": syscalls}
 
     @staticmethod
     def cgroup_hybrid():
@@ -337,6 +394,27 @@ class Bench:
         if self.trash_left(timeout=60, root=env["PEAPOD_ROOT"]):
             raise RuntimeError("the tmpfs store's trash was not emptied")
         self.results["1_true"] = r
+
+    def m7_confinement(self):
+        """What the confinement costs a container start: `peapod run` of one /bin/true pod as
+        every pod gets it (RuntimeDefault, the default capabilities, no_new_privs off) against the
+        same pod unconfined (seccomp Unconfined, every capability), alternating run by run."""
+        log("==> (7) confinement A/B: /bin/true confined vs unconfined, alternating")
+        confined = self.manifest("bench-confined", 1, ["true"], ["/bin/true"], restart="Never")
+        open_yaml = self.manifest("bench-unconfined", 1, ["true"], ["/bin/true"], restart="Never",
+                                  security={"seccompProfile": {"type": "Unconfined"}, "capabilities": {"add": ["ALL"]}})
+        a, b = [], []
+        for i in range(self.reps(60) + 3):
+            ta = self.timed([self.peapod, "run", "-f", confined])
+            tb = self.timed([self.peapod, "run", "-f", open_yaml])
+            if i >= 3:  # warm-up
+                a.append(ta)
+                b.append(tb)
+        diffs = [x - y for x, y in zip(a, b)]
+        self.results["7_confinement"] = {"confined": summary(a), "unconfined": summary(b),
+                                         "difference_median_ms": statistics.median(diffs)}
+        if self.trash_left(timeout=60):
+            raise RuntimeError("the trash was not emptied after the confinement runs")
 
     def m2_pod(self):
         log("==> (2) 2-container pod: apply until both Running, delete until nothing is left")
@@ -622,6 +700,12 @@ class Bench:
             rows.append(("(6) CPU per exec probe run, us (supervisor + helpers)", f"{ours:.0f}",
                          "podman healthcheck run", f"{peer:.0f}" if peer else (na or "n/a"),
                          f"{ours / peer:.3f}x" if peer else "n/a", "", ""))
+        cf = self.results.get("7_confinement")
+        if cf:
+            d = cf["difference_median_ms"]
+            rows.append(("(7) /bin/true confined vs unconfined, ms", fmt(cf["confined"]), "same pod unconfined",
+                         fmt(cf["unconfined"]), f"{d:+.2f} ms (median of pairs)", "<=+0.5 ms",
+                         "yes" if d <= 0.5 else "no"))
         ex = self.results.get("5_exec", {})
         row("(5) exec true, ms", ex.get("peapod"), "podman exec", ex.get("podman"), ("<=0.2x podman", 0.2))
 
@@ -666,7 +750,7 @@ def main():
     ap.add_argument("--no-podman", action="store_true")
     ap.add_argument("--run-on-disk", action="store_true",
                     help="keep run-time state in the temp dir instead of a private tmpfs (as /run)")
-    ap.add_argument("--only", default="1,2,3,4,6", help="which measurements (4 includes 5)")
+    ap.add_argument("--only", default="1,2,3,4,6,7", help="which measurements (4 includes 5)")
     opts = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("error: run as root (tools/bench/run.sh does)")
@@ -686,6 +770,8 @@ def main():
             bench.m4_scale()
         if "6" in only:
             bench.m6_probes()
+        if "7" in only:
+            bench.m7_confinement()
     finally:
         bench.cleanup()
     uname = os.uname()
