@@ -51,6 +51,12 @@ struct ExecCommand {
             throw CLIError("container \(containerName): \(error)")
         }
         if tty { process.environment.append("TERM=" + (ProcessInfoLite.environment["TERM"] ?? "xterm")) }
+        // A container that can hold CAP_SYS_PTRACE could open this process's binary while it
+        // enters (non-dumpable stops every other): enter from a sealed copy instead (sealed.c).
+        let ptrace: UInt64 = 1 << 19
+        if process.capabilities.bounding & ptrace != 0 && !SealedExecutable.isRunning {
+            try SealedExecutable.reexec(arguments: CommandLine.arguments)
+        }
         let stdinFD: Int32 = stdin || tty ? 0 : open("/dev/null", O_RDONLY | O_CLOEXEC)
         let child = try execInContainer(
             pid: pid, argv: command, process: process, stdinFD: stdinFD, stdoutFD: 1, stderrFD: 2,

@@ -80,6 +80,10 @@ void pp_trim_idle(void);
 int pp_capability_number(const char *name);
 int pp_capability_last(void);
 int pp_capability_name(int cap, char *buf, size_t size);
+/* Re-executes the running program from a copy in a memfd sealed against writing (sealed.c), with
+ * argv and envp; returns only on failure (-1 with errno). */
+int pp_reexec_sealed(char *const argv[], char *const envp[]);
+
 /* The calling process's permitted capability set (capget). */
 uint64_t pp_capability_permitted(void);
 
