@@ -6,9 +6,9 @@
  *   attack all [options]          every attack except watch-exec, in an order where the
  *                                 inspections come before the attacks that change the container
  *   attack NAME... [options]      the named attacks
- *   attack watch-exec [--seconds N] [--count N]   watches for processes entering the container
- *                                 (run `peapod exec POD -- sleep 1` meanwhile) and attacks them,
- *                                 for N seconds or until N processes have entered
+ *   attack watch-exec [--seconds N] [--until PATH]   watches for processes entering the
+ *                                 container (run `peapod exec POD -- sleep 1` meanwhile) and
+ *                                 attacks them, for N seconds or until PATH exists
  *   attack list                   the attacks, one line each
  *   attack report                 capabilities, seccomp, no_new_privs, ids, root writability
  *   attack listen [--tcp ADDR:PORT] [--abstract NAME] [--name COMM] [--seconds N]
@@ -57,6 +57,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/klog.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -118,7 +119,7 @@ static struct {
     const char *abstract;
     int try_gateway;
     int seconds;
-    int count;
+    const char *until;
 } opt = {.seconds = 8};
 
 static int seccomp_mode = -1;          /* from /proc/self/status; -1 unknown */
@@ -316,13 +317,14 @@ static int in_child(int (*fn)(void *, char *, size_t), void *arg, char *msg, siz
     return r.rc;
 }
 
-/* The usual reading of a refused system call: EPERM/EACCES are the barrier; ENOSYS is the
+/* The usual reading of a refused system call: EPERM/EACCES are the barrier (`barrier` says
+ * which: "without CAP_X" or "by the seccomp profile"); ENOSYS is the
  * kernel lacking the call when no seccomp filter is loaded (SKIPPED), else the filter's or the
  * kernel's answer. Returns 1 when it printed a verdict, 0 when the call got past the check. */
 static int refused(const char *name, int err, const char *barrier)
 {
     if (err == EPERM || err == EACCES) {
-        blocked(name, "refused (%s; needs %s)", en(err), barrier);
+        blocked(name, "refused (%s, %s)", en(err), barrier);
         return 1;
     }
     if (err == ENOSYS) {
@@ -655,7 +657,8 @@ static void a_host_abstract(const char *name)
         n = sizeof sa.sun_path - 2;
     memcpy(sa.sun_path + 1, opt.abstract, n);
     int err = 0;
-    if (connect_timeout(AF_UNIX, (struct sockaddr *)&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n), &err))
+    socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+    if (connect_timeout(AF_UNIX, (struct sockaddr *)&sa, len, &err))
         escaped(name, "connected to the host's abstract socket @%s", opt.abstract);
     else
         blocked(name, "@%s: %s", opt.abstract, en(err));
@@ -751,7 +754,7 @@ static void a_syslog(const char *name)
     static char buf[1 << 16];
     int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof buf);
     if (n < 0) {
-        if (!refused(name, errno, "CAP_SYSLOG"))
+        if (!refused(name, errno, "without CAP_SYSLOG"))
             blocked(name, "refused (%s)", en(errno));
         return;
     }
@@ -811,7 +814,7 @@ static void a_mknod_disk(const char *name)
     for (size_t i = 0; n == 0 && i < sizeof fallback / sizeof fallback[0]; i++) {
         majors[i] = fallback[i][0];
         minors[i] = fallback[i][1];
-        snprintf(names[i], sizeof names[i], "%u:%u", majors[i], minors[i]);
+        snprintf(names[i], sizeof names[i], "a disk");
     }
     if (n == 0)
         n = (int)(sizeof fallback / sizeof fallback[0]);
@@ -821,7 +824,7 @@ static void a_mknod_disk(const char *name)
         char node[PATH_MAX], buf[512];
         if (make_node(node, sizeof node, "disk", S_IFBLK, makedev(majors[i], minors[i])) < 0) {
             if (errno == EPERM) {
-                blocked(name, "mknod of %s (%u:%u) refused (EPERM; needs CAP_MKNOD)", names[i], majors[i], minors[i]);
+                blocked(name, "mknod of %s (%u:%u) refused (EPERM, without CAP_MKNOD)", names[i], majors[i], minors[i]);
                 return;
             }
             size_t len = strlen(tried);
@@ -852,7 +855,7 @@ static void a_mknod_kmsg(const char *name)
 {
     char node[PATH_MAX], buf[1024];
     if (make_node(node, sizeof node, "kmsg", S_IFCHR, makedev(1, 11)) < 0) {
-        blocked(name, "mknod 1:11 refused (%s; needs CAP_MKNOD)", en(errno));
+        blocked(name, "mknod 1:11 refused (%s, without CAP_MKNOD)", en(errno));
         return;
     }
     int fd = open(node, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -876,7 +879,7 @@ static void a_ioperm(const char *name)
         escaped(name, "got access to I/O port 0x80");
         return;
     }
-    if (!refused(name, errno, "CAP_SYS_RAWIO"))
+    if (!refused(name, errno, "without CAP_SYS_RAWIO"))
         blocked(name, "refused (%s)", en(errno));
 #else
     skipped(name, "not an x86 machine");
@@ -912,20 +915,18 @@ static void a_open_by_handle(const char *name)
         int mfd = open(mnt, O_RDONLY | O_CLOEXEC);
         if (mfd < 0)
             continue;
+        /* Made by hand, not by name_to_handle_at (a profile may refuse that one): type 1 is
+         * FILEID_INO32_GEN, a 32-bit inode number and a generation, what ext4 and xfs (for
+         * inodes below 2^32) decode; the root directory's generation is 0. */
         struct {
             struct file_handle h;
-            unsigned char bytes[128];
+            uint32_t raw[2];
         } fh;
-        int mount_id;
-        fh.h.handle_bytes = sizeof fh.bytes;
-        if (name_to_handle_at(mfd, "", &fh.h, &mount_id, AT_EMPTY_PATH) < 0 || fh.h.handle_type != 1) {
-            close(mfd);
-            continue;  /* 1 is FILEID_INO32_GEN: a 32-bit inode and a generation */
-        }
+        fh.h.handle_bytes = sizeof fh.raw;
+        fh.h.handle_type = 1;
+        fh.raw[0] = (uint32_t)ino;
+        fh.raw[1] = 0;
         tried++;
-        uint32_t raw[2] = {(uint32_t)ino, 0};
-        fh.h.handle_bytes = sizeof raw;
-        memcpy(fh.h.f_handle, raw, sizeof raw);
         int fd = open_by_handle_at(mfd, &fh.h, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         int err = errno;
         close(mfd);
@@ -942,19 +943,21 @@ static void a_open_by_handle(const char *name)
             }
             if (d)
                 closedir(d);
-            escaped(name, "opened inode %d, the root of the host's %s filesystem behind %s: %s", ino, fstype, mnt, names);
+            escaped(name, "opened inode %d, the root of the host's %s filesystem behind %s: %s", ino, fstype, mnt,
+                    names);
             return;
         }
         if (err == EPERM || err == EACCES) {
-            blocked(name, "open_by_handle_at refused (%s; needs CAP_DAC_READ_SEARCH) on %s", en(err), mnt);
+            blocked(name, "open_by_handle_at refused (%s, without CAP_DAC_READ_SEARCH) on %s", en(err), mnt);
             return;
         }
         if (err == ENOSYS) {
-            refused(name, err, "CAP_DAC_READ_SEARCH");
+            refused(name, err, "without CAP_DAC_READ_SEARCH");
             return;
         }
         /* Past the permission check: only our guess of the inode was wrong. */
-        escaped(name, "open_by_handle_at passed its CAP_DAC_READ_SEARCH check on %s (%s for inode %d)", mnt, en(err), ino);
+        escaped(name, "open_by_handle_at passed its CAP_DAC_READ_SEARCH check on %s (%s for inode %d)", mnt, en(err),
+                ino);
         return;
     }
     if (tried == 0)
@@ -982,7 +985,8 @@ static void a_proc_root(const char *name)
             if (d == NULL) {
                 size_t len = strlen(denied);
                 if (k == 0)
-                    snprintf(denied + len, sizeof denied - len, "%s%d(%s) %s", len ? ", " : "", pids[i], pi.comm, en(errno));
+                    snprintf(denied + len, sizeof denied - len, "%s%d(%s) %s", len ? ", " : "", pids[i], pi.comm,
+                             en(errno));
                 continue;
             }
             closedir(d);
@@ -992,7 +996,8 @@ static void a_proc_root(const char *name)
                 return;
             }
             if (more_privileged(&pi)) {
-                escaped(name, "opened %s of pid %d (%s), a process with more privilege than ours", base, pids[i], pi.comm);
+                escaped(name, "opened %s of pid %d (%s), a process with more privilege than ours", base, pids[i],
+                        pi.comm);
                 return;
             }
             if (k == 0) {
@@ -1001,8 +1006,8 @@ static void a_proc_root(const char *name)
             }
         }
     }
-    blocked(name, "%s%s%s%s", denied[0] ? "refused for " : "", denied, peers[0] ? "; reachable only peers of this pod: " : "",
-            peers);
+    blocked(name, "%s%s%s%s%s", denied[0] ? "refused for " : "", denied, denied[0] && peers[0] ? "; " : "",
+            peers[0] ? "reachable only peers of this pod: " : "", peers);
 }
 
 /* The classic chroot escape: chroot into a subdirectory while the working directory stays
@@ -1012,7 +1017,7 @@ static int chroot_child(void *arg, char *msg, size_t size)
 {
     (void)arg;
     if (chdir("/") < 0 || chroot("/etc") < 0) {
-        snprintf(msg, size, "chroot refused (%s; needs CAP_SYS_CHROOT)", en(errno));
+        snprintf(msg, size, "chroot refused (%s, without CAP_SYS_CHROOT)", en(errno));
         return errno ? errno : EPERM;
     }
     for (int i = 0; i < 128; i++)
@@ -1036,6 +1041,7 @@ static int chroot_child(void *arg, char *msg, size_t size)
     return -1000;
 }
 
+/* The chroot escape above, in a child (it changes the caller's root for good). */
 static void a_chroot_escape(const char *name)
 {
     char msg[480];
@@ -1068,6 +1074,26 @@ static void a_write_ro_volume(const char *name)
 /* ---------------------------------------------------------------------------------------- */
 /* Processes                                                                                */
 
+/* Attaches to `pid` as a debugger would and stops it. PTRACE_SEIZE rather than ATTACH: the
+ * permission check is the same, and a seized process that reaches execve meanwhile gets no
+ * extra SIGTRAP, which would kill it once we let go. 0 on success, -1 with errno. */
+static int trace_attach(int pid)
+{
+    if (ptrace(PTRACE_SEIZE, pid, 0, 0) < 0)
+        return -1;
+    if (ptrace(PTRACE_INTERRUPT, pid, 0, 0) == 0) {
+        int status;
+        for (int t = 0; t < 200 && waitpid(pid, &status, __WALL | WNOHANG) == 0; t++)
+            usleep(1000);
+    }
+    return 0;
+}
+
+static void trace_detach(int pid)
+{
+    (void)ptrace(PTRACE_DETACH, pid, 0, 0);
+}
+
 /* PTRACE_ATTACH to a process outside the container: code injection into it. Peers of the
  * same pod with no more privilege are not counted (a shared PID namespace allows that). */
 static void a_ptrace(const char *name)
@@ -1082,18 +1108,15 @@ static void a_ptrace(const char *name)
     for (int i = 0; i < n; i++) {
         struct proc_info pi;
         proc_info(pids[i], &pi);
-        if (ptrace(PTRACE_ATTACH, pids[i], 0, 0) < 0) {
+        if (trace_attach(pids[i]) < 0) {
             size_t len = strlen(denied);
             snprintf(denied + len, sizeof denied - len, "%s%d(%s) %s", len ? ", " : "", pids[i], pi.comm, en(errno));
             continue;
         }
-        int status;
-        for (int t = 0; t < 100 && waitpid(pids[i], &status, __WALL | WNOHANG) == 0; t++)
-            usleep(10000);
         char base[64];
         snprintf(base, sizeof base, "/proc/%d/root", pids[i]);
         int host = marker_below(base);
-        ptrace(PTRACE_DETACH, pids[i], 0, 0);
+        trace_detach(pids[i]);
         if (host || more_privileged(&pi)) {
             escaped(name, "attached to pid %d (%s, CapPrm %llx)%s", pids[i], pi.comm, pi.cap_prm,
                     host ? ", whose root is the host's" : ", which has more privilege than ours");
@@ -1102,8 +1125,8 @@ static void a_ptrace(const char *name)
         size_t len = strlen(peers);
         snprintf(peers + len, sizeof peers - len, "%s%d(%s)", len ? ", " : "", pids[i], pi.comm);
     }
-    blocked(name, "%s%s%s%s", denied[0] ? "refused for " : "", denied,
-            peers[0] ? "; attached only to peers of this pod with no more privilege: " : "", peers);
+    blocked(name, "%s%s%s%s%s", denied[0] ? "refused for " : "", denied, denied[0] && peers[0] ? "; " : "",
+            peers[0] ? "attached only to peers of this pod with no more privilege: " : "", peers);
 }
 
 /* setns(2) into a namespace of any visible process, our own included (each type; a child
@@ -1127,7 +1150,8 @@ static int setns_child(void *arg, char *msg, size_t size)
             unsigned long long mine = own_ns(types[t]);
             if (setns(fd, 0) == 0) {
                 snprintf(msg, size, "joined the %s namespace of pid %d (%s)", types[t], pids[i],
-                         (unsigned long long)st.st_ino == mine ? "the container's own: the call is allowed" : "a foreign one");
+                         (unsigned long long)st.st_ino == mine ? "the container's own: the call is allowed"
+                                                               : "a foreign one");
                 close(fd);
                 return 0;
             }
@@ -1138,10 +1162,12 @@ static int setns_child(void *arg, char *msg, size_t size)
     if (opened == 0)
         snprintf(msg, size, "no namespace of any process could be opened");
     else
-        snprintf(msg, size, "setns refused for %d namespaces of %d processes (%s; needs CAP_SYS_ADMIN)", opened, n, en(last));
+        snprintf(msg, size, "setns refused for %d namespaces of %d processes (%s, without CAP_SYS_ADMIN)", opened, n,
+                 en(last));
     return last ? last : EPERM;
 }
 
+/* setns into anything /proc offers, in a child (a join is for good). */
 static void a_setns(const char *name)
 {
     char msg[480];
@@ -1169,7 +1195,7 @@ static void a_unshare_user(const char *name)
     int rc = in_child(unshare_child, &flags, msg, sizeof msg);
     if (rc == 0)
         escaped(name, "made a user namespace of its own");
-    else if (!refused(name, rc, "CAP_SYS_ADMIN under the seccomp profile"))
+    else if (!refused(name, rc, "by the seccomp profile: a user namespace needs no capability"))
         blocked(name, "refused (%s)", en(rc));
 }
 
@@ -1181,23 +1207,47 @@ static void a_unshare_mount(const char *name)
     int rc = in_child(unshare_child, &flags, msg, sizeof msg);
     if (rc == 0)
         escaped(name, "made a mount namespace of its own");
-    else if (!refused(name, rc, "CAP_SYS_ADMIN"))
+    else if (!refused(name, rc, "without CAP_SYS_ADMIN"))
         blocked(name, "refused (%s)", en(rc));
 }
 
-/* The same unshare through the 32-bit system call ABI (int 0x80): a seccomp filter written
- * for x86_64 only lets every i386 call through. */
+/* add_key through the 32-bit system call ABI (int 0x80). The keyring calls need no capability;
+ * only the seccomp profile refuses them, and a filter written for x86_64 alone lets every i386
+ * call through. */
+#if defined(__x86_64__)
+static long ia32_call(long nr, long a, long b, long c, long d, long e)
+{
+    long ret;
+    __asm__ volatile("int $0x80"
+                     : "=a"(ret)
+                     : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e)
+                     : "memory", "r8", "r9", "r10", "r11");
+    return ret;
+}
+#endif
+
 static int ia32_child(void *arg, char *msg, size_t size)
 {
     (void)arg;
+#if defined(__x86_64__)
+    /* i386 calls see 32-bit pointers: the arguments live below 4 GiB. */
+    char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    if (low == MAP_FAILED)
+        return errno;
+    strcpy(low, "user");
+    strcpy(low + 16, "peapod-attack-ia32");
+    strcpy(low + 64, "x");
+    /* 286 is add_key and 288 keyctl in the i386 table. */
+    long id = ia32_call(286, (long)(uintptr_t)low, (long)(uintptr_t)(low + 16), (long)(uintptr_t)(low + 64), 1,
+                        -4 /* KEY_SPEC_USER_KEYRING */);
+    if (id < 0)
+        return (int)-id;
+    ia32_call(288, 21 /* KEYCTL_INVALIDATE */, id, 0, 0, 0);
+    snprintf(msg, size, "add_key through the i386 ABI (int 0x80) added key %ld to uid %d's user keyring", id, getuid());
+    return 0;
+#else
     (void)msg;
     (void)size;
-#if defined(__x86_64__)
-    long ret;
-    /* 310 is unshare in the i386 table. */
-    __asm__ volatile("int $0x80" : "=a"(ret) : "a"(310L), "b"((long)CLONE_NEWUSER) : "memory", "r8", "r9", "r10", "r11");
-    return ret == 0 ? 0 : (int)-ret;
-#else
     return ENOEXEC;
 #endif
 }
@@ -1208,13 +1258,13 @@ static void a_ia32_syscall(const char *name)
     char msg[480];
     int rc = in_child(ia32_child, NULL, msg, sizeof msg);
     if (rc == 0)
-        escaped(name, "unshare(CLONE_NEWUSER) through the i386 ABI (int 0x80) succeeded");
+        escaped(name, "%s", msg);
     else if (rc == -SIGSYS)
         blocked(name, "killed by SIGSYS (seccomp)");
     else if (rc < 0)
         skipped(name, "the kernel has no i386 ABI (signal %d)", -rc);
-    else if (!refused(name, rc, "a seccomp filter covering the i386 ABI, or CAP_SYS_ADMIN"))
-        blocked(name, "refused (%s)", en(rc));
+    else if (!refused(name, rc, "by a seccomp filter that covers the i386 ABI"))
+        escaped(name, "add_key through the i386 ABI reached the keyring (%s)", en(rc));
 #else
     skipped(name, "not an x86_64 machine");
 #endif
@@ -1228,7 +1278,7 @@ static void a_userfaultfd(const char *name)
     if (fd >= 0) {
         close(fd);
         escaped(name, "created a userfaultfd that also handles kernel-mode faults");
-    } else if (!refused(name, errno, "CAP_SYS_PTRACE")) {
+    } else if (!refused(name, errno, "without CAP_SYS_PTRACE")) {
         blocked(name, "refused (%s)", en(errno));
     }
 }
@@ -1252,7 +1302,7 @@ static void a_bpf(const char *name)
     attr.max_entries = 1;
     int map = (int)bpf(BPF_MAP_CREATE, &attr);
     if (map < 0) {
-        if (!refused(name, errno, "CAP_BPF or CAP_SYS_ADMIN"))
+        if (!refused(name, errno, "without CAP_BPF or CAP_SYS_ADMIN"))
             blocked(name, "BPF_MAP_CREATE refused (%s)", en(errno));
         return;
     }
@@ -1289,7 +1339,7 @@ static void a_perf_event(const char *name)
         escaped(name, "opened a perf event on all processes of CPU 0");
     } else if (errno == ENOENT || errno == EOPNOTSUPP) {
         skipped(name, "the kernel has no such perf event (%s)", en(errno));
-    } else if (!refused(name, errno, "CAP_PERFMON")) {
+    } else if (!refused(name, errno, "without CAP_PERFMON")) {
         blocked(name, "refused (%s)", en(errno));
     }
 }
@@ -1302,7 +1352,7 @@ static void a_keyring(const char *name)
     if (id >= 0) {
         (void)syscall(SYS_keyctl, 21 /* KEYCTL_INVALIDATE */, id);
         escaped(name, "added a key to uid %d's user keyring, which the host's uid %d shares", getuid(), getuid());
-    } else if (!refused(name, errno, "a seccomp profile that blocks the keyring calls")) {
+    } else if (!refused(name, errno, "by the seccomp profile: the keyring calls need no capability")) {
         escaped(name, "add_key reached the keyring (%s)", en(errno));
     }
 }
@@ -1315,7 +1365,7 @@ static void a_init_module(const char *name)
         escaped(name, "loaded a kernel module");
         return;
     }
-    if (!refused(name, errno, "CAP_SYS_MODULE"))
+    if (!refused(name, errno, "without CAP_SYS_MODULE"))
         escaped(name, "past the CAP_SYS_MODULE check (%s for a non-module): a real module would load", en(errno));
 }
 
@@ -1332,7 +1382,7 @@ static void a_finit_module(const char *name)
     close(fd);
     if (r == 0)
         escaped(name, "loaded a kernel module");
-    else if (!refused(name, err, "CAP_SYS_MODULE"))
+    else if (!refused(name, err, "without CAP_SYS_MODULE"))
         escaped(name, "past the CAP_SYS_MODULE check (%s for a non-module): a real module would load", en(err));
 }
 
@@ -1342,7 +1392,7 @@ static void a_kexec_load(const char *name)
     long r = syscall(SYS_kexec_load, 0UL, 17UL /* KEXEC_SEGMENT_MAX + 1 */, NULL, 0UL);
     if (r == 0)
         escaped(name, "kexec_load accepted");
-    else if (!refused(name, errno, "CAP_SYS_BOOT"))
+    else if (!refused(name, errno, "without CAP_SYS_BOOT"))
         escaped(name, "past the CAP_SYS_BOOT check (%s for a bad segment count): a real kernel would load", en(errno));
 }
 
@@ -1354,8 +1404,9 @@ static void a_reboot(const char *name)
     long r = syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_CAD_OFF, NULL);
     if (r == 0)
         escaped(name, "reboot(2) reached the host (Ctrl-Alt-Del disabled)");
-    else if (!refused(name, errno, "CAP_SYS_BOOT"))
-        escaped(name, "past the CAP_SYS_BOOT check (%s from the PID namespace's reboot): RESTART would kill the pod", en(errno));
+    else if (!refused(name, errno, "without CAP_SYS_BOOT"))
+        escaped(name, "past the CAP_SYS_BOOT check (%s from the PID namespace's reboot): RESTART would kill the pod",
+                en(errno));
 }
 
 /* swapon of a file without a swap signature: EPERM first without CAP_SYS_ADMIN. */
@@ -1382,7 +1433,7 @@ static void a_swapon(const char *name)
         unlink(path);
     if (r == 0)
         escaped(name, "added swap to the host");
-    else if (!refused(name, err, "CAP_SYS_ADMIN"))
+    else if (!refused(name, err, "without CAP_SYS_ADMIN"))
         escaped(name, "past the CAP_SYS_ADMIN check (%s for a file without a swap signature)", en(err));
 }
 
@@ -1393,7 +1444,7 @@ static void a_set_clock(const char *name)
     clock_gettime(CLOCK_REALTIME, &ts);
     if (clock_settime(CLOCK_REALTIME, &ts) == 0)
         escaped(name, "set the host's clock (to its current value)");
-    else if (!refused(name, errno, "CAP_SYS_TIME"))
+    else if (!refused(name, errno, "without CAP_SYS_TIME"))
         blocked(name, "refused (%s)", en(errno));
 }
 
@@ -1405,7 +1456,7 @@ static void a_hostname(const char *name)
     if (gethostname(host, sizeof host) < 0)
         host[0] = '\0';
     if (sethostname(host, strlen(host)) < 0) {
-        blocked(name, "sethostname refused (%s; needs CAP_SYS_ADMIN)", en(errno));
+        blocked(name, "sethostname refused (%s, without CAP_SYS_ADMIN)", en(errno));
         return;
     }
     unsigned long long h = host_ns("uts");
@@ -1448,12 +1499,17 @@ static void write_back(const char *name, const char *path, const char *why)
             blocked(name, "cannot read %s (%s)", path, en(errno));
         return;
     }
+    if (value[0] == '\0') {
+        /* Never write anything but the current value. */
+        blocked(name, "cannot read the current value of %s", path);
+        return;
+    }
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0) {
         blocked(name, "open %s for writing refused (%s)", path, en(errno));
         return;
     }
-    ssize_t w = write(fd, value, strlen(value) ? strlen(value) : 1);
+    ssize_t w = write(fd, value, strlen(value));
     int err = errno;
     close(fd);
     if (w >= 0)
@@ -1565,7 +1621,7 @@ static void try_mount(const char *name, const char *source, const char *type, co
         }
         umount2(mp, MNT_DETACH);
         escaped(name, "mounted %s%s", what, extra);
-    } else if (!refused(name, errno, "CAP_SYS_ADMIN")) {
+    } else if (!refused(name, errno, "without CAP_SYS_ADMIN")) {
         blocked(name, "mount refused (%s)", en(errno));
     }
 }
@@ -1620,7 +1676,7 @@ static void a_remount_proc_sys(const char *name)
     if (mount(NULL, "/proc/sys", NULL, MS_REMOUNT | MS_BIND | kept_flags("/proc/sys"), NULL) == 0) {
         (void)mount(NULL, "/proc/sys", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | kept_flags("/proc/sys"), NULL);
         escaped(name, "remounted /proc/sys read-write");
-    } else if (!refused(name, errno, "CAP_SYS_ADMIN")) {
+    } else if (!refused(name, errno, "without CAP_SYS_ADMIN")) {
         blocked(name, "remount refused (%s)", en(errno));
     }
 }
@@ -1636,7 +1692,7 @@ static void a_remount_volume(const char *name)
     if (mount(NULL, self_dir, NULL, MS_REMOUNT | MS_BIND | keep, NULL) == 0) {
         (void)mount(NULL, self_dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL);
         escaped(name, "remounted the read-only volume %s read-write", self_dir);
-    } else if (!refused(name, errno, "CAP_SYS_ADMIN")) {
+    } else if (!refused(name, errno, "without CAP_SYS_ADMIN")) {
         blocked(name, "remount refused (%s)", en(errno));
     }
 }
@@ -1672,7 +1728,7 @@ static void a_overmount_mask(const char *name)
     if (mount(path, target, NULL, MS_BIND, NULL) == 0) {
         umount2(target, MNT_DETACH);
         escaped(name, "bind-mounted a file of its own over the masked %s", target);
-    } else if (!refused(name, errno, "CAP_SYS_ADMIN")) {
+    } else if (!refused(name, errno, "without CAP_SYS_ADMIN")) {
         blocked(name, "mount refused (%s)", en(errno));
     }
     if (fd >= 0)
@@ -1689,7 +1745,7 @@ static void a_umount_mask(const char *name)
     }
     if (umount2(target, MNT_DETACH) == 0)
         escaped(name, "unmounted the mask over %s", target);
-    else if (!refused(name, errno, "CAP_SYS_ADMIN"))
+    else if (!refused(name, errno, "without CAP_SYS_ADMIN"))
         blocked(name, "umount refused (%s)", en(errno));
 }
 
@@ -1734,19 +1790,26 @@ static void probe_entering(int pid, int attached, char *won, size_t size)
             return;
         }
     }
+    /* Its binary, while it is still the host's (opening a container's own binary for writing
+     * proves nothing). The opened descriptor itself is checked: the process may have reached
+     * its execve in between. Never O_TRUNC: opening for writing is the proof; nothing is
+     * written. */
     snprintf(path, sizeof path, "/proc/%d/exe", pid);
-    /* Never O_TRUNC: opening for writing is the proof; nothing is written. */
-    fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd >= 0) {
+    for (int k = 0; k < 2; k++) {
+        if (k == 0 && exe_state(pid, link, sizeof link) != EXE_HOST)
+            continue;
+        fd = open(path, (k == 0 ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        char self[64], opened[PATH_MAX];
+        snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(self, opened, sizeof opened - 1);
+        opened[n > 0 ? n : 0] = '\0';
+        int host = fd_outside_root(fd, opened) == 1;
         close(fd);
-        snprintf(won, size, "opened the host's binary of pid %d for writing", pid);
-        return;
-    }
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        close(fd);
-        if (exe_state(pid, link, sizeof link) == EXE_HOST) {
-            snprintf(won, size, "opened the host's binary %s of pid %d (a write through it, once free, replaces it)", link, pid);
+        if (host) {
+            snprintf(won, size, "opened the host's binary %s of pid %d for %s", opened, pid,
+                     k == 0 ? "writing" : "reading (a write through it, once free, replaces it)");
             return;
         }
     }
@@ -1769,6 +1832,8 @@ static void probe_entering(int pid, int attached, char *won, size_t size)
         closedir(d);
 }
 
+/* Every process entering the container, attacked before its execve while it still runs the
+ * runtime's binary with the runtime's privileges and descriptors. */
 static void a_watch_exec(const char *name)
 {
     int baseline[4096];
@@ -1792,23 +1857,19 @@ static void a_watch_exec(const char *name)
         for (int p = next; p < next + 4 && p < (int)sizeof handled; p++) {
             if (handled[p])
                 continue;
-            long r = ptrace(PTRACE_ATTACH, p, 0, 0);
+            long r = trace_attach(p);
             if (r < 0 && errno == ESRCH)
                 continue;
-            int attach_err = errno;
             handled[p] = 1;
             entered++;
             char link[PATH_MAX], got[512] = "";
             if (r == 0) {
-                int status;
-                for (int t = 0; t < 200 && waitpid(p, &status, __WALL | WNOHANG) == 0; t++)
-                    usleep(1000);
                 enum exe_state s = exe_state(p, link, sizeof link);
                 if (s == EXE_HOST) {
                     early++;
                     probe_entering(p, 1, got, sizeof got);
                 }
-                ptrace(PTRACE_DETACH, p, 0, 0);
+                trace_detach(p);
             } else {
                 enum exe_state s = exe_state(p, link, sizeof link);
                 if (s == EXE_HOST || s == EXE_DENIED) {
@@ -1817,7 +1878,6 @@ static void a_watch_exec(const char *name)
                     if (!got[0])
                         denied_early++;
                 }
-                (void)attach_err;
             }
             if (got[0] && !won[0])
                 snprintf(won, sizeof won, "%s", got);
@@ -1837,12 +1897,10 @@ static void a_watch_exec(const char *name)
                 }
             }
             clock_gettime(CLOCK_MONOTONIC, &now);
-            if (now.tv_sec - start.tv_sec >= opt.seconds || (opt.count > 0 && entered >= opt.count))
+            if (now.tv_sec - start.tv_sec >= opt.seconds || (opt.until != NULL && access(opt.until, F_OK) == 0))
                 break;
         }
     }
-    if (opt.count > 0 && entered >= opt.count)
-        sleep(2);  /* the last commands finish before we, PID 1 perhaps, exit and end them */
     if (won[0])
         escaped(name, "%s (%d processes entered, %d seen before their execve)", won, entered, early);
     else if (entered == 0)
@@ -1859,56 +1917,63 @@ struct attack {
     const char *name;
     void (*fn)(const char *);
     int in_all;
+    const char *what;  /* one line for `attack list` and docs/security.md */
 };
 
 static const struct attack attacks[] = {
-    {"inherited-fd", a_inherited_fd, 1},
-    {"cwd-outside", a_cwd_outside, 1},
-    {"host-namespaces", a_host_namespaces, 1},
-    {"host-procs", a_host_procs, 1},
-    {"host-tcp", a_host_tcp, 1},
-    {"host-abstract", a_host_abstract, 1},
-    {"raw-socket", a_raw_socket, 1},
-    {"read-kcore", a_read_kcore, 1},
-    {"read-masked", a_read_masked, 1},
-    {"syslog", a_syslog, 1},
-    {"mknod-kmsg", a_mknod_kmsg, 1},
-    {"mknod-disk", a_mknod_disk, 1},
-    {"ioperm", a_ioperm, 1},
-    {"open-by-handle", a_open_by_handle, 1},
-    {"proc-root", a_proc_root, 1},
-    {"ptrace", a_ptrace, 1},
-    {"setns", a_setns, 1},
-    {"unshare-user", a_unshare_user, 1},
-    {"unshare-mount", a_unshare_mount, 1},
-    {"ia32-syscall", a_ia32_syscall, 1},
-    {"userfaultfd", a_userfaultfd, 1},
-    {"bpf", a_bpf, 1},
-    {"perf-event", a_perf_event, 1},
-    {"keyring", a_keyring, 1},
-    {"init-module", a_init_module, 1},
-    {"finit-module", a_finit_module, 1},
-    {"kexec-load", a_kexec_load, 1},
-    {"reboot", a_reboot, 1},
-    {"swapon", a_swapon, 1},
-    {"set-clock", a_set_clock, 1},
-    {"hostname", a_hostname, 1},
-    {"sysrq-trigger", a_sysrq_trigger, 1},
-    {"sysctl-core-pattern", a_sysctl_core_pattern, 1},
-    {"sysctl-panic-on-oops", a_sysctl_panic_on_oops, 1},
-    {"write-sysfs", a_write_sysfs, 1},
-    {"cgroup-escape", a_cgroup_escape, 1},
-    {"write-ro-volume", a_write_ro_volume, 1},
-    {"chroot-escape", a_chroot_escape, 1},
-    {"mount-tmpfs", a_mount_tmpfs, 1},
-    {"mount-proc", a_mount_proc, 1},
-    {"mount-sysfs", a_mount_sysfs, 1},
-    {"mount-cgroup", a_mount_cgroup, 1},
-    {"remount-proc-sys", a_remount_proc_sys, 1},
-    {"remount-volume", a_remount_volume, 1},
-    {"overmount-mask", a_overmount_mask, 1},
-    {"umount-mask", a_umount_mask, 1},
-    {"watch-exec", a_watch_exec, 0},
+    {"inherited-fd", a_inherited_fd, 1, "use a descriptor the runtime left open (CVE-2024-21626)"},
+    {"cwd-outside", a_cwd_outside, 1, "start in a working directory outside the root and walk .. to the host's /"},
+    {"host-namespaces", a_host_namespaces, 1, "share a mount, PID, network, IPC or UTS namespace with the host"},
+    {"host-procs", a_host_procs, 1, "see a process of the host"},
+    {"host-tcp", a_host_tcp, 1, "connect to a TCP service of the host (its loopback, or the default gateway)"},
+    {"host-abstract", a_host_abstract, 1, "connect to an abstract unix socket of the host"},
+    {"raw-socket", a_raw_socket, 1,
+     "capture the host's traffic with a packet socket (allowed on the pod's own interfaces)"},
+    {"read-kcore", a_read_kcore, 1, "read the kernel's memory through /proc/kcore"},
+    {"read-masked", a_read_masked, 1, "read the masked /proc and /sys paths (keys, timer_list, firmware...)"},
+    {"syslog", a_syslog, 1, "read the kernel log with syslog(2)"},
+    {"mknod-kmsg", a_mknod_kmsg, 1, "make /dev/kmsg (1:11) and read the kernel log from it"},
+    {"mknod-disk", a_mknod_disk, 1, "make a node for the host's disk and open it"},
+    {"ioperm", a_ioperm, 1, "get direct access to an I/O port"},
+    {"open-by-handle", a_open_by_handle, 1,
+     "open the host filesystem's root by inode number through a volume (\"shocker\")"},
+    {"proc-root", a_proc_root, 1, "reach the host's / through /proc/PID/root of a process outside the container"},
+    {"ptrace", a_ptrace, 1, "PTRACE_ATTACH to a process outside the container"},
+    {"setns", a_setns, 1, "setns(2) into a namespace through /proc/PID/ns"},
+    {"unshare-user", a_unshare_user, 1,
+     "make a user namespace (full capabilities over it: a large kernel attack surface)"},
+    {"unshare-mount", a_unshare_mount, 1, "make a mount namespace"},
+    {"ia32-syscall", a_ia32_syscall, 1,
+     "call add_key through the i386 ABI (int 0x80), past a filter written for x86_64 only"},
+    {"userfaultfd", a_userfaultfd, 1, "make a userfaultfd that handles kernel faults (an exploit primitive)"},
+    {"bpf", a_bpf, 1, "create a BPF map and load a kprobe program"},
+    {"perf-event", a_perf_event, 1, "open a CPU-wide perf event (every process on the CPU)"},
+    {"keyring", a_keyring, 1, "add a key to uid 0's keyring, which the host's root shares"},
+    {"init-module", a_init_module, 1, "load a kernel module with init_module"},
+    {"finit-module", a_finit_module, 1, "load a kernel module with finit_module"},
+    {"kexec-load", a_kexec_load, 1, "load a new kernel with kexec_load"},
+    {"reboot", a_reboot, 1, "reboot(2) (CAD_OFF, harmless if it went through)"},
+    {"swapon", a_swapon, 1, "add swap to the host"},
+    {"set-clock", a_set_clock, 1, "set the host's clock (to its current value)"},
+    {"hostname", a_hostname, 1, "change the host's hostname"},
+    {"sysrq-trigger", a_sysrq_trigger, 1, "write /proc/sysrq-trigger"},
+    {"sysctl-core-pattern", a_sysctl_core_pattern, 1, "write kernel.core_pattern (a |program there runs as host root)"},
+    {"sysctl-panic-on-oops", a_sysctl_panic_on_oops, 1, "write kernel.panic_on_oops (a host-wide setting)"},
+    {"write-sysfs", a_write_sysfs, 1, "write a host-wide sysfs file (uevent_helper, transparent hugepages)"},
+    {"cgroup-escape", a_cgroup_escape, 1, "move itself to the top of a cgroup hierarchy mounted in the container"},
+    {"write-ro-volume", a_write_ro_volume, 1, "write to a read-only hostPath volume"},
+    {"chroot-escape", a_chroot_escape, 1, "the classic chroot escape (chroot, chdir .. many times, chroot .)"},
+    {"mount-tmpfs", a_mount_tmpfs, 1, "mount a tmpfs"},
+    {"mount-proc", a_mount_proc, 1, "mount a fresh procfs (no masks)"},
+    {"mount-sysfs", a_mount_sysfs, 1, "mount a writable sysfs"},
+    {"mount-cgroup", a_mount_cgroup, 1, "mount a cgroup hierarchy (v1 release_agent, CVE-2022-0492)"},
+    {"remount-proc-sys", a_remount_proc_sys, 1, "remount the read-only /proc/sys read-write"},
+    {"remount-volume", a_remount_volume, 1, "remount a read-only volume read-write"},
+    {"overmount-mask", a_overmount_mask, 1, "bind-mount over a masked path"},
+    {"umount-mask", a_umount_mask, 1, "unmount the mask over a /proc path"},
+    {"watch-exec", a_watch_exec, 0,
+     "attack a process entering with exec before its execve: ptrace, /proc/PID/mem, its binary (CVE-2019-5736), "
+     "its descriptors"},
 };
 enum { N_ATTACKS = sizeof attacks / sizeof attacks[0] };
 
@@ -1917,7 +1982,8 @@ enum { N_ATTACKS = sizeof attacks / sizeof attacks[0] };
 
 static int report(void)
 {
-    static const char *keys[] = {"CapEff", "CapPrm", "CapBnd", "CapAmb", "CapInh", "Seccomp", "Seccomp_filters", "NoNewPrivs"};
+    static const char *keys[] = {"CapEff", "CapPrm", "CapBnd", "CapAmb", "CapInh",
+                                 "Seccomp", "Seccomp_filters", "NoNewPrivs"};
     char v[128];
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         printf("%s: %s\n", keys[i], status_field("self", keys[i], v, sizeof v));
@@ -2010,7 +2076,8 @@ static int listen_main(const char *tcp, const char *abstract, const char *comm)
 static void usage(void)
 {
     fprintf(stderr, "usage: attack all|list|report|watch-exec|NAME... [--marker PATH] [--host-proc COMM] "
-                    "[--host-ns T:INO,...] [--connect ADDR:PORT] [--abstract NAME] [--try-gateway] [--seconds N] [--count N]\n"
+                    "[--host-ns T:INO,...] [--connect ADDR:PORT] [--abstract NAME] [--try-gateway] [--seconds N] "
+                    "[--until PATH]\n"
                     "       attack listen [--tcp ADDR:PORT] [--abstract NAME] [--name COMM] [--seconds N]\n");
 }
 
@@ -2036,7 +2103,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--abstract") == 0 && v) opt.abstract = v, i++;
         else if (strcmp(a, "--try-gateway") == 0) opt.try_gateway = 1;
         else if (strcmp(a, "--seconds") == 0 && v) opt.seconds = atoi(v), i++;
-        else if (strcmp(a, "--count") == 0 && v) opt.count = atoi(v), i++;
+        else if (strcmp(a, "--until") == 0 && v) opt.until = v, i++;
         else if (strcmp(a, "--tcp") == 0 && v) tcp = v, i++;
         else if (strcmp(a, "--name") == 0 && v) comm = v, i++;
         else if (a[0] == '-') { usage(); return 125; }
@@ -2052,7 +2119,7 @@ int main(int argc, char **argv)
         return listen_main(tcp, opt.abstract, comm);
     if (strcmp(names[0], "list") == 0) {
         for (int i = 0; i < N_ATTACKS; i++)
-            printf("%s%s\n", attacks[i].name, attacks[i].in_all ? "" : " (not in all)");
+            printf("%s: %s%s\n", attacks[i].name, attacks[i].what, attacks[i].in_all ? "" : " (not in all)");
         return 0;
     }
 
