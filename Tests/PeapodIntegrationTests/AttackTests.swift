@@ -229,6 +229,7 @@ struct AttackTests {
 
             // The entering processes: execs one after the other while the watcher runs.
             _ = try peapod.waitRunning("attacks-exec")
+            _ = try logs(peapod, "attacks-exec", "watcher", until: "WATCHING")
             for i in 0..<execs {
                 let result = try peapod.exec("attacks-exec", ["sleep", "0.2"])
                 #expect(result.code == 0, "exec \(i): \(result.output)")
