@@ -7,7 +7,7 @@
  * child reached execve(), a full `struct pp_error` means it failed and has exited.
  *
  * The order follows crun's container_init_setup and youki's init/process.rs, numbered as in
- * STYLE.md section 4.
+ * docs/design.md §2.4.
  */
 #include "internal.h"
 

@@ -1,4 +1,4 @@
-// The `peapod` command line: kubectl's habits for one machine (DESIGN.md, CLI contract).
+// The `peapod` command line: kubectl's habits for one machine (docs/design.md §3).
 
 import Glibc
 import PeapodLinux

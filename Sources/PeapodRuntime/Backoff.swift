@@ -3,7 +3,7 @@
 // The first restart after a failure is immediate; each later restart waits the current delay,
 // which starts at `base` (10 s) and doubles up to `cap` (300 s). A container whose last restart
 // is more than twice the cap in the past (10 minutes with the defaults) starts again from `base`.
-// (k8s-pod-semantics.md section 4; kubelet pkg/kubelet/kuberuntime doBackOff.)
+// (docs/kubelet-semantics.md §4; kubelet pkg/kubelet/kuberuntime doBackOff.)
 
 import PeapodSpec
 

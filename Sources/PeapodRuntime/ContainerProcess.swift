@@ -1,4 +1,4 @@
-// What process a container runs and with which environment (k8s-pod-semantics.md section 11):
+// What process a container runs and with which environment (docs/kubelet-semantics.md §11):
 // the image's entrypoint/cmd against the spec's command/args, and `$(VAR)` expansion as the
 // kubelet's third_party/forked/golang/expansion does it.
 

@@ -1,4 +1,4 @@
-// The status the planner computes, in Kubernetes' vocabulary (k8s-pod-semantics.md sections 1-3).
+// The status the planner computes, in Kubernetes' vocabulary (docs/kubelet-semantics.md §1-3).
 // `StatusRendering` turns it into the v1 PodStatus object.
 
 import PeapodSpec

@@ -1,4 +1,4 @@
-// Probes as the kubelet's prober workers run them (k8s-pod-semantics.md section 6): the shape of
+// Probes as the kubelet's prober workers run them (docs/kubelet-semantics.md §6): the shape of
 // each probe, what has been seen of it in the current instance, and the rules that turn results
 // into readiness, `started`, and a kill. The supervisor runs the handlers; everything that
 // decides when, and what a result means, is here, so a fake clock can test it.

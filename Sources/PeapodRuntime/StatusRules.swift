@@ -1,4 +1,4 @@
-// Container states, phase and conditions, each a small rule (k8s-pod-semantics.md sections 1-4),
+// Container states, phase and conditions, each a small rule (docs/kubelet-semantics.md §1-4),
 // following the kubelet's generateAPIPodStatus, getPhase and the prober manager's
 // UpdatePodStatus (started and ready, with the probes' results).
 

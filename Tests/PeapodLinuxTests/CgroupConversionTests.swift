@@ -1,5 +1,5 @@
 // The kubelet's conversions from requests and limits to cgroup values, QoS classes, the
-// oom_score_adj formula and the scheduler's fit check (k8s-pod-semantics.md section 8).
+// oom_score_adj formula and the scheduler's fit check (docs/kubelet-semantics.md §8).
 
 import Foundation
 import Testing

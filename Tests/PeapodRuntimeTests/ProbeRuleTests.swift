@@ -1,4 +1,4 @@
-// Probes (k8s-pod-semantics.md section 6) against a fake clock: when runs are due, how
+// Probes (docs/kubelet-semantics.md §6) against a fake clock: when runs are due, how
 // thresholds turn runs into results, and what a result does to readiness, `started` and the
 // container's life.
 

@@ -1,4 +1,4 @@
-// One interface to a cgroup hierarchy, two drivers (libcgroups' design, STYLE.md): V1Driver for a
+// One interface to a cgroup hierarchy, two drivers (libcgroups' design, docs/design.md §1.4): V1Driver for a
 // v1 mount holding some controllers, V2Driver for the unified hierarchy. Each takes its root
 // (the mount point) so tests run them on a temporary directory standing in for cgroupfs.
 // Paths passed in are relative to that root and start with "/".

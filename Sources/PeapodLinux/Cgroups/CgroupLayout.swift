@@ -1,5 +1,5 @@
 // Which cgroup hierarchies this host has, and where the caller sits in each, read from the
-// *contents* of /proc/self/mountinfo and /proc/self/cgroup (DESIGN.md: never assume a path).
+// *contents* of /proc/self/mountinfo and /proc/self/cgroup (docs/design.md §1.4: never assume a path).
 //
 // Three layouts exist in the wild: v2 only (one cgroup2 mount holding every controller), v1 only
 // (one mount per controller or per co-mounted group, such as "cpu,cpuacct"), and hybrid (v1

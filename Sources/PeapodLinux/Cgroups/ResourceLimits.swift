@@ -1,5 +1,5 @@
 // From a pod's `resources` to the numbers the kernel takes, with the kubelet's conversions
-// (k8s-pod-semantics.md section 8; kubelet pkg/kubelet/cm/helpers_linux.go). Pure functions.
+// (docs/kubelet-semantics.md §8; kubelet pkg/kubelet/cm/helpers_linux.go). Pure functions.
 
 import PeapodSpec
 
@@ -90,7 +90,7 @@ public struct CgroupLimits: Sendable, Equatable {
     }
 }
 
-/// oom_score_adj per QoS class (k8s-pod-semantics.md 8.4; kubelet pkg/kubelet/qos/policy.go).
+/// oom_score_adj per QoS class (docs/kubelet-semantics.md §8.4; kubelet pkg/kubelet/qos/policy.go).
 public enum OOMScore {
     public static let guaranteed: Int32 = -997
     public static let bestEffort: Int32 = 1000

@@ -1,4 +1,4 @@
-// Where a pod lives on disk (DESIGN.md "On disk"):
+// Where a pod lives on disk (docs/design.md §4):
 //   <root>/pods/<namespace>_<name>_<uid>/   pod.json, status.json, events.jsonl, volumes, overlays
 //   <root>/logs/<namespace>_<name>_<uid>/   CRI logs, <container>/<restartCount>.log
 //   <run-root>/pods/<uid>/                  pinned namespaces, shm, supervisor.pid and .log, delete

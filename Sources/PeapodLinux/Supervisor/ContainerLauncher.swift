@@ -193,7 +193,7 @@ struct ContainerLauncher {
         return extra
     }
 
-    /// An env entry's value: literal, or from the downward API (k8s-pod-semantics.md 11.1).
+    /// An env entry's value: literal, or from the downward API (docs/kubelet-semantics.md §11.1).
     func value(of env: EnvVar) -> String {
         guard let path = env.valueFrom?.fieldRef?.fieldPath else { return env.value }
         return FieldPath.resolve(path, pod: pod, nodeName: Clock.hostname) ?? ""
@@ -308,7 +308,7 @@ public enum UserResolver {
     }
 }
 
-/// The pod's QoS class (k8s-pod-semantics.md 8.4).
+/// The pod's QoS class (docs/kubelet-semantics.md §8.4).
 public enum QoS {
     public static func classify(_ pod: Pod) -> String {
         let containers = pod.allContainers
