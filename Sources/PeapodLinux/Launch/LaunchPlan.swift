@@ -155,9 +155,12 @@ public struct ContainerLaunch: Sendable, Equatable {
         set { process.limits = newValue }
     }
 
+    /// moby's current list (Docker Engine 28): /proc/interrupts and powercap (the energy
+    /// counters of the Platypus side channel, CVE-2020-8694) besides containerd's older ten.
     public static let defaultMaskedPaths = [
-        "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+        "/proc/acpi", "/proc/asound", "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
         "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+        "/sys/devices/virtual/powercap",
     ]
     public static let defaultReadonlyPaths = [
         "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
