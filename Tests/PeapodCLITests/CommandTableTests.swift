@@ -290,7 +290,7 @@ struct HelpTextTests {
             Ctrl-C or SIGTERM deletes the pods gracefully. Exits 0 when every pod
             Succeeded, 1 when one Failed.
 
-            USAGE: peapod run [--root <root>] [--run-root <run-root>] [--backoff-base <backoff-base>] [--backoff-cap <backoff-cap>] [--cgroup-parent <cgroup-parent>] [--pod-pids-limit <pod-pids-limit>] --filename <filename>
+            USAGE: peapod run [--root <root>] [--run-root <run-root>] [--backoff-base <backoff-base>] [--backoff-cap <backoff-cap>] [--cgroup-parent <cgroup-parent>] [--pod-pids-limit <pod-pids-limit>] [--allowed-unsafe-sysctls <allowed-unsafe-sysctls>] --filename <filename>
 
             """))
         #expect(page.containsText("""

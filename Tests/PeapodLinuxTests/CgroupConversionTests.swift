@@ -1,6 +1,7 @@
 // The kubelet's conversions from requests and limits to cgroup values, QoS classes, the
 // oom_score_adj formula and the scheduler's fit check (k8s-pod-semantics.md section 8).
 
+import Foundation
 import Testing
 @testable import PeapodLinux
 import PeapodManifest
@@ -49,9 +50,13 @@ func podYAML(_ containers: String, initContainers: String = "") -> String {
             image: busybox
         """))
         let a = CgroupLimits.container(pod.spec.containers[0])
-        #expect(a == CgroupLimits(memoryBytes: 32 * 1024 * 1024, cpuShares: 102, cpuQuotaMicros: 20_000))
+        var expectedA = CgroupLimits(memoryBytes: 32 * 1024 * 1024, cpuShares: 102, cpuQuotaMicros: 20_000)
+        expectedA.allowedDevices = CgroupLimits.defaultDevices
+        #expect(a == expectedA)
         let b = CgroupLimits.container(pod.spec.containers[1])
-        #expect(b == CgroupLimits(cpuShares: 2))
+        var expectedB = CgroupLimits(cpuShares: 2)
+        expectedB.allowedDevices = CgroupLimits.defaultDevices
+        #expect(b == expectedB)
         // b has no limits, so the pod has none either; its shares sum the requests.
         #expect(CgroupLimits.pod(pod, pidsLimit: 100) == CgroupLimits(cpuShares: 102, pidsMax: 100))
     }
@@ -110,5 +115,43 @@ func podYAML(_ containers: String, initContainers: String = "") -> String {
           - {name: b, image: busybox, resources: {requests: {cpu: 1500m, memory: 600Mi}}}
         """))
         #expect(machine.unfit(both)?.hasPrefix("0/1 nodes are available: 1 Insufficient cpu, 1 Insufficient memory.") == true)
+    }
+}
+
+@Suite("Devices cgroup")
+struct DevicesCgroupTests {
+    @Test func confinedContainersGetTheDefaultListAndPrivilegedOnesKeepTheParents() throws {
+        let pod = try loadPod("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: d}
+        spec:
+          containers:
+          - {name: a, image: busybox}
+          - {name: p, image: busybox, securityContext: {privileged: true}}
+        """)
+        #expect(CgroupLimits.container(pod.spec.containers[0]).allowedDevices == CgroupLimits.defaultDevices)
+        #expect(CgroupLimits.container(pod.spec.containers[1]).allowedDevices == nil)
+        #expect(CgroupLimits.pod(pod, pidsLimit: nil).allowedDevices == nil)
+        // Nodes may be made, but only the harmless ones opened: no disk, no /dev/kmsg (1:11).
+        #expect(CgroupLimits.defaultDevices.contains("b *:* m"))
+        #expect(!CgroupLimits.defaultDevices.contains { $0.hasPrefix("b ") && $0.hasSuffix("rwm") })
+        #expect(!CgroupLimits.defaultDevices.contains("c 1:11 rwm"))
+    }
+
+    @Test func v1DriverDeniesAllThenAllowsTheList() throws {
+        let root = NSTemporaryDirectory() + "peapod-devices-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/pod/app", withIntermediateDirectories: true)
+        for file in ["devices.deny", "devices.allow"] {
+            _ = FileManager.default.createFile(atPath: root + "/pod/app/" + file, contents: nil)
+        }
+        let driver = V1Driver(root: root, controllers: [.devices])
+        var limits = CgroupLimits()
+        limits.allowedDevices = ["c 1:3 rwm", "c 1:5 rwm"]
+        try driver.apply(limits, to: "/pod/app")
+        // A fixture file keeps only the last write; the real cgroupfs takes each rule.
+        #expect(try String(contentsOfFile: root + "/pod/app/devices.deny", encoding: .utf8) == "a")
+        #expect(try String(contentsOfFile: root + "/pod/app/devices.allow", encoding: .utf8) == "c 1:5 rwm")
     }
 }

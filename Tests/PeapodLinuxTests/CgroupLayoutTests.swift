@@ -36,6 +36,7 @@ import Testing
             CgroupHierarchy(version: .v1, mountPoint: "/sys/fs/cgroup/cpu", controllers: [.cpu], ownPath: "/"),
             CgroupHierarchy(version: .v1, mountPoint: "/sys/fs/cgroup/cpuacct", controllers: [.cpuacct], ownPath: "/"),
             CgroupHierarchy(version: .v1, mountPoint: "/sys/fs/cgroup/memory", controllers: [.memory], ownPath: "/process_api/9c78"),
+            CgroupHierarchy(version: .v1, mountPoint: "/sys/fs/cgroup/devices", controllers: [.devices], ownPath: "/"),
             CgroupHierarchy(version: .v1, mountPoint: "/sys/fs/cgroup/pids", controllers: [.pids], ownPath: "/"),
         ])
         #expect(layout.missing.isEmpty)
@@ -87,7 +88,7 @@ import Testing
         let mountinfo = "32 31 0:29 / /sys/fs/cgroup/my\\040cpu rw - cgroup cgroup rw,cpu\n"
         let layout = try CgroupLayout.detect(mountinfo: mountinfo, procCgroup: "1:cpu:/\n", unifiedControllers: nil)
         #expect(layout.hierarchies[0].mountPoint == "/sys/fs/cgroup/my cpu")
-        #expect(layout.missing == [.cpuacct, .memory, .pids])
+        #expect(layout.missing == [.cpuacct, .devices, .memory, .pids])
     }
 
     @Test func noCgroupFilesystemIsAnError() {

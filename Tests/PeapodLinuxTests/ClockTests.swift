@@ -22,7 +22,7 @@ import Testing
 }
 
 @Suite struct StoreDirectoryTests {
-    @Test("pods/ (0700) and logs/ (0755) are made, again without harm, and marked for ext4's spreading allocator")
+    @Test("The store and run roots, pods/ and logs/ (0700) are made, again without harm, and marked for ext4's spreading allocator")
     func podsAndLogsDirectories() throws {
         let base = NSTemporaryDirectory() + "peapod-store-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: base) }
@@ -32,7 +32,10 @@ import Testing
         let pods = try FileManager.default.attributesOfItem(atPath: store.podsDir)
         let logs = try FileManager.default.attributesOfItem(atPath: store.logsDir)
         #expect((pods[.posixPermissions] as? Int) == 0o700)
-        #expect((logs[.posixPermissions] as? Int) == 0o755)
+        #expect((logs[.posixPermissions] as? Int) == 0o700)
+        for top in [store.root, store.runRoot] {
+            #expect((try FileManager.default.attributesOfItem(atPath: top)[.posixPermissions] as? Int) == 0o700)
+        }
         // On ext4 (this project's build machines) the directories carry the T flag.
         guard try output("/usr/bin/stat", ["-f", "-c", "%T", base]) == "ext2/ext3\n", geteuid() == 0 else { return }
         let flags = try output("/usr/bin/lsattr", ["-d", store.podsDir, store.logsDir])

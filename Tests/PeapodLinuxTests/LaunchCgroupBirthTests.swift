@@ -49,10 +49,9 @@ struct LaunchCgroupBirthTests {
         defer { close(pipe.read) }
         let child: Int32
         do {
-            child = try execInContainer(pid: sleeper, argv: ["cat", "/proc/self/cgroup"], environment: ["PATH=/bin"],
-                                        workingDir: "/", uid: 0, gid: 0, stdinFD: -1, stdoutFD: pipe.write,
-                                        stderrFD: pipe.write, containerName: "app",
-                                        limits: ProcessLimits(unifiedDirectory: dir))
+            child = try execInContainer(pid: sleeper, argv: ["cat", "/proc/self/cgroup"],
+                                        process: ProcessSpec(environment: ["PATH=/bin"], limits: ProcessLimits(unifiedDirectory: dir)),
+                                        stdinFD: -1, stdoutFD: pipe.write, stderrFD: pipe.write, containerName: "app")
         } catch {
             close(pipe.write)
             throw error

@@ -219,9 +219,9 @@ struct LaunchProcessTests {
         let pod = try TestPod()
         defer { pod.cleanup() }
         var launch = try pod.launch(["/bin/sh", "-c", "id -u; id -g; id -G"])
-        launch.uid = 1000
-        launch.gid = 1000
-        launch.supplementalGroups = [1000, 5]
+        launch.process.uid = 1000
+        launch.process.gid = 1000
+        launch.process.supplementalGroups = [1000, 5]
         #expect(try pod.run(launch).output == "1000\n1000\n1000 5\n")
     }
 

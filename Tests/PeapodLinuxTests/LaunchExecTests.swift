@@ -15,9 +15,9 @@ private func execCapture(_ pid: Int32, _ argv: [String], uid: UInt32 = 0, workin
     defer { close(pipe.read) }
     let child: Int32
     do {
-        child = try execInContainer(pid: pid, argv: argv, environment: ["PATH=/bin"], workingDir: workingDir,
-                                    uid: uid, gid: uid, stdinFD: -1, stdoutFD: pipe.write, stderrFD: pipe.write,
-                                    containerName: "app")
+        child = try execInContainer(
+            pid: pid, argv: argv, process: ProcessSpec(environment: ["PATH=/bin"], workingDir: workingDir, uid: uid, gid: uid),
+            stdinFD: -1, stdoutFD: pipe.write, stderrFD: pipe.write, containerName: "app")
     } catch {
         close(pipe.write)
         throw error
@@ -61,14 +61,14 @@ struct LaunchExecTests {
         defer { pod.cleanup() }
         let sleeper = try startSleeper(pod)
         defer { killAndReap(sleeper) }
-        let target = try ExecTarget(pid: sleeper, limits: ProcessLimits(), containerName: "app")
+        let target = try ExecTarget(pid: sleeper, process: ProcessSpec(environment: ["PATH=/bin"]), containerName: "app")
         for round in 0..<3 {
             let pipe = TestPipe()
             defer { close(pipe.read) }
             let child: Int32
             do {
-                child = try target.exec(argv: ["sh", "-c", "hostname; cat /proc/1/comm; exit \(round)"], environment: ["PATH=/bin"],
-                                        workingDir: "/", uid: 0, gid: 0, stdinFD: -1, stdoutFD: pipe.write, stderrFD: pipe.write)
+                child = try target.exec(argv: ["sh", "-c", "hostname; cat /proc/1/comm; exit \(round)"],
+                                        stdinFD: -1, stdoutFD: pipe.write, stderrFD: pipe.write)
             } catch {
                 close(pipe.write)
                 throw error
@@ -79,7 +79,7 @@ struct LaunchExecTests {
         }
         target.close()
         let closed = #expect(throws: LaunchError.self) {
-            try target.exec(argv: ["true"], environment: [], workingDir: "/", uid: 0, gid: 0, stdinFD: -1, stdoutFD: -1, stderrFD: -1)
+            try target.exec(argv: ["true"], stdinFD: -1, stdoutFD: -1, stderrFD: -1)
         }
         #expect(closed?.step == .invalidLaunch)
     }

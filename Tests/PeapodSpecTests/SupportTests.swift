@@ -28,29 +28,27 @@ import PeapodManifest
 
     @Test(arguments: [
         ("runtimeClassName: gvisor", "", "spec.runtimeClassName: not supported: peapod has a single runtime"),
-        ("hostNetwork: true", "", "spec.hostNetwork: not supported yet"),
-        ("hostPID: true", "", "spec.hostPID: not supported yet"),
-        ("hostIPC: true", "", "spec.hostIPC: not supported yet"),
         ("hostUsers: false", "", "spec.hostUsers: not supported yet"),
         ("os: {name: linux}", "", "spec.os: not supported yet"),
         ("setHostnameAsFQDN: true", "", "spec.setHostnameAsFQDN: not supported yet"),
         ("overhead: {cpu: 100m}", "", "spec.overhead: not supported yet"),
         ("schedulingGates: [{name: example.com/g}]", "", "spec.schedulingGates: not supported yet"),
-        ("securityContext: {runAsUser: 1000}", "", "spec.securityContext.runAsUser: not supported yet"),
-        ("securityContext: {sysctls: [{name: net.core.somaxconn, value: \"1024\"}]}", "", "spec.securityContext.sysctls: not supported yet"),
         ("volumes: [{name: a, emptyDir: {}}, {name: b, emptyDir: {}}, {name: c, configMap: {name: cm}}]", "",
          "spec.volumes[2].configMap: not supported yet"),
         ("volumes: [{name: s, secret: {secretName: s}}]", "", "spec.volumes[0].secret: not supported yet"),
         ("volumes: [{name: p, persistentVolumeClaim: {claimName: c}}]", "", "spec.volumes[0].persistentVolumeClaim: not supported yet"),
         ("volumes: [{name: h, emptyDir: {medium: HugePages}}]", "",
          "spec.volumes[0].emptyDir.medium: medium \"HugePages\" is not supported yet: supported values: \"\", \"Memory\""),
-        ("", "securityContext: {runAsNonRoot: true}", "spec.containers[0].securityContext.runAsNonRoot: not supported yet"),
-        ("", "securityContext: {capabilities: {drop: [ALL]}}", "spec.containers[0].securityContext.capabilities: not supported yet"),
         ("", "envFrom: [{configMapRef: {name: cm}}]", "spec.containers[0].envFrom: not supported yet"),
         ("", "env: [{name: A, valueFrom: {secretKeyRef: {name: s, key: k}}}]", "spec.containers[0].env[0].valueFrom.secretKeyRef: not supported yet"),
         ("", "env: [{name: A, valueFrom: {configMapKeyRef: {name: s, key: k}}}]", "spec.containers[0].env[0].valueFrom.configMapKeyRef: not supported yet"),
         ("", "env: [{name: A, valueFrom: {resourceFieldRef: {resource: limits.cpu}}}]",
          "spec.containers[0].env[0].valueFrom.resourceFieldRef: not supported yet"),
+        ("", "securityContext: {procMount: Unmasked}", "spec.containers[0].securityContext.procMount: not supported: only \"Default\""),
+        ("securityContext: {appArmorProfile: {type: RuntimeDefault}}", "",
+         "spec.securityContext.appArmorProfile: not supported: peapod does not load AppArmor profiles (only type Unconfined)"),
+        ("", "securityContext: {appArmorProfile: {type: Localhost, localhostProfile: p}}",
+         "spec.containers[0].securityContext.appArmorProfile: not supported: peapod does not load AppArmor profiles (only type Unconfined)"),
         ("", "stdin: true", "spec.containers[0].stdin: not supported yet"),
         ("", "tty: true", "spec.containers[0].tty: not supported yet"),
         ("volumes: [{name: v, emptyDir: {}}]", "volumeMounts: [{name: v, mountPath: /v, subPathExpr: $(POD)}]",
@@ -72,6 +70,33 @@ import PeapodManifest
         #expect(e?.fieldErrors.map(\.description) == [message])
         #expect(e?.fieldErrors.first?.kind == .unsupportedByPeapod)
         #expect(e?.description == "The Pod \"web\" is invalid: " + message)
+    }
+
+    @Test(arguments: [
+        ("securityContext: {seLinuxOptions: {level: \"s0:c1\"}}", "", ["spec.securityContext.seLinuxOptions: ignored: this host does not enforce SELinux"]),
+        ("", "securityContext: {windowsOptions: {runAsUserName: u}}",
+         ["spec.containers[0].securityContext.windowsOptions: ignored: Windows options mean nothing on Linux"]),
+    ])
+    func warnedSecurityFields(spec: String, container: String, warnings: [String]) throws {
+        let m = try Manifest.load(podYAML(spec: spec, container: container))
+        #expect(m.warnings == warnings)
+    }
+
+    @Test func securityContextsAreSupported() throws {
+        let m = try Manifest.load(podYAML(
+            spec: """
+                hostNetwork: true
+                hostPID: true
+                hostIPC: true
+                securityContext: {runAsUser: 1000, runAsGroup: 1000, runAsNonRoot: true, fsGroup: 2000, supplementalGroups: [3000], fsGroupChangePolicy: OnRootMismatch, sysctls: [{name: kernel.shm_rmid_forced, value: "1"}], seccompProfile: {type: RuntimeDefault}, appArmorProfile: {type: Unconfined}}
+                """,
+            container: """
+                ports: [{containerPort: 8080}]
+                securityContext: {capabilities: {add: [NET_ADMIN], drop: [ALL]}, privileged: false, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, procMount: Default, seccompProfile: {type: Unconfined}}
+                """))
+        #expect(m.warnings.isEmpty)
+        #expect(Support.check(m.pods[0]).errors.isEmpty)
+        #expect(m.pods[0].spec.containers[0].ports[0].hostPort == 8080)
     }
 
     @Test func execHooksAndDeadlineAreSupported() throws {
