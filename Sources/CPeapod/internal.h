@@ -69,10 +69,6 @@ void pp_reap(pid_t pid);
 pid_t pp_parent_fail(struct pp_error *err, int step);
 /* EOF on the error pipe is success (pid returned); a record is the child's failure (-1). */
 pid_t pp_collect(int errfd, pid_t pid, struct pp_error *err);
-/* In an intermediate process: clone the container (launch) or exec command (exec) as a sibling
- * (CLONE_PARENT) with `flags`, report its pid on pidfd and exit. */
-__attribute__((noreturn)) void pp_intermediate(struct pp_ctx *c, int pidfd, unsigned long flags, int cgroup_fd,
-                                               const struct pp_launch *launch, const struct pp_exec *exec);
 /* Stacks of children that share their parent's memory (pp_clone_vfork): a container child keeps
  * a few PATH_MAX buffers at once; an exec command's deepest path is pp_execvpe's PATH buffer. */
 #define PP_CHILD_STACK (128 * 1024)
@@ -81,9 +77,13 @@ __attribute__((noreturn)) void pp_intermediate(struct pp_ctx *c, int pidfd, unsi
 /* userns.c: pods with a user namespace of their own (hostUsers: false). */
 /* pp_spawn for a launch with ns_user. */
 pid_t pp_spawn_userns(const struct pp_launch *l, struct pp_error *err);
-/* In the container child: bind the root the intermediate mounted onto itself and open it
- * (*rootfd), then become uid and gid 0 of the user namespace. */
+/* In the container child, first of all: become uid and gid 0 of its user namespace. */
+int pp_become_namespace_root(struct pp_ctx *c);
+/* In the container child: attach a copy of the root the intermediate mounted (the working
+ * directory) on top of it, and return it in *rootfd. */
 int pp_enter_userns_rootfs(struct pp_ctx *c, const struct pp_launch *l, int *rootfd);
+/* spawn.c: the container's own setup, from clone to execve. */
+__attribute__((noreturn)) void pp_container_child(const struct pp_launch *l, int errfd);
 /* In the sandbox helper, after its tmpfs is mounted: make the user namespace and the pod's
  * namespaces it owns, set them up (pp_sandbox_inside), pin all four. */
 int pp_sandbox_userns(struct pp_ctx *c, const struct pp_sandbox *s);

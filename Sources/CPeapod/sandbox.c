@@ -286,10 +286,30 @@ static void pp_pause_entry(const void *arg, int errfd)
     pp_pause_child(errfd);
 }
 
+/* The pause of a pod's user namespace: root of the namespace, never of the host, and not
+ * dumpable in memory made outside the namespace (userns.c), so no process of the pod can trace
+ * it or reach the host's filesystem it stands in. */
+static int pp_pause_in_userns(void *arg)
+{
+    struct pp_ctx c;
+    memset(&c, 0, sizeof c);
+    c.err.index = -1;
+    c.errfd = *(const int *)arg;
+    if (pp_become_namespace_root(&c) < 0)
+        pp_die(&c);
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+        pp_fail(&c, PP_STEP_DUMPABLE, -1, NULL);
+        pp_die(&c);
+    }
+    pp_pause_child(c.errfd);
+}
+
 /* The helper of a pause in a pod's user namespace: it joins the namespace and clones the pause
  * from there, so that the PID namespace belongs to it (a container mounts the /proc of a PID
  * namespace only as root of the namespace's owner). CLONE_PARENT makes the pause the caller's
- * child, as without a user namespace. Its success record carries the pause's pid. */
+ * child, as without a user namespace; CLONE_VM without CLONE_VFORK gives it this process's
+ * memory, which outlives this process's exit, on a stack of its own in it. The success record
+ * carries the pause's pid. */
 static void pp_pause_userns_entry(const void *arg, int errfd)
 {
     struct pp_ctx c;
@@ -303,10 +323,14 @@ static void pp_pause_userns_entry(const void *arg, int errfd)
         pp_fail(&c, PP_STEP_PIPE, -1, NULL);
         pp_die(&c);
     }
-    pid_t pid = pp_clone(CLONE_NEWPID | CLONE_PARENT, -1);
-    if (pid == 0) {
-        close(p[0]);
-        pp_pause_child(p[1]);
+    static _Alignas(16) char stack[PP_VFORK_STACK];
+    /* With CLONE_PARENT the exit signal is ours, SIGCHLD, so none is given. */
+    pid_t pid = clone(pp_pause_in_userns, stack + sizeof stack, CLONE_VM | CLONE_PARENT | CLONE_NEWPID, &p[1]);
+    if (pid < 0) {
+        /* Refused (under valgrind): a copy. */
+        pid = pp_clone(CLONE_NEWPID | CLONE_PARENT, -1);
+        if (pid == 0)
+            pp_pause_in_userns(&p[1]);
     }
     close(p[1]);
     if (pid < 0) {

@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-__attribute__((noreturn)) static void pp_container_child(const struct pp_launch *l, int errfd)
+__attribute__((noreturn)) void pp_container_child(const struct pp_launch *l, int errfd)
 {
     struct pp_ctx c;
     memset(&c, 0, sizeof c);
@@ -53,12 +53,14 @@ __attribute__((noreturn)) static void pp_container_child(const struct pp_launch 
 
     /* 1. User namespace: a pod with hostUsers: false has one of its own, and this process was
      *    cloned inside it (userns.c): its PID and mount namespaces belong to it, so it can mount
-     *    its /proc and the rest as root of that namespace. The sandbox helper wrote the maps. */
+     *    its /proc and the rest as root of that namespace, which it becomes now. */
+    if (l->ns_user != NULL && pp_become_namespace_root(&c) < 0)
+        pp_die(&c);
 
     /* 2. The pod's namespaces. PID and mount namespaces were decided at clone(); net, IPC and
      *    UTS are joined now, before any mount, because sysfs and mqueue mount the namespace of
-     *    the mounter. */
-    if (pp_join_sandbox(&c, l) < 0)
+     *    the mounter (with a user namespace, the intermediate joined them). */
+    if (l->ns_user == NULL && pp_join_sandbox(&c, l) < 0)
         pp_die(&c);
 
     /* 3. Root filesystem: private propagation, overlay, /proc /sys /dev, the caller's mounts.
@@ -179,8 +181,10 @@ static int pp_command_entry(void *arg)
     pp_exec_command(s->c, s->exec);
 }
 
-__attribute__((noreturn)) void pp_intermediate(struct pp_ctx *c, int pidfd, unsigned long flags, int cgroup_fd,
-                                               const struct pp_launch *launch, const struct pp_exec *exec)
+__attribute__((noreturn)) static void pp_intermediate(struct pp_ctx *c, int pidfd,
+                                                      unsigned long flags, int cgroup_fd,
+                                                      const struct pp_launch *launch,
+                                                      const struct pp_exec *exec)
 {
     pid_t child = -1;
     if (launch == NULL && cgroup_fd < 0) {

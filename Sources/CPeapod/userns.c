@@ -23,11 +23,17 @@
  * detached copies (open_tree) of the image layers id-mapped to the pod (files of host uid 0 show as
  * the container's root) and of the bind sources, mounts the overlay in a mount namespace of its
  * own (as containerd mounts it: overlayfs then works with the host's credentials and the upper
- * dir keeps whatever the container's processes make, owned by the pod's ids), joins the pod's user
- * namespace and clones the container with new PID and mount namespaces, which belong to it. The
- * container binds its root onto itself (pivot_root refuses a mount it inherited from a more
- * privileged namespace), becomes uid 0 of the namespace, and goes on as any container, attaching
- * the prepared copies instead of binding host paths it may no longer reach.
+ * dir keeps whatever the container's processes make, owned by the pod's ids), steps into it, joins
+ * the pod's user namespace and clones the container with new PID and mount namespaces, which
+ * belong to it. The container becomes uid 0 of the namespace first of all, binds the root it
+ * stands in onto itself (pivot_root refuses a mount inherited from a more privileged namespace)
+ * and goes on as any container, attaching the prepared copies instead of binding host paths it
+ * can no longer reach.
+ *
+ * Every process here that is uid 0 of the host while inside the pod's user namespace, or sees the
+ * host's filesystem, shares the memory of a process made outside it (CLONE_VM) and is not
+ * dumpable: ptrace and /proc/PID/root then need CAP_SYS_PTRACE over the namespace that memory was
+ * made in, the host's, which no process of the pod has.
  */
 #include "internal.h"
 
@@ -90,6 +96,26 @@ static int pp_prepare_trees(struct pp_ctx *c, const struct pp_launch *l, int use
     return 0;
 }
 
+/* Enter the cgroup v2 directory `dir` (an open fd) by writing this process into its cgroup.procs. */
+static int pp_join_cgroup_dir(struct pp_ctx *c, int dir)
+{
+    PP_AUTOCLOSE int procs = openat(dir, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+    if (procs < 0 || write(procs, "0", 1) != 1)
+        return pp_fail(c, PP_STEP_JOIN_CGROUP, -1, "cgroup.procs");
+    return 0;
+}
+
+struct pp_userns_child {
+    const struct pp_launch *l;
+    int errfd;
+};
+
+static int pp_userns_container(void *arg)
+{
+    struct pp_userns_child *child = arg;
+    pp_container_child(child->l, child->errfd);
+}
+
 struct pp_userns_start {
     const struct pp_launch *l;
     const int *errpipe;
@@ -133,20 +159,47 @@ static int pp_userns_intermediate(void *arg)
             pp_die(&c);
         }
     }
-    if (mount("overlay", l->merged_dir, "overlay", 0, l->overlay_data) < 0) {
+    /* The container starts in the overlay's root: its copy of this mount namespace has the
+     * overlay there, and the working directory is how it finds it without a host path. */
+    if (mount("overlay", l->merged_dir, "overlay", 0, l->overlay_data) < 0 || chdir(l->merged_dir) < 0) {
         pp_fail(&c, PP_STEP_MOUNT_ROOTFS, -1, l->merged_dir);
         pp_die(&c);
     }
-    /* Step 1 of the container (spawn.c): into the pod's user namespace. Then a shared PID
-     * namespace, which belongs to it too; the container's own PID and mount namespaces are made
-     * by the clone below, from inside. */
+    /* A cgroup v2 directory is entered here, as root of the host, rather than at the clone: the
+     * container can then share this process's memory (see the top of the file). */
+    if (p->cgroup_fd >= 0 && pp_join_cgroup_dir(&c, p->cgroup_fd) < 0)
+        pp_die(&c);
+    /* The pod's network, IPC and UTS namespaces, by their pins in the run root, which only a
+     * root of the host may open; the container inherits them. Then into the pod's user
+     * namespace, and a shared PID namespace, which belongs to it too; the container's own PID
+     * and mount namespaces are made by the clone below, from inside. */
+    if (pp_join_sandbox(&c, l) < 0)
+        pp_die(&c);
     if (setns(userns, CLONE_NEWUSER) < 0) {
         pp_fail(&c, PP_STEP_JOIN_USER, -1, l->ns_user);
         pp_die(&c);
     }
     if (l->ns_pid != NULL && pp_join_namespace(&c, l->ns_pid, CLONE_NEWPID, PP_STEP_JOIN_PID) < 0)
         pp_die(&c);
-    pp_intermediate(&c, s->pidpipe[1], CLONE_NEWNS | (l->ns_pid != NULL ? 0 : CLONE_NEWPID), p->cgroup_fd, l, NULL);
+    unsigned long flags = CLONE_PARENT | CLONE_NEWNS | (l->ns_pid != NULL ? 0 : CLONE_NEWPID);
+    struct pp_userns_child child = {l, c.errfd};
+    _Alignas(16) char stack[PP_CHILD_STACK];
+    pid_t pid = pp_clone_vfork(pp_userns_container, &child, stack, sizeof stack, flags);
+    if (pid < 0) {
+        /* Refused (under valgrind): a copy. */
+        pid = pp_clone(flags, -1);
+        if (pid == 0)
+            pp_userns_container(&child);
+    }
+    if (pid < 0) {
+        pp_fail(&c, PP_STEP_CLONE, -1, NULL);
+        pp_die(&c);
+    }
+    ssize_t w;
+    do {
+        w = write(s->pidpipe[1], &pid, sizeof pid);
+    } while (w < 0 && errno == EINTR);
+    _exit(0);
 }
 
 pid_t pp_spawn_userns(const struct pp_launch *l, struct pp_error *err)
@@ -193,22 +246,26 @@ pid_t pp_spawn_userns(const struct pp_launch *l, struct pp_error *err)
     return pp_collect(errpipe[0], child, err);
 }
 
-int pp_enter_userns_rootfs(struct pp_ctx *c, const struct pp_launch *l, int *rootfd)
+int pp_become_namespace_root(struct pp_ctx *c)
 {
-    /* By path, while this process is still uid 0 of the host (owner of the store's and run
-     * root's directories, which are 0700): the mount it makes is its own, so pivot_root takes
-     * it, and the descriptor is the one every later step and pivot_root use. */
-    if (mount(l->merged_dir, l->merged_dir, NULL, MS_BIND | MS_REC, NULL) < 0)
-        return pp_fail(c, PP_STEP_MOUNT_ROOTFS, -1, l->merged_dir);
-    *rootfd = open(l->merged_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (*rootfd < 0)
-        return pp_fail(c, PP_STEP_MOUNT_ROOTFS, -1, l->merged_dir);
-    /* Root of the namespace, so that everything made from here on (mount points, the working
-     * dir, device nodes' files) is owned by the pod's ids. The host's supplementary groups go;
+    /* Until now uid 0 of the host, which this namespace does not map. Root of the namespace, so
+     * that everything made from here on (mount points, the working dir) is owned by the pod's ids
+     * and no file of the host's root is the process's own. The host's supplementary groups go;
      * the process's own come at the end (confine.c). */
     if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, 0, 0, 0) < 0 ||
         syscall(SYS_setresuid, 0, 0, 0) < 0)
         return pp_fail(c, PP_STEP_NAMESPACE_ROOT, -1, NULL);
+    return 0;
+}
+
+int pp_enter_userns_rootfs(struct pp_ctx *c, const struct pp_launch *l, int *rootfd)
+{
+    /* The process stands in the overlay's root (the intermediate's working directory). A copy
+     * of it attached on top is a mount of this namespace's own, which pivot_root takes; its
+     * descriptor is the root every later step and pivot_root use. */
+    *rootfd = (int)syscall(SYS_open_tree, AT_FDCWD, ".", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (*rootfd < 0 || syscall(SYS_move_mount, *rootfd, "", AT_FDCWD, ".", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+        return pp_fail(c, PP_STEP_MOUNT_ROOTFS, -1, l->merged_dir);
     return 0;
 }
 

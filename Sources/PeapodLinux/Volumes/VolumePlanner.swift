@@ -266,8 +266,10 @@ public struct VolumePlanner: Sendable {
             if !mount.subPathExpr.isEmpty { throw fail("volume \"\(mount.name)\": subPathExpr is not supported by peapod yet") }
             var source = hostPath(of: volume)
             // An emptyDir is the pod's in a user namespace (setUp): so are the directories of
-            // its subPaths.
-            let owner = volume.emptyDir != nil ? idMapping.map { (uid: $0.hostID, gid: $0.hostID) } : nil
+            // its subPaths, with the group of its root (the pod's root group, or fsGroup's).
+            var owner: (uid: UInt32, gid: UInt32)?
+            var root = stat()
+            if let idMapping, volume.emptyDir != nil, stat(source, &root) == 0 { owner = (idMapping.hostID, root.st_gid) }
             if !mount.subPath.isEmpty {
                 do {
                     source = try SubPath.resolve(
