@@ -77,6 +77,9 @@ pid_t pp_collect(int errfd, pid_t pid, struct pp_error *err);
 /* userns.c: pods with a user namespace of their own (hostUsers: false). */
 /* pp_spawn for a launch with ns_user. */
 pid_t pp_spawn_userns(const struct pp_launch *l, struct pp_error *err);
+/* Enter the cgroup v2 directory `dir` (an open fd) by writing this process into its
+ * cgroup.procs: for a process that must not clone into it (CLONE_INTO_CGROUP makes a copy). */
+int pp_join_cgroup_dir(struct pp_ctx *c, int dir);
 /* In the container child, first of all: become uid and gid 0 of its user namespace. */
 int pp_become_namespace_root(struct pp_ctx *c);
 /* In the container child: attach a copy of the root the intermediate mounted (the working

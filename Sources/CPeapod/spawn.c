@@ -343,17 +343,23 @@ static int pp_exec_intermediate_entry(void *arg)
         pp_fail(&c, PP_STEP_DUMPABLE, -1, NULL);
         pp_die(&c);
     }
-    /* Limits first (limits.c); the command, started below, inherits them. */
+    /* Limits first (limits.c); the command, started below, inherits them. Into a user namespace
+     * the command must share this process's memory, made outside it (userns.c): a cgroup v2
+     * directory is then entered here rather than at the command's clone. */
+    int cgroup_fd = p->cgroup_fd;
     if (pp_enter_limits(&c, p->cgroup_procs, p->cgroup_procs_count, p->set_oom_score_adj,
-                        p->oom_score_adj) < 0)
+                        p->oom_score_adj) < 0 ||
+        (s->fds[0] >= 0 && cgroup_fd >= 0 && pp_join_cgroup_dir(&c, cgroup_fd) < 0))
         pp_die(&c);
+    if (s->fds[0] >= 0)
+        cgroup_fd = -1;
     for (int i = 0; i < s->count; i++) {
         if (s->fds[i] >= 0 && setns(s->fds[i], pp_exec_order[i].type) < 0) {
             pp_fail(&c, pp_exec_order[i].step, -1, pp_exec_order[i].name);
             pp_die(&c);
         }
     }
-    pp_intermediate(&c, s->pidpipe[1], 0, p->cgroup_fd, NULL, s->x);
+    pp_intermediate(&c, s->pidpipe[1], 0, cgroup_fd, NULL, s->x);
 }
 
 pid_t pp_exec(const struct pp_exec *x, struct pp_error *err)

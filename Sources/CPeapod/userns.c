@@ -96,8 +96,7 @@ static int pp_prepare_trees(struct pp_ctx *c, const struct pp_launch *l, int use
     return 0;
 }
 
-/* Enter the cgroup v2 directory `dir` (an open fd) by writing this process into its cgroup.procs. */
-static int pp_join_cgroup_dir(struct pp_ctx *c, int dir)
+int pp_join_cgroup_dir(struct pp_ctx *c, int dir)
 {
     PP_AUTOCLOSE int procs = openat(dir, "cgroup.procs", O_WRONLY | O_CLOEXEC);
     if (procs < 0 || write(procs, "0", 1) != 1)
