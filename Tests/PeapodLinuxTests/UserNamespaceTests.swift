@@ -108,6 +108,26 @@ private func lease(_ store: PodStore, _ location: PodLocation, pool: UserNamespa
         #expect(leases.leases().map(\.podUID) == [next.uid])
     }
 
+    @Test func leftoversAreSweptOnlyWithAWholeViewOfTheStore() throws {
+        let store = try temporaryStore()
+        defer { removeStore(store) }
+        let gone = try makePod(store, "gone")
+        let taken = try lease(store, gone)
+        try FileManager.default.removeItem(atPath: gone.podDir)
+        let dir = store.userNamespaceLeasesDir
+        try FileSystem.writeFile(dir + "/.new-uid-crashed", "default_crashed_uid-crashed\n")
+        let leases = UserNamespaceLeases(directory: dir, pool: UserNamespacePool())
+        // A list of the store that misses the new pod itself was not read whole: nothing is swept.
+        let partial = try leases.acquire(podUID: "uid-new", podDirName: "default_new_uid-new", livePods: [])
+        #expect(partial != taken)
+        #expect(FileSystem.listDirectory(dir).count == 3)
+        leases.release(podUID: "uid-new")
+        // With the whole list, the lease of the pod that is gone and the half-written one go.
+        let next = try makePod(store, "next")
+        #expect(try lease(store, next) == taken)
+        #expect(FileSystem.listDirectory(dir) == ["\(taken.hostID)-\(next.uid)"])
+    }
+
     @Test func aLeaseOfAnotherPoolStillHoldsItsIds() throws {
         let store = try temporaryStore()
         defer { removeStore(store) }

@@ -164,13 +164,23 @@ public struct UserNamespaceLeases {
     /// any other pod is left over from a crash, removed here, and its range free again.
     public func acquire(podUID: String, podDirName: String, livePods: Set<String>) throws -> IDMapping {
         try FileSystem.makeDirectories(directory, mode: 0o700)
+        // The pod's own directory exists: a list of the store without it was not read whole, and
+        // then no lease is taken for left over.
+        let sweep = livePods.contains(podUID)
         var taken: [IDMapping] = []
-        for lease in leases() {
+        for name in FileSystem.listDirectory(directory) {
+            guard let lease = Self.lease(named: name) else {
+                // A lease being written when its command died.
+                if sweep, name.hasPrefix(".new-"), !livePods.contains(String(name.dropFirst(5))) {
+                    _ = unlink(directory + "/" + name)
+                }
+                continue
+            }
             if lease.podUID == podUID { return lease.mapping }
-            if livePods.contains(lease.podUID) {
+            if livePods.contains(lease.podUID) || !sweep {
                 taken.append(lease.mapping)
             } else {
-                _ = unlink(directory + "/" + lease.fileName)
+                _ = unlink(directory + "/" + name)
             }
         }
         func overlaps(_ a: IDMapping, _ b: IDMapping) -> Bool {
