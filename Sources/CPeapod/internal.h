@@ -104,8 +104,8 @@ int pp_prepare_rootfs(struct pp_ctx *c, const struct pp_launch *l, int *rootfd);
 int pp_mount_specs(struct pp_ctx *c, const struct pp_launch *l, int rootfd);
 int pp_protect_paths(struct pp_ctx *c, const struct pp_launch *l, int rootfd);
 int pp_finish_rootfs(struct pp_ctx *c, const struct pp_launch *l, int rootfd);
-/* pivot_root into rootfd (an O_PATH fd of the new root); `label` names it in errors. */
-int pp_pivot_root(struct pp_ctx *c, int rootfd, const char *label);
+/* pivot_root into merged_dir, or into rootfd (an O_PATH fd of the new root) when it is >= 0. */
+int pp_pivot_root(struct pp_ctx *c, int rootfd, const char *merged_dir);
 
 /* devices.c */
 int pp_mount_kernel_fs(struct pp_ctx *c, const struct pp_launch *l, int rootfd);

@@ -263,19 +263,21 @@ int pp_finish_rootfs(struct pp_ctx *c, const struct pp_launch *l, int rootfd)
     return 0;
 }
 
-int pp_pivot_root(struct pp_ctx *c, int rootfd, const char *label)
+int pp_pivot_root(struct pp_ctx *c, int rootfd, const char *merged_dir)
 {
-    /* Entered through its descriptor, not its path: in a user namespace the path leads through
-     * the host's directories, which this process may no longer search. */
+    /* By its path, which reaches whatever was mounted there last; in a user namespace by the
+     * root's descriptor (rootfd >= 0): the path leads through the host's directories, which the
+     * process may no longer search. */
     PP_AUTOCLOSE int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-    if (oldroot < 0 || fchdir(rootfd) < 0)
-        return pp_fail(c, PP_STEP_PIVOT_ROOT, -1, label);
+    PP_AUTOCLOSE int newroot = rootfd >= 0 ? -1 : open(merged_dir, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+    if (oldroot < 0 || (rootfd < 0 && newroot < 0) || fchdir(rootfd >= 0 ? rootfd : newroot) < 0)
+        return pp_fail(c, PP_STEP_PIVOT_ROOT, -1, merged_dir);
     /* pivot_root(".", "."): with new_root == put_old the old root is stacked on top of the new
      * one at "/", so the image needs no put_old directory (runc's approach; pivot_root(2)). Unlike
      * chroot, the host's tree really leaves this mount namespace, so there is nothing to escape
      * back into with "..". */
     if (syscall(SYS_pivot_root, ".", ".") < 0)
-        return pp_fail(c, PP_STEP_PIVOT_ROOT, -1, label);
+        return pp_fail(c, PP_STEP_PIVOT_ROOT, -1, merged_dir);
     /* We stand in the old root (the top of the stack at "/"). Make it a slave so the unmount
      * below cannot propagate to any peer, then detach it lazily: the host's mounts under it are
      * busy (open files, other processes) and a plain umount would fail with EBUSY; MNT_DETACH

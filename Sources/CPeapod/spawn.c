@@ -64,8 +64,8 @@ __attribute__((noreturn)) void pp_container_child(const struct pp_launch *l, int
         pp_die(&c);
 
     /* 3. Root filesystem: private propagation, overlay, /proc /sys /dev, the caller's mounts.
-     *    In a user namespace the intermediate mounted the overlay; this process enters it and
-     *    becomes root of the namespace before making anything in it. */
+     *    In a user namespace the intermediate mounted the overlay and copied the bind sources;
+     *    this process attaches them. */
     PP_AUTOCLOSE int rootfd = -1;
     if ((l->ns_user != NULL ? pp_enter_userns_rootfs(&c, l, &rootfd) : pp_prepare_rootfs(&c, l, &rootfd)) < 0 ||
         pp_mount_kernel_fs(&c, l, rootfd) < 0 ||
@@ -77,7 +77,7 @@ __attribute__((noreturn)) void pp_container_child(const struct pp_launch *l, int
      *    the pod's UTS namespace and was set when the sandbox was made. */
     if (pp_protect_paths(&c, l, rootfd) < 0 ||
         pp_finish_rootfs(&c, l, rootfd) < 0 ||
-        pp_pivot_root(&c, rootfd, l->merged_dir) < 0)
+        pp_pivot_root(&c, l->ns_user != NULL ? rootfd : -1, l->merged_dir) < 0)
         pp_die(&c);
     pp_closep(&rootfd);
     rootfd = -1;
@@ -301,9 +301,9 @@ pid_t pp_spawn(const struct pp_launch *l, struct pp_error *err)
     return pp_collect(errpipe[0], pid, err);
 }
 
-/* The namespaces pp_exec joins, in order. The user namespace first: joining it gives the
- * capabilities over the namespaces it owns that joining them takes. Mount comes last: joining it
- * changes what "/proc" means for the opens after it. */
+/* The namespaces pp_exec joins, in order. The user namespace first, as runc and nsenter join it:
+ * the others belong to it, and every later setns is checked against it. Mount comes last:
+ * joining it changes what "/proc" means for the opens after it. */
 static const struct {
     const char *name;
     int type;
