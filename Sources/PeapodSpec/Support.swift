@@ -86,12 +86,6 @@ public enum Support {
         Rule("securityContext.seLinuxOptions", noSELinux) { $0.securityContext?.seLinuxOptions != nil },
         Rule("securityContext.windowsOptions", windowsOnly) { $0.securityContext?.windowsOptions != nil },
         Rule("securityContext.appArmorProfile", noAppArmor) { appArmorConfines($0.securityContext?.appArmorProfile) },
-        // The kubelet's runtimes mask /proc unless told Unmasked, which validation allows only
-        // with a user namespace (hostUsers: false).
-        Rule("securityContext.procMount", .refuse("not supported: only \"Default\" and \"Unmasked\"")) {
-            let mount = $0.securityContext?.procMount ?? "Default"
-            return mount != "Default" && mount != "Unmasked"
-        },
         Rule("envFrom", notYet) { !$0.envFrom.isEmpty },
         Rule("env", notYet, paths: { c in
             c.env.enumerated().flatMap { i, e -> [String] in
