@@ -164,7 +164,7 @@ struct UserNamespaceTests {
         }
     }
 
-    @Test("A shared PID namespace, hooks and exec probes in a user namespace: the pause is root of the pod's namespace")
+    @Test("A shared PID namespace, hooks and exec probes in a user namespace: the pause is root of the pod's namespace; procMount: Unmasked")
     func sharedPIDNamespaceAndProbes() throws {
         try withPeapod { peapod in
             let manifest = """
@@ -186,6 +186,7 @@ struct UserNamespaceTests {
               - name: side
                 image: busybox
                 command: [sleep, "3600"]
+                securityContext: {procMount: Unmasked}
             """
             #expect(try peapod.apply(manifest).code == 0)
             _ = try peapod.waitFor("shared") { pod in
@@ -196,6 +197,10 @@ struct UserNamespaceTests {
             #expect(try peapod.exec("shared", container: "app", ["cat", "/scratch/hook"]).stdout == "0\n")
             let ps = try peapod.exec("shared", container: "side", ["ps", "-o", "pid,user,comm"])
             #expect(ps.stdout.contains("1 root     peapod-pause"), "\(ps.output)")
+            // /proc/keys is masked (a mount over it) by default, not with procMount: Unmasked.
+            let masked = ["sh", "-c", "grep -c ' /proc/keys ' /proc/self/mountinfo; true"]
+            #expect(try peapod.exec("shared", container: "app", masked).stdout == "1\n")
+            #expect(try peapod.exec("shared", container: "side", masked).stdout == "0\n")
             // Not even the namespace's root reaches the pause's view of the host.
             let root = try peapod.exec("shared", container: "side", ["ls", "/proc/1/root/"])
             #expect(root.code != 0, "\(root.output)")
