@@ -132,6 +132,28 @@ const char *pp_fd_path(char *buf, int fd)
     return buf;
 }
 
+int pp_proc_path(char *buf, size_t size, pid_t pid, const char *tail)
+{
+    /* Formatted by hand, as pp_fd_path: no stdio in a child. */
+    char digits[16];
+    int n = 0;
+    unsigned v = (unsigned)pid;
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0 && n < (int)sizeof digits);
+    char number[24];
+    size_t at = 0;
+    while (n > 0)
+        number[at++] = digits[--n];
+    number[at++] = '/';
+    number[at] = '\0';
+    char prefix[32];
+    if (pp_join(prefix, sizeof prefix, "/proc/", number) < 0)
+        return -1;
+    return pp_join(buf, size, prefix, tail);
+}
+
 int pp_join(char *buf, size_t size, const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);

@@ -45,25 +45,31 @@ static const struct {
     {"ptmx", "pts/ptmx"},  /* the ptmx of our own devpts instance, not the host's */
 };
 
+/* Make the node `name` in dirfd; `host` is the host's node of the same device. Without
+ * CAP_MKNOD (a user namespace) the host's node is bound there instead, as rootless runtimes and
+ * runc in a user namespace do. Returns 1 when it was made by mknod, 0 when bound, -1 on failure. */
+static int pp_make_node(struct pp_ctx *c, int dirfd, const char *name, const char *host, mode_t mode, dev_t dev)
+{
+    if (mknodat(dirfd, name, mode, dev) == 0)
+        return 1;
+    if (errno != EPERM)
+        return pp_fail(c, PP_STEP_CREATE_DEVICE, -1, host);
+    int fd = openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return pp_fail(c, PP_STEP_CREATE_DEVICE, -1, host);
+    close(fd);
+    PP_AUTOCLOSE int node = openat(dirfd, name, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+    char p[32];
+    if (node < 0 || mount(host, pp_fd_path(p, node), NULL, MS_BIND, NULL) < 0)
+        return pp_fail(c, PP_STEP_CREATE_DEVICE, -1, host);
+    return 0;
+}
+
 static int pp_make_device(struct pp_ctx *c, int devfd, const char *name, unsigned major, unsigned minor)
 {
     char path[64];
     pp_join(path, sizeof path, "/dev/", name);
-    if (mknodat(devfd, name, S_IFCHR | 0666, makedev(major, minor)) == 0)
-        return 0;
-    if (errno != EPERM)
-        return pp_fail(c, PP_STEP_CREATE_DEVICE, -1, path);
-    /* Without CAP_MKNOD (e.g. a user namespace) bind the host's node instead, as rootless
-     * runtimes do. */
-    int fd = openat(devfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0666);
-    if (fd < 0)
-        return pp_fail(c, PP_STEP_CREATE_DEVICE, -1, path);
-    close(fd);
-    PP_AUTOCLOSE int node = openat(devfd, name, O_PATH | O_CLOEXEC | O_NOFOLLOW);
-    char p[32];
-    if (node < 0 || mount(path, pp_fd_path(p, node), NULL, MS_BIND, NULL) < 0)
-        return pp_fail(c, PP_STEP_CREATE_DEVICE, -1, path);
-    return 0;
+    return pp_make_node(c, devfd, name, path, S_IFCHR | 0666, makedev(major, minor)) < 0 ? -1 : 0;
 }
 
 int pp_mount_kernel_fs(struct pp_ctx *c, const struct pp_launch *l, int rootfd)
@@ -94,10 +100,17 @@ int pp_mount_kernel_fs(struct pp_ctx *c, const struct pp_launch *l, int rootfd)
         PP_AUTOCLOSE int dir = pp_mkdir_in_root(rootfd, d->dir, 0);
         if (dir < 0)
             return pp_fail(c, PP_STEP_CREATE_DEVICE, -1, d->dir);
-        char p[32];
+        /* The host's node has the same path: the list is the host's /dev. */
+        char p[32], dir_slash[256], host[256];
         PP_AUTOCLOSE int dirfd = open(pp_fd_path(p, dir), O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-        if (dirfd < 0 || mknodat(dirfd, d->name, d->mode, makedev(d->major, d->minor)) < 0 ||
-            fchownat(dirfd, d->name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+        if (dirfd < 0 || pp_join(dir_slash, sizeof dir_slash, d->dir, "/") < 0 ||
+            pp_join(host, sizeof host, dir_slash, d->name) < 0)
+            return pp_fail(c, PP_STEP_CREATE_DEVICE, -1, d->name);
+        /* A bound node keeps the host's owner, which is the point of the chown. */
+        int made = pp_make_node(c, dirfd, d->name, host, d->mode, makedev(d->major, d->minor));
+        if (made < 0)
+            return -1;
+        if (made && fchownat(dirfd, d->name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
             return pp_fail(c, PP_STEP_CREATE_DEVICE, -1, d->name);
     }
 

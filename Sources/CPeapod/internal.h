@@ -51,12 +51,51 @@ pid_t pp_clone_vfork(int (*fn)(void *), void *arg, void *stack, size_t stack_siz
 
 /* "/proc/self/fd/N" into buf (at least 32 bytes), for mounting onto an O_PATH fd. */
 const char *pp_fd_path(char *buf, int fd);
+/* "/proc/PID/" followed by `tail` into buf (at least 32 bytes plus tail); -1 with ENAMETOOLONG. */
+int pp_proc_path(char *buf, size_t size, pid_t pid, const char *tail);
 /* Bounded string copy/concatenation into fixed buffers; -1 with ENAMETOOLONG when too long. */
 int pp_join(char *buf, size_t size, const char *a, const char *b);
 
 /* namespaces.c */
 int pp_join_namespace(struct pp_ctx *c, const char *path, int nstype, int step);
 int pp_join_sandbox(struct pp_ctx *c, const struct pp_launch *l);
+
+/* spawn.c: the parent's side of a start, shared with userns.c. */
+/* Read up to n bytes, stopping early only at end-of-file. */
+size_t pp_read_full(int fd, void *buf, size_t n);
+/* waitpid, ignoring EINTR and a caller's reaper that was first. */
+void pp_reap(pid_t pid);
+/* Fill *err for a failure of the parent itself; returns -1. */
+pid_t pp_parent_fail(struct pp_error *err, int step);
+/* EOF on the error pipe is success (pid returned); a record is the child's failure (-1). */
+pid_t pp_collect(int errfd, pid_t pid, struct pp_error *err);
+/* Stacks of children that share their parent's memory (pp_clone_vfork): a container child keeps
+ * a few PATH_MAX buffers at once; an exec command's deepest path is pp_execvpe's PATH buffer. */
+#define PP_CHILD_STACK (128 * 1024)
+#define PP_VFORK_STACK (32 * 1024)
+
+/* userns.c: pods with a user namespace of their own (hostUsers: false). */
+/* pp_spawn for a launch with ns_user. */
+pid_t pp_spawn_userns(const struct pp_launch *l, struct pp_error *err);
+/* Enter the cgroup v2 directory `dir` (an open fd) by writing this process into its
+ * cgroup.procs: for a process that must not clone into it (CLONE_INTO_CGROUP makes a copy). */
+int pp_join_cgroup_dir(struct pp_ctx *c, int dir);
+/* In the container child, first of all: become uid and gid 0 of its user namespace. */
+int pp_become_namespace_root(struct pp_ctx *c);
+/* In the container child: attach a copy of the root the intermediate mounted (the working
+ * directory) on top of it, and return it in *rootfd. */
+int pp_enter_userns_rootfs(struct pp_ctx *c, const struct pp_launch *l, int *rootfd);
+/* spawn.c: the container's own setup, from clone to execve. */
+__attribute__((noreturn)) void pp_container_child(const struct pp_launch *l, int errfd);
+/* In the sandbox helper, after its tmpfs is mounted: make the user namespace and the pod's
+ * namespaces it owns, set them up (pp_sandbox_inside), pin all four. */
+int pp_sandbox_userns(struct pp_ctx *c, const struct pp_sandbox *s);
+
+/* sandbox.c */
+/* Inside the pod's new namespaces: hostname, loopback, sysctls. */
+int pp_sandbox_inside(struct pp_ctx *c, const struct pp_sandbox *s);
+/* Bind the namespace file `source` onto a new file `pin`. */
+int pp_pin_namespace(struct pp_ctx *c, const char *source, const char *pin);
 
 /* rootfs.c */
 int pp_open_in_root(int rootfd, const char *path, int flags);
@@ -65,7 +104,8 @@ int pp_prepare_rootfs(struct pp_ctx *c, const struct pp_launch *l, int *rootfd);
 int pp_mount_specs(struct pp_ctx *c, const struct pp_launch *l, int rootfd);
 int pp_protect_paths(struct pp_ctx *c, const struct pp_launch *l, int rootfd);
 int pp_finish_rootfs(struct pp_ctx *c, const struct pp_launch *l, int rootfd);
-int pp_pivot_root(struct pp_ctx *c, const char *merged_dir);
+/* pivot_root into merged_dir, or into rootfd (an O_PATH fd of the new root) when it is >= 0. */
+int pp_pivot_root(struct pp_ctx *c, int rootfd, const char *merged_dir);
 
 /* devices.c */
 int pp_mount_kernel_fs(struct pp_ctx *c, const struct pp_launch *l, int rootfd);

@@ -157,8 +157,9 @@ int pp_prepare_rootfs(struct pp_ctx *c, const struct pp_launch *l, int *rootfd)
     return 0;
 }
 
-static int pp_mount_one(struct pp_ctx *c, const struct pp_mount *m, int i, int rootfd)
+static int pp_mount_one(struct pp_ctx *c, const struct pp_launch *l, int i, int rootfd)
 {
+    const struct pp_mount *m = &l->mounts[i];
     PP_AUTOCLOSE int target = pp_mkdir_in_root(rootfd, m->target, m->target_is_file);
     if (target < 0)
         return pp_fail(c, PP_STEP_MOUNT_TARGET, i, m->target);
@@ -168,6 +169,16 @@ static int pp_mount_one(struct pp_ctx *c, const struct pp_mount *m, int i, int r
     if (m->kind == PP_MOUNT_TMPFS) {
         unsigned long flags = MS_NOSUID | MS_NODEV | (m->read_only ? MS_RDONLY : 0);
         if (mount("tmpfs", tpath, "tmpfs", flags, m->data) < 0)
+            return pp_fail(c, PP_STEP_MOUNT, i, m->target);
+        return 0;
+    }
+
+    if (l->ns_user != NULL) {
+        /* The intermediate made a detached copy of the source as root of the host (userns.c),
+         * read-only and id-mapped as asked: this process, root of the pod's user namespace
+         * only, attaches it, and needs no right to the host's path. */
+        int tree = l->tree_fds[l->layer_count + (size_t)i];
+        if (syscall(SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
             return pp_fail(c, PP_STEP_MOUNT, i, m->target);
         return 0;
     }
@@ -188,7 +199,7 @@ static int pp_mount_one(struct pp_ctx *c, const struct pp_mount *m, int i, int r
 int pp_mount_specs(struct pp_ctx *c, const struct pp_launch *l, int rootfd)
 {
     for (size_t i = 0; i < l->mount_count; i++)
-        if (pp_mount_one(c, &l->mounts[i], (int)i, rootfd) < 0)
+        if (pp_mount_one(c, l, (int)i, rootfd) < 0)
             return -1;
     return 0;
 }
@@ -252,11 +263,14 @@ int pp_finish_rootfs(struct pp_ctx *c, const struct pp_launch *l, int rootfd)
     return 0;
 }
 
-int pp_pivot_root(struct pp_ctx *c, const char *merged_dir)
+int pp_pivot_root(struct pp_ctx *c, int rootfd, const char *merged_dir)
 {
+    /* By its path, which reaches whatever was mounted there last; in a user namespace by the
+     * root's descriptor (rootfd >= 0): the path leads through the host's directories, which the
+     * process may no longer search. */
     PP_AUTOCLOSE int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-    PP_AUTOCLOSE int newroot = open(merged_dir, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-    if (oldroot < 0 || newroot < 0 || fchdir(newroot) < 0)
+    PP_AUTOCLOSE int newroot = rootfd >= 0 ? -1 : open(merged_dir, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+    if (oldroot < 0 || (rootfd < 0 && newroot < 0) || fchdir(rootfd >= 0 ? rootfd : newroot) < 0)
         return pp_fail(c, PP_STEP_PIVOT_ROOT, -1, merged_dir);
     /* pivot_root(".", "."): with new_root == put_old the old root is stacked on top of the new
      * one at "/", so the image needs no put_old directory (runc's approach; pivot_root(2)). Unlike

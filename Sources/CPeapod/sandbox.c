@@ -40,18 +40,40 @@ static int pp_loopback_up(struct pp_ctx *c)
     return 0;
 }
 
-static int pp_pin(struct pp_ctx *c, const char *ns, const char *pin)
+int pp_pin_namespace(struct pp_ctx *c, const char *source, const char *pin)
 {
-    char self[64];
-    pp_join(self, sizeof self, "/proc/self/ns/", ns);
     int fd = open(pin, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0444);
     if (fd < 0)
         return pp_fail(c, PP_STEP_PIN_NAMESPACE, -1, pin);
     close(fd);
     /* A bind mount of the nsfs file keeps the namespace alive with no process in it, and
      * gives it a path that setns() can open later. */
-    if (mount(self, pin, NULL, MS_BIND, NULL) < 0)
+    if (mount(source, pin, NULL, MS_BIND, NULL) < 0)
         return pp_fail(c, PP_STEP_PIN_NAMESPACE, -1, pin);
+    return 0;
+}
+
+static int pp_pin(struct pp_ctx *c, const char *ns, const char *pin)
+{
+    char self[64];
+    pp_join(self, sizeof self, "/proc/self/ns/", ns);
+    return pp_pin_namespace(c, self, pin);
+}
+
+int pp_sandbox_inside(struct pp_ctx *c, const struct pp_sandbox *s)
+{
+    if (!s->host_net && sethostname(s->hostname, strlen(s->hostname)) < 0)
+        return pp_fail(c, PP_STEP_SETHOSTNAME, -1, s->hostname);
+    if (!s->host_net && pp_loopback_up(c) < 0)
+        return -1;
+    /* /proc/sys/net and the IPC sysctls show the namespaces of the process that opens them:
+     * written here, they set the pod's own. */
+    for (size_t i = 0; i < s->sysctl_count; i++) {
+        PP_AUTOCLOSE int fd = open(s->sysctl_paths[i], O_WRONLY | O_CLOEXEC);
+        size_t n = strlen(s->sysctl_values[i]);
+        if (fd < 0 || write(fd, s->sysctl_values[i], n) != (ssize_t)n)
+            return pp_fail(c, PP_STEP_SYSCTL, -1, s->sysctl_paths[i]);
+    }
     return 0;
 }
 
@@ -63,14 +85,13 @@ __attribute__((noreturn)) static void pp_sandbox_child(const struct pp_sandbox *
     c.errfd = errfd;
     /* Signals stay blocked (inherited from the parent): this child only makes system calls and
      * exits, and must not run a handler of the caller. */
-    /* A namespace of the host (hostNetwork, hostIPC) is pinned as it is: the child is in it. */
+    /* A namespace of the host (hostNetwork, hostIPC) is pinned as it is: the child is in it.
+     * With a user namespace the pod's namespaces are made by a child of this one (userns.c):
+     * this process stays root of the host, which pinning them in the host's mount namespace
+     * takes. */
     int flags = (s->host_net ? 0 : CLONE_NEWNET | CLONE_NEWUTS) | (s->host_ipc ? 0 : CLONE_NEWIPC);
-    if (flags != 0 && unshare(flags) < 0) {
+    if (s->pin_user == NULL && flags != 0 && unshare(flags) < 0) {
         pp_fail(&c, PP_STEP_UNSHARE, -1, NULL);
-        pp_die(&c);
-    }
-    if (!s->host_net && sethostname(s->hostname, strlen(s->hostname)) < 0) {
-        pp_fail(&c, PP_STEP_SETHOSTNAME, -1, s->hostname);
         pp_die(&c);
     }
     /* One tmpfs holds the pins and the pod's /dev/shm (bound into each container, so POSIX
@@ -80,20 +101,14 @@ __attribute__((noreturn)) static void pp_sandbox_child(const struct pp_sandbox *
         pp_fail(&c, PP_STEP_MOUNT_POD_SHM, -1, s->dir);
         pp_die(&c);
     }
-    if ((!s->host_net && pp_loopback_up(&c) < 0) ||
-        pp_pin(&c, "net", s->pin_net) < 0 ||
-        pp_pin(&c, "ipc", s->pin_ipc) < 0 ||
-        pp_pin(&c, "uts", s->pin_uts) < 0)
-        pp_die(&c);
-    /* /proc/sys/net and the IPC sysctls show the namespaces of the process that opens them:
-     * written here, they set the pod's own. */
-    for (size_t i = 0; i < s->sysctl_count; i++) {
-        PP_AUTOCLOSE int fd = open(s->sysctl_paths[i], O_WRONLY | O_CLOEXEC);
-        size_t n = strlen(s->sysctl_values[i]);
-        if (fd < 0 || write(fd, s->sysctl_values[i], n) != (ssize_t)n) {
-            pp_fail(&c, PP_STEP_SYSCTL, -1, s->sysctl_paths[i]);
+    if (s->pin_user != NULL) {
+        if (pp_sandbox_userns(&c, s) < 0)
             pp_die(&c);
-        }
+    } else if (pp_sandbox_inside(&c, s) < 0 ||
+               pp_pin(&c, "net", s->pin_net) < 0 ||
+               pp_pin(&c, "ipc", s->pin_ipc) < 0 ||
+               pp_pin(&c, "uts", s->pin_uts) < 0) {
+        pp_die(&c);
     }
     if (mkdir(s->shm_dir, 01777) < 0 || chmod(s->shm_dir, 01777) < 0) {
         pp_fail(&c, PP_STEP_MOUNT_POD_SHM, -1, s->shm_dir);
@@ -156,8 +171,11 @@ static int pp_helper_result(struct pp_error *err, pid_t pid, int report_fd)
         got += (size_t)r;
     }
     close(report_fd);
-    if (got == sizeof rec && rec.step == PP_STEP_NONE)
+    if (got == sizeof rec && rec.step == PP_STEP_NONE) {
+        /* A helper may report a number there (the pause's pid, pp_pause_spawn). */
+        err->index = rec.index;
         return 0;
+    }
     if (got == sizeof rec) {
         *err = rec;
         err->path[sizeof err->path - 1] = '\0';
@@ -268,10 +286,82 @@ static void pp_pause_entry(const void *arg, int errfd)
     pp_pause_child(errfd);
 }
 
-pid_t pp_pause_spawn(struct pp_error *err)
+/* The pause of a pod's user namespace: root of the namespace, never of the host, and not
+ * dumpable in memory made outside the namespace (userns.c), so no process of the pod can trace
+ * it or reach the host's filesystem it stands in. */
+static int pp_pause_in_userns(void *arg)
+{
+    struct pp_ctx c;
+    memset(&c, 0, sizeof c);
+    c.err.index = -1;
+    c.errfd = *(const int *)arg;
+    if (pp_become_namespace_root(&c) < 0)
+        pp_die(&c);
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+        pp_fail(&c, PP_STEP_DUMPABLE, -1, NULL);
+        pp_die(&c);
+    }
+    pp_pause_child(c.errfd);
+}
+
+/* The helper of a pause in a pod's user namespace: it joins the namespace and clones the pause
+ * from there, so that the PID namespace belongs to it (a container mounts the /proc of a PID
+ * namespace only as root of the namespace's owner). CLONE_PARENT makes the pause the caller's
+ * child, as without a user namespace; CLONE_VM without CLONE_VFORK gives it this process's
+ * memory, which outlives this process's exit, on a stack of its own in it. The success record
+ * carries the pause's pid. */
+static void pp_pause_userns_entry(const void *arg, int errfd)
+{
+    struct pp_ctx c;
+    memset(&c, 0, sizeof c);
+    c.err.index = -1;
+    c.errfd = errfd;
+    int p[2];
+    if (pp_join_namespace(&c, arg, CLONE_NEWUSER, PP_STEP_JOIN_USER) < 0)
+        pp_die(&c);
+    if (pipe2(p, O_CLOEXEC) < 0) {
+        pp_fail(&c, PP_STEP_PIPE, -1, NULL);
+        pp_die(&c);
+    }
+    static _Alignas(16) char stack[PP_VFORK_STACK];
+    /* With CLONE_PARENT the exit signal is ours, SIGCHLD, so none is given. */
+    pid_t pid = clone(pp_pause_in_userns, stack + sizeof stack, CLONE_VM | CLONE_PARENT | CLONE_NEWPID, &p[1]);
+    if (pid < 0) {
+        /* Refused (under valgrind): a copy. */
+        pid = pp_clone(CLONE_NEWPID | CLONE_PARENT, -1);
+        if (pid == 0)
+            pp_pause_in_userns(&p[1]);
+    }
+    close(p[1]);
+    if (pid < 0) {
+        pp_fail(&c, PP_STEP_CLONE, -1, NULL);
+        pp_die(&c);
+    }
+    struct pp_error rec;
+    if (pp_read_full(p[0], &rec, sizeof rec) != sizeof rec) {
+        errno = ECHILD;
+        pp_fail(&c, PP_STEP_HELPER_DIED, -1, NULL);
+        pp_die(&c);
+    }
+    if (rec.step != PP_STEP_NONE)
+        c.err = rec;
+    else
+        c.err.index = pid;
+    pp_die(&c);
+}
+
+pid_t pp_pause_spawn(const char *user_pin, struct pp_error *err)
 {
     pid_t pid = -1;
-    if (pp_run_helper(err, CLONE_NEWPID, &pid, pp_pause_entry, NULL) < 0)
+    if (user_pin == NULL) {
+        if (pp_run_helper(err, CLONE_NEWPID, &pid, pp_pause_entry, NULL) < 0)
+            return -1;
+        return pid;
+    }
+    if (pp_run_helper(err, 0, &pid, pp_pause_userns_entry, user_pin) < 0)
         return -1;
-    return pid;
+    pid_t pause = err->index;
+    pp_reap(pid);  /* the helper exits after its record */
+    err->index = -1;
+    return pause;
 }

@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-__attribute__((noreturn)) static void pp_container_child(const struct pp_launch *l, int errfd)
+__attribute__((noreturn)) void pp_container_child(const struct pp_launch *l, int errfd)
 {
     struct pp_ctx c;
     memset(&c, 0, sizeof c);
@@ -38,8 +38,11 @@ __attribute__((noreturn)) static void pp_container_child(const struct pp_launch 
     }
 
     /* 0. Into the container's cgroups and its oom_score_adj before anything else, so every
-     *    later step and the container itself run inside its limits (limits.c). */
-    if (pp_enter_limits(&c, p->cgroup_procs, p->cgroup_procs_count, p->set_oom_score_adj,
+     *    later step and the container itself run inside its limits (limits.c). With a user
+     *    namespace of its own the intermediate did so, as root of the host, and this process
+     *    inherited both. */
+    if (l->ns_user == NULL &&
+        pp_enter_limits(&c, p->cgroup_procs, p->cgroup_procs_count, p->set_oom_score_adj,
                         p->oom_score_adj) < 0)
         pp_die(&c);
 
@@ -48,18 +51,23 @@ __attribute__((noreturn)) static void pp_container_child(const struct pp_launch 
      * just before exec. */
     umask(0);
 
-    /* 1. User namespace: none yet (hostUsers: false will go here, first of all, with the
-     *    parent writing the id maps). */
+    /* 1. User namespace: a pod with hostUsers: false has one of its own, and this process was
+     *    cloned inside it (userns.c): its PID and mount namespaces belong to it, so it can mount
+     *    its /proc and the rest as root of that namespace, which it becomes now. */
+    if (l->ns_user != NULL && pp_become_namespace_root(&c) < 0)
+        pp_die(&c);
 
     /* 2. The pod's namespaces. PID and mount namespaces were decided at clone(); net, IPC and
      *    UTS are joined now, before any mount, because sysfs and mqueue mount the namespace of
-     *    the mounter. */
-    if (pp_join_sandbox(&c, l) < 0)
+     *    the mounter (with a user namespace, the intermediate joined them). */
+    if (l->ns_user == NULL && pp_join_sandbox(&c, l) < 0)
         pp_die(&c);
 
-    /* 3. Root filesystem: private propagation, overlay, /proc /sys /dev, the caller's mounts. */
+    /* 3. Root filesystem: private propagation, overlay, /proc /sys /dev, the caller's mounts.
+     *    In a user namespace the intermediate mounted the overlay and copied the bind sources;
+     *    this process attaches them. */
     PP_AUTOCLOSE int rootfd = -1;
-    if (pp_prepare_rootfs(&c, l, &rootfd) < 0 ||
+    if ((l->ns_user != NULL ? pp_enter_userns_rootfs(&c, l, &rootfd) : pp_prepare_rootfs(&c, l, &rootfd)) < 0 ||
         pp_mount_kernel_fs(&c, l, rootfd) < 0 ||
         pp_mount_specs(&c, l, rootfd) < 0)
         pp_die(&c);
@@ -68,12 +76,11 @@ __attribute__((noreturn)) static void pp_container_child(const struct pp_launch 
      *    the working dir and the read-only root last; then pivot_root. The hostname belongs to
      *    the pod's UTS namespace and was set when the sandbox was made. */
     if (pp_protect_paths(&c, l, rootfd) < 0 ||
-        pp_finish_rootfs(&c, l, rootfd) < 0)
+        pp_finish_rootfs(&c, l, rootfd) < 0 ||
+        pp_pivot_root(&c, l->ns_user != NULL ? rootfd : -1, l->merged_dir) < 0)
         pp_die(&c);
     pp_closep(&rootfd);
     rootfd = -1;
-    if (pp_pivot_root(&c, l->merged_dir) < 0)
-        pp_die(&c);
 
     /* 5-9. The working dir (inside the new root), stdio, the close-on-exec sweep, rlimits,
      *    capabilities and user, no_new_privs, seccomp, execve: the same steps as every process
@@ -82,8 +89,7 @@ __attribute__((noreturn)) static void pp_container_child(const struct pp_launch 
     pp_die(&c);
 }
 
-/* Read up to n bytes, stopping early only at end-of-file. */
-static size_t pp_read_full(int fd, void *buf, size_t n)
+size_t pp_read_full(int fd, void *buf, size_t n)
 {
     size_t got = 0;
     while (got < n) {
@@ -97,14 +103,14 @@ static size_t pp_read_full(int fd, void *buf, size_t n)
     return got;
 }
 
-static void pp_reap(pid_t pid)
+void pp_reap(pid_t pid)
 {
     /* ECHILD is fine: a reaper thread of the caller (waitpid(-1)) may have been first. */
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
         ;
 }
 
-static pid_t pp_parent_fail(struct pp_error *err, int step)
+pid_t pp_parent_fail(struct pp_error *err, int step)
 {
     err->step = step;
     err->err = errno;
@@ -115,7 +121,7 @@ static pid_t pp_parent_fail(struct pp_error *err, int step)
 
 /* The end of a parent's wait: EOF on the error pipe is success; a record is the child's
  * failure (the child then exits, and is reaped here). */
-static pid_t pp_collect(int errfd, pid_t pid, struct pp_error *err)
+pid_t pp_collect(int errfd, pid_t pid, struct pp_error *err)
 {
     struct pp_error rec, notice;
     size_t n;
@@ -175,10 +181,6 @@ static int pp_command_entry(void *arg)
     pp_exec_command(s->c, s->exec);
 }
 
-/* Stacks of the children that share their parent's memory (pp_clone_vfork): the deepest path,
- * pp_execvpe's PATH buffer under pp_exec_command, needs well under half of this. */
-#define PP_VFORK_STACK (32 * 1024)
-
 __attribute__((noreturn)) static void pp_intermediate(struct pp_ctx *c, int pidfd,
                                                       unsigned long flags, int cgroup_fd,
                                                       const struct pp_launch *launch,
@@ -211,10 +213,6 @@ __attribute__((noreturn)) static void pp_intermediate(struct pp_ctx *c, int pidf
     _exit(0);
 }
 
-/* The stack of a container child that shares its parent's memory: the mount steps keep a few
- * PATH_MAX buffers on it at once. */
-#define PP_CHILD_STACK (128 * 1024)
-
 struct pp_container_start {
     const struct pp_launch *l;
     const int *errpipe;
@@ -229,6 +227,8 @@ static int pp_container_entry(void *arg)
 
 pid_t pp_spawn(const struct pp_launch *l, struct pp_error *err)
 {
+    if (l->ns_user != NULL)
+        return pp_spawn_userns(l, err);
     memset(err, 0, sizeof *err);
     err->index = -1;
     int errpipe[2], pidpipe[2] = {-1, -1};
@@ -301,13 +301,15 @@ pid_t pp_spawn(const struct pp_launch *l, struct pp_error *err)
     return pp_collect(errpipe[0], pid, err);
 }
 
-/* The namespaces pp_exec joins, in order. Mount comes last: joining it changes what "/proc"
- * means for the opens after it. */
+/* The namespaces pp_exec joins, in order. The user namespace first, as runc and nsenter join it:
+ * the others belong to it, and every later setns is checked against it. Mount comes last:
+ * joining it changes what "/proc" means for the opens after it. */
 static const struct {
     const char *name;
     int type;
     int step;
 } pp_exec_order[] = {
+    {"user", CLONE_NEWUSER, PP_STEP_JOIN_USER},
     {"ipc", CLONE_NEWIPC, PP_STEP_JOIN_IPC},
     {"uts", CLONE_NEWUTS, PP_STEP_JOIN_UTS},
     {"net", CLONE_NEWNET, PP_STEP_JOIN_NET},
@@ -341,17 +343,23 @@ static int pp_exec_intermediate_entry(void *arg)
         pp_fail(&c, PP_STEP_DUMPABLE, -1, NULL);
         pp_die(&c);
     }
-    /* Limits first (limits.c); the command, started below, inherits them. */
+    /* Limits first (limits.c); the command, started below, inherits them. Into a user namespace
+     * the command must share this process's memory, made outside it (userns.c): a cgroup v2
+     * directory is then entered here rather than at the command's clone. */
+    int cgroup_fd = p->cgroup_fd;
     if (pp_enter_limits(&c, p->cgroup_procs, p->cgroup_procs_count, p->set_oom_score_adj,
-                        p->oom_score_adj) < 0)
+                        p->oom_score_adj) < 0 ||
+        (s->fds[0] >= 0 && cgroup_fd >= 0 && pp_join_cgroup_dir(&c, cgroup_fd) < 0))
         pp_die(&c);
+    if (s->fds[0] >= 0)
+        cgroup_fd = -1;
     for (int i = 0; i < s->count; i++) {
-        if (setns(s->fds[i], pp_exec_order[i].type) < 0) {
+        if (s->fds[i] >= 0 && setns(s->fds[i], pp_exec_order[i].type) < 0) {
             pp_fail(&c, pp_exec_order[i].step, -1, pp_exec_order[i].name);
             pp_die(&c);
         }
     }
-    pp_intermediate(&c, s->pidpipe[1], 0, p->cgroup_fd, NULL, s->x);
+    pp_intermediate(&c, s->pidpipe[1], 0, cgroup_fd, NULL, s->x);
 }
 
 pid_t pp_exec(const struct pp_exec *x, struct pp_error *err)
@@ -373,11 +381,19 @@ pid_t pp_exec(const struct pp_exec *x, struct pp_error *err)
         if (fds[i] < 0) {
             int e = errno;
             for (int j = 0; j < i; j++)
-                close(fds[j]);
+                if (fds[j] >= 0)
+                    close(fds[j]);
             errno = e;
             pp_parent_fail(err, PP_STEP_OPEN_NAMESPACE);
             snprintf(err->path, sizeof err->path, "%s", path);
             return -1;
+        }
+        /* setns refuses the caller's own user namespace: a target in it is not joined there. */
+        struct stat target, self;
+        if (pp_exec_order[i].type == CLONE_NEWUSER && fstat(fds[i], &target) == 0 &&
+            stat("/proc/self/ns/user", &self) == 0 && target.st_ino == self.st_ino && target.st_dev == self.st_dev) {
+            close(fds[i]);
+            fds[i] = -1;
         }
     }
 
@@ -410,7 +426,8 @@ pid_t pp_exec(const struct pp_exec *x, struct pp_error *err)
     int clone_errno = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     for (int i = 0; i < N && own; i++)
-        close(fds[i]);
+        if (fds[i] >= 0)
+            close(fds[i]);
     close(errpipe[1]);
     close(pidpipe[1]);
     if (pid < 0) {
@@ -430,7 +447,8 @@ pipe_failed:
     {
         int e = errno;
         for (int i = 0; i < N && own; i++)
-            close(fds[i]);
+            if (fds[i] >= 0)
+                close(fds[i]);
         errno = e;
         return pp_parent_fail(err, PP_STEP_PIPE);
     }

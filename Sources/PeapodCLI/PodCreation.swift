@@ -98,6 +98,9 @@ struct PodCreator {
             if !securityProblems.isEmpty {
                 throw CLIError(securityProblems.map { "pod \(pod.name): \($0)" }.joined(separator: "\n"))
             }
+            if pod.spec.hostUsers == false, let problem = Self.userNamespaceProblem() {
+                throw CLIError("pod \(pod.name): \(problem)")
+            }
             let volumeErrors = VolumePlanner(pod: pod, podDirectory: store.location(namespace: pod.namespace, name: pod.name, uid: "check").podDir).check()
             if !volumeErrors.isEmpty {
                 throw CLIError(volumeErrors.map { "\($0)" }.joined(separator: "\n"))
@@ -130,8 +133,25 @@ struct PodCreator {
         }
     }
 
-    /// The pod's entry in the store (its directories, the pod as stored, its cgroup placement),
-    /// without a supervisor; on failure nothing of it remains.
+    /// Why pods with hostUsers: false cannot run here, or nil: the kernel must offer user
+    /// namespaces (as the kubelet asks the runtime whether its handler supports them), and the
+    /// host's range of ids for pods must be well formed.
+    static func userNamespaceProblem() -> String? {
+        let max = (try? FileSystem.readText("/proc/sys/user/max_user_namespaces", limit: 64))?.split(separator: "\n").first
+        if !FileSystem.exists("/proc/self/ns/user") || max == "0" {
+            return "hostUsers: false needs user namespaces, which this kernel does not offer (user.max_user_namespaces)"
+        }
+        do {
+            _ = try UserNamespacePool.load()
+        } catch {
+            return "hostUsers: false: \(error)"
+        }
+        return nil
+    }
+
+    /// The pod's entry in the store (its directories, the pod as stored, its cgroup placement,
+    /// with hostUsers: false its lease of host ids), without a supervisor; on failure nothing of
+    /// it remains. The caller holds the store lock.
     func createRecord(_ template: Pod) throws -> (location: PodLocation, pod: Pod) {
         var pod = template
         pod.metadata.uid = Clock.uuid()
@@ -141,6 +161,14 @@ struct PodCreator {
             try store.prepareDirectories()
             try FileSystem.makeDirectories(location.podDir, mode: 0o700)
             try FileSystem.makeDirectories(location.runDir, mode: 0o700)
+            if pod.spec.hostUsers == false {
+                // Under the store lock, after the pod's directory exists: every lease of a pod
+                // not in the store is then one a crash left behind.
+                let leases = UserNamespaceLeases(directory: store.userNamespaceLeasesDir, pool: try UserNamespacePool.load())
+                let mapping = try leases.acquire(podUID: pod.metadata.uid, podDirName: location.dirName,
+                                                 livePods: Set(store.list().map(\.uid)))
+                try FileSystem.writeAtomically(location.userNamespaceFile, mapping.mapLine, mode: 0o600)
+            }
             try FileSystem.writeAtomically(location.podFile, pod.json().serialized(pretty: true) + "\n", mode: 0o600)
             try cgroupPlan(podUID: pod.metadata.uid).write(directory: location.runDir)
             return (location, pod)

@@ -58,7 +58,6 @@ public enum Support {
         },
         Rule("runtimeClassName", .refuse("not supported: peapod has a single runtime")) { $0.runtimeClassName != nil },
         Rule("ephemeralContainers", notYet) { !$0.ephemeralContainers.isEmpty },
-        Rule("hostUsers", notYet) { $0.hostUsers == false },
         Rule("os", notYet) { $0.os != nil },
         Rule("resourceClaims", notYet) { !$0.resourceClaims.isEmpty },
         Rule("schedulingGates", notYet) { !$0.schedulingGates.isEmpty },
@@ -87,10 +86,6 @@ public enum Support {
         Rule("securityContext.seLinuxOptions", noSELinux) { $0.securityContext?.seLinuxOptions != nil },
         Rule("securityContext.windowsOptions", windowsOnly) { $0.securityContext?.windowsOptions != nil },
         Rule("securityContext.appArmorProfile", noAppArmor) { appArmorConfines($0.securityContext?.appArmorProfile) },
-        // The kubelet's runtimes mask /proc unless told Unmasked, which needs a user namespace.
-        Rule("securityContext.procMount", .refuse("not supported: only \"Default\"")) {
-            ($0.securityContext?.procMount ?? "Default") != "Default"
-        },
         Rule("envFrom", notYet) { !$0.envFrom.isEmpty },
         Rule("env", notYet, paths: { c in
             c.env.enumerated().flatMap { i, e -> [String] in

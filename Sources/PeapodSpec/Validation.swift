@@ -123,6 +123,8 @@ public enum Validation {
 /// Accumulates field errors while walking a Pod.
 struct Validator {
     var errors: [FieldError] = []
+    /// The pod's hostUsers (true when unset), for the container rules that depend on it.
+    var hostUsers = true
 
     mutating func add(_ e: FieldError) { errors.append(e) }
     mutating func required(_ p: String, _ d: String = "") { add(.required(p, d)) }
@@ -190,6 +192,7 @@ struct Validator {
     // MARK: PodSpec
 
     mutating func podSpec(_ s: PodSpec, meta: ObjectMeta) {
+        hostUsers = s.hostUsers ?? true
         let volumes = self.volumes(s.volumes)
         let gracePeriod = s.terminationGracePeriodSeconds
         let claimNames = Set(s.resourceClaims.compactMap { $0["name"]?.stringValue })
@@ -274,11 +277,13 @@ struct Validator {
             let name = g["name"]?.stringValue ?? ""
             for msg in NameRules.qualifiedName(name) { invalid("spec.schedulingGates[\(i)].name", .string(name), msg) }
         }
-        if s.hostUsers == false && (s.hostNetwork || s.hostPID || s.hostIPC) {
-            let p = "spec.hostUsers"
-            if s.hostNetwork { add(.forbidden(p, "when `spec.hostUsers` is false, `spec.hostNetwork` must also be false")) }
-            if s.hostPID { add(.forbidden(p, "when `spec.hostUsers` is false, `spec.hostPID` must also be false")) }
-            if s.hostIPC { add(.forbidden(p, "when `spec.hostUsers` is false, `spec.hostIPC` must also be false")) }
+        // validateHostUsers: a user namespace goes with no namespace of the host (its paths and
+        // words as the API server has them, capitals included).
+        if s.hostUsers == false {
+            let detail = "when `pod.Spec.HostUsers` is false"
+            if s.hostNetwork { add(.forbidden("spec.hostNetwork", detail)) }
+            if s.hostPID { add(.forbidden("spec.HostPID", detail)) }
+            if s.hostIPC { add(.forbidden("spec.HostIPC", detail)) }
         }
         if !s.serviceAccountName.isEmpty { dns1123Subdomain(s.serviceAccountName, "spec.serviceAccountName") }
         if !s.nodeName.isEmpty { dns1123Subdomain(s.nodeName, "spec.nodeName") }
@@ -943,6 +948,9 @@ struct Validator {
         idRange(sc.runAsGroup, p + ".runAsGroup")
         if let pm = sc.procMount, pm != "Default" && pm != "Unmasked" {
             add(.notSupported(p + ".procMount", .string(pm), ["Default", "Unmasked"]))
+        }
+        if sc.procMount == "Unmasked" && hostUsers {
+            invalid(p + ".procMount", .string("Unmasked"), "`hostUsers` must be false to use `Unmasked`")
         }
         if sc.allowPrivilegeEscalation == false {
             if sc.privileged == true {

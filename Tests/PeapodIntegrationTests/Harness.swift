@@ -184,6 +184,9 @@ final class Peapod {
         }
         let runEntries = (try? FileManager.default.contentsOfDirectory(atPath: runRoot + "/pods")) ?? []
         found += runEntries.map { "run directory: \(runRoot)/pods/\($0)" }
+        // Leases of user namespace ranges (hostUsers: false) go with their pods.
+        let leases = (try? FileManager.default.contentsOfDirectory(atPath: root + "/userns")) ?? []
+        found += leases.map { "user namespace lease: \(root)/userns/\($0)" }
         found += processes().map { "process: \($0)" }
         return found
     }

@@ -26,6 +26,11 @@ struct LaunchErrorTests {
         #expect(LaunchStep.mountSource.rawValue == Int32(PP_STEP_MOUNT_SOURCE.rawValue))
         #expect(LaunchStep.pivotRoot.rawValue == Int32(PP_STEP_PIVOT_ROOT.rawValue))
         #expect(LaunchStep.helperDied.rawValue == Int32(PP_STEP_HELPER_DIED.rawValue))
+        #expect(LaunchStep.joinUserNamespace.rawValue == Int32(PP_STEP_JOIN_USER.rawValue))
+        #expect(LaunchStep.becomeNamespaceRoot.rawValue == Int32(PP_STEP_NAMESPACE_ROOT.rawValue))
+        #expect(LaunchStep.idMappedMount.rawValue == Int32(PP_STEP_ID_MAPPED_MOUNT.rawValue))
+        #expect(LaunchStep.mountLayer.rawValue == Int32(PP_STEP_MOUNT_LAYER.rawValue))
+        #expect(LaunchStep.writeIDMap.rawValue == Int32(PP_STEP_ID_MAP.rawValue))
         #expect(LaunchStep(rawValue: 999) == nil)
     }
 
@@ -38,6 +43,17 @@ struct LaunchErrorTests {
     @Test func aMissingSourceAlsoNamesTheHostPath() {
         let error = LaunchError(container: "app", record: record(step: .mountSource, errno: ENOENT, index: 0, path: "x"), mounts: [data])
         #expect(error.description == "container app: mount volume \"data\" at /data: bind source /var/lib/peapod/pods/x/volumes/data: no such file or directory")
+    }
+
+    @Test func aVolumeTheKernelCannotIDMapSaysSo() {
+        let error = LaunchError(container: "app", record: record(step: .idMappedMount, errno: EINVAL, index: 0, path: "x"), mounts: [data])
+        #expect(error.description == "container app: mount volume \"data\" at /data: id-map bind source /var/lib/peapod/pods/x/volumes/data: "
+                + "invalid argument (the filesystem may not support id-mapped mounts on this kernel)")
+        let layer = LaunchError(container: "app", record: record(step: .idMappedMount, errno: EINVAL, path: "/var/lib/peapod/images/b/rootfs"), mounts: [data])
+        #expect(layer.description == "container app: make an id-mapped mount of /var/lib/peapod/images/b/rootfs: "
+                + "invalid argument (the filesystem may not support id-mapped mounts on this kernel)")
+        #expect(LaunchError(container: "app", step: .becomeNamespaceRoot, errno: EPERM, path: "").description
+                == "container app: become root of the pod's user namespace: operation not permitted")
     }
 
     @Test func execFailuresQuoteTheCommand() {

@@ -46,6 +46,47 @@ func makePod(volumes: [Volume] = [], mounts: [VolumeMount] = [], configure: (ino
     return pod
 }
 
+@Suite("Volumes of a pod with a user namespace (root)", .enabled(if: Root.isRoot, "needs root to chown; skipped"))
+struct UserNamespaceVolumeTests {
+    @Test func anEmptyDirAndItsSubPathsAreThePodsAndFSGroupIsItsHostGID() throws {
+        let tmp = VolumeTempDir()
+        let pod = makePod(
+            volumes: [Volume(name: "scratch", emptyDir: EmptyDirVolumeSource())],
+            mounts: [VolumeMount(name: "scratch", mountPath: "/sub", subPath: "a/b")]) { pod in
+                pod.spec.securityContext = PodSecurityContext()
+                pod.spec.securityContext?.fsGroup = 2000
+            }
+        var planner = VolumePlanner(pod: pod, podDirectory: tmp.path + "/pod")
+        planner.idMapping = IDMapping(hostID: 1 << 20)
+        _ = try planner.setUp()
+        let scratch = tmp.path + "/pod/volumes/kubernetes.io~empty-dir/scratch"
+        var st = stat()
+        #expect(stat(scratch, &st) == 0 && st.st_uid == 1 << 20 && st.st_gid == (1 << 20) + 2000)
+        _ = try planner.mounts(for: pod.spec.containers[0], shmDirectory: nil)
+        for dir in [scratch + "/a", scratch + "/a/b"] {
+            #expect(stat(dir, &st) == 0 && st.st_uid == 1 << 20 && st.st_gid == (1 << 20) + 2000, "\(dir)")
+        }
+        try VolumePlanner.teardown(podDirectory: tmp.path + "/pod")
+    }
+
+    @Test func anFSGroupOutsideThePodsIDsIsAnError() throws {
+        let tmp = VolumeTempDir()
+        let pod = makePod(volumes: [Volume(name: "scratch", emptyDir: EmptyDirVolumeSource())]) { pod in
+            pod.spec.securityContext = PodSecurityContext()
+            pod.spec.securityContext?.fsGroup = 70000
+        }
+        var planner = VolumePlanner(pod: pod, podDirectory: tmp.path + "/pod")
+        planner.idMapping = IDMapping(hostID: 1 << 20)
+        #expect(throws: VolumeError.self) { try planner.setUp() }
+        do {
+            _ = try planner.setUp()
+        } catch {
+            #expect(error.description.hasSuffix("fsGroup 70000 is outside the pod's user namespace (ids 0-65535)"), "\(error)")
+        }
+        try VolumePlanner.teardown(podDirectory: tmp.path + "/pod")
+    }
+}
+
 @Suite struct HostPathTypeCheckTests {
     @Test func typesAreCheckedAsTheKubeletDoes() throws {
         let tmp = VolumeTempDir()
@@ -215,16 +256,23 @@ func makePod(volumes: [Volume] = [], mounts: [VolumeMount] = [], configure: (ino
         #expect(HostFS.mode(scratch) == 0o777)
         let specs = try planner.mounts(for: pod.spec.containers[0], shmDirectory: "/run/peapod/pods/u/shm")
         let scratchReal = HostFS.realPath(scratch)!
+        // What Peapod writes for the pod is bound id-mapped into a user namespace; the pod's own
+        // storage and the host's paths are not.
+        func idMapped(_ spec: MountSpec) -> MountSpec {
+            var spec = spec
+            spec.idMapped = true
+            return spec
+        }
         #expect(specs == [
             MountSpec(kind: .bind(source: scratch, recursive: true), target: "/data", readOnly: true, label: "volume \"scratch\""),
             MountSpec(kind: .bind(source: scratchReal + "/work", recursive: true), target: "/data/sub", label: "volume \"scratch\""),
             MountSpec(kind: .bind(source: hostFile, recursive: true), target: "/etc/app.conf", targetType: .file, label: "volume \"cfg\""),
-            MountSpec(
+            idMapped(MountSpec(
                 kind: .bind(source: podDir + "/volumes/kubernetes.io~downward-api/info", recursive: true), target: "/etc/podinfo",
-                readOnly: true, label: "volume \"info\""),
-            MountSpec(kind: .bind(source: podDir + "/etc-hosts", recursive: false), target: "/etc/hosts", targetType: .file, label: "/etc/hosts"),
-            MountSpec(kind: .bind(source: podDir + "/hostname", recursive: false), target: "/etc/hostname", targetType: .file, label: "/etc/hostname"),
-            MountSpec(kind: .bind(source: podDir + "/resolv.conf", recursive: false), target: "/etc/resolv.conf", targetType: .file, label: "/etc/resolv.conf"),
+                readOnly: true, label: "volume \"info\"")),
+            idMapped(MountSpec(kind: .bind(source: podDir + "/etc-hosts", recursive: false), target: "/etc/hosts", targetType: .file, label: "/etc/hosts")),
+            idMapped(MountSpec(kind: .bind(source: podDir + "/hostname", recursive: false), target: "/etc/hostname", targetType: .file, label: "/etc/hostname")),
+            idMapped(MountSpec(kind: .bind(source: podDir + "/resolv.conf", recursive: false), target: "/etc/resolv.conf", targetType: .file, label: "/etc/resolv.conf")),
             MountSpec(kind: .bind(source: "/run/peapod/pods/u/shm", recursive: false), target: "/dev/shm", label: "/dev/shm"),
         ])
         #expect(HostFS.mode(scratch + "/work") == 0o777)

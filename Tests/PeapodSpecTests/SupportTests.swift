@@ -28,7 +28,6 @@ import PeapodManifest
 
     @Test(arguments: [
         ("runtimeClassName: gvisor", "", "spec.runtimeClassName: not supported: peapod has a single runtime"),
-        ("hostUsers: false", "", "spec.hostUsers: not supported yet"),
         ("os: {name: linux}", "", "spec.os: not supported yet"),
         ("setHostnameAsFQDN: true", "", "spec.setHostnameAsFQDN: not supported yet"),
         ("overhead: {cpu: 100m}", "", "spec.overhead: not supported yet"),
@@ -44,7 +43,6 @@ import PeapodManifest
         ("", "env: [{name: A, valueFrom: {configMapKeyRef: {name: s, key: k}}}]", "spec.containers[0].env[0].valueFrom.configMapKeyRef: not supported yet"),
         ("", "env: [{name: A, valueFrom: {resourceFieldRef: {resource: limits.cpu}}}]",
          "spec.containers[0].env[0].valueFrom.resourceFieldRef: not supported yet"),
-        ("", "securityContext: {procMount: Unmasked}", "spec.containers[0].securityContext.procMount: not supported: only \"Default\""),
         ("securityContext: {appArmorProfile: {type: RuntimeDefault}}", "",
          "spec.securityContext.appArmorProfile: not supported: peapod does not load AppArmor profiles (only type Unconfined)"),
         ("", "securityContext: {appArmorProfile: {type: Localhost, localhostProfile: p}}",

@@ -133,6 +133,16 @@ func errorLines(_ text: String) -> [String] {
         (podYAML(spec: "subdomain: a.b"), ["spec.subdomain: Invalid value: \"a.b\": must not contain dots"]),
         (podYAML(spec: "hostAliases: [{ip: 300.1.1.1, hostnames: [ok]}]"),
          ["spec.hostAliases[0].ip: Invalid value: \"300.1.1.1\": must be valid IP address"]),
+        // hostUsers: false goes with no namespace of the host (validateHostUsers)
+        (podYAML(spec: "hostUsers: false"), []),
+        (podYAML(spec: "hostUsers: false\nhostNetwork: true"),
+         ["spec.hostNetwork: Forbidden: when `pod.Spec.HostUsers` is false"]),
+        (podYAML(spec: "hostUsers: false\nhostPID: true\nhostIPC: true"),
+         ["spec.HostPID: Forbidden: when `pod.Spec.HostUsers` is false", "spec.HostIPC: Forbidden: when `pod.Spec.HostUsers` is false"]),
+        (podYAML(spec: "hostUsers: true\nhostPID: true"), []),
+        (podYAML(container: "securityContext: {procMount: Unmasked}"),
+         ["spec.containers[0].securityContext.procMount: Invalid value: \"Unmasked\": `hostUsers` must be false to use `Unmasked`"]),
+        (podYAML(spec: "hostUsers: false", container: "securityContext: {procMount: Unmasked}"), []),
         // env
         (podYAML(container: "env: [{name: \"A=B\", value: x}]"),
          ["spec.containers[0].env[0].name: Invalid value: \"A=B\": a valid environment variable name must consist only of printable ASCII characters other than '='"]),

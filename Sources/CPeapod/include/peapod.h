@@ -39,6 +39,8 @@ enum pp_step {
     PP_STEP_JOIN_IPC = 12,
     PP_STEP_JOIN_UTS = 13,
     PP_STEP_JOIN_MNT = 14,
+    PP_STEP_JOIN_USER = 15,         /* path = the pin of the pod's user namespace */
+    PP_STEP_NAMESPACE_ROOT = 16,    /* becoming uid and gid 0 of the pod's user namespace */
     /* Root filesystem. */
     PP_STEP_MAKE_PRIVATE = 20,
     PP_STEP_MOUNT_ROOTFS = 21,      /* path = merged dir */
@@ -60,6 +62,8 @@ enum pp_step {
     PP_STEP_ROOTFS_READONLY = 37,
     PP_STEP_PIVOT_ROOT = 38,        /* path = merged dir */
     PP_STEP_DETACH_OLD_ROOT = 39,
+    PP_STEP_ID_MAPPED_MOUNT = 40,   /* index = mount, or -1 for an image layer; path = host source */
+    PP_STEP_MOUNT_LAYER = 41,       /* path = the image layer */
     /* Process setup just before exec. */
     PP_STEP_CHDIR = 50,             /* path = working dir */
     PP_STEP_STDIO = 51,
@@ -85,6 +89,7 @@ enum pp_step {
     PP_STEP_MOUNT_POD_SHM = 74,     /* path = the shm dir */
     PP_STEP_HELPER_DIED = 75,       /* the helper exited without reporting */
     PP_STEP_SYSCTL = 76,            /* path = the /proc/sys file */
+    PP_STEP_ID_MAP = 77,            /* path = /proc/PID/uid_map or gid_map */
     /* Not failures: notes the child sends before going on (see pp_spawn). */
     PP_NOTICE_OOM_SCORE_CLAMPED = 100, /* err = EACCES; index = the oom_score_adj applied */
 };
@@ -108,6 +113,10 @@ struct pp_mount {
     int32_t recursive;      /* bind: MS_REC */
     int32_t read_only;
     int32_t target_is_file; /* create the target as an empty file rather than a directory */
+    /* bind, in a container with its own user namespace: through a mount id-mapped to it, so that
+     * the host's ids show as the pod's (host uid 0 as the container's root); otherwise the host's
+     * ids show through the namespace's own map. Ignored without a user namespace. */
+    int32_t id_mapped;
     const char *source;     /* bind: host path; tmpfs: unused */
     const char *target;     /* absolute path inside the container */
     const char *data;       /* tmpfs: mount data such as "mode=1777,size=65536k"; may be NULL */
@@ -209,6 +218,16 @@ struct pp_launch {
     const char *ns_ipc;
     const char *ns_uts;
     const char *ns_pid;
+    /* hostUsers: false: the pin of the pod's user namespace (NULL: the host's). The container's
+     * PID and mount namespaces are then made from inside it, so that they belong to it, by an
+     * intermediate process that first mounts the overlay as root of the host, on `layers`
+     * (the lower dirs of overlay_data, unescaped) id-mapped to the pod. `tree_fds` has room for
+     * layer_count + mount_count descriptors, which that process fills with the detached copies
+     * (open_tree) of the layers and of the bind sources the container then attaches. */
+    const char *ns_user;
+    const char *const *layers;
+    size_t layer_count;
+    int32_t *tree_fds;
     /* Mount a private tmpfs at /dev/shm (set when no mount targets /dev/shm). */
     int32_t default_shm;
     const struct pp_mount *mounts;
@@ -237,15 +256,17 @@ struct pp_exec {
     pid_t target_pid;
     struct pp_process process;
     /* Optional: open descriptors of the target's namespaces, PP_EXEC_NAMESPACES of them in the
-     * order ipc, uts, net, pid, mnt, for a caller that execs into one process again and again
-     * (probes); NULL: pp_exec opens /proc/<target_pid>/ns/... itself. */
+     * order user, ipc, uts, net, pid, mnt, for a caller that execs into one process again and
+     * again (probes); -1 for the user namespace when the target is in the caller's own. NULL:
+     * pp_exec opens /proc/<target_pid>/ns/... itself. */
     const int32_t *ns_fds;
 };
 
-#define PP_EXEC_NAMESPACES 5
+#define PP_EXEC_NAMESPACES 6
 
 /*
- * Start a process in the ipc, uts, net, pid and mount namespaces of `target_pid`. Returns the
+ * Start a process in the user (when it is not the caller's), ipc, uts, net, pid and mount
+ * namespaces of `target_pid`, the user namespace first. Returns the
  * pid (caller's namespace) of the process that runs argv itself, a direct child of the caller,
  * so its wait status is the command's own. -1 with *err on failure; notices as for pp_spawn.
  */
@@ -261,6 +282,10 @@ struct pp_sandbox {
     const char *pin_ipc;
     const char *pin_uts;
     const char *shm_dir;    /* directory made in it with mode 1777: the pod's /dev/shm */
+    /* hostUsers: false: a user namespace is made first and owns the others; its pin, and its
+     * uid and gid map ("0 HOSTBASE COUNT\n"), written by the helper. NULL: the host's. */
+    const char *pin_user;
+    const char *id_map;
     /* hostNetwork: the pins hold the host's network and UTS namespaces (no hostname is set, no
      * loopback brought up); hostIPC: the host's IPC namespace. */
     int32_t host_net;
@@ -285,10 +310,11 @@ int pp_sandbox_finish(pid_t pid, int report_fd, struct pp_error *err);
 
 /*
  * Start a pause-like init for a shared PID namespace: pid 1 of a new PID namespace that reaps
- * orphans and exits on SIGTERM/SIGINT. Returns its pid (caller's namespace), or -1 with *err.
- * Its namespace is /proc/<pid>/ns/pid.
+ * orphans and exits on SIGTERM/SIGINT. With `user_pin` (a pod's user namespace), the PID
+ * namespace is made from inside that namespace and belongs to it. Returns its pid (caller's
+ * namespace), a child of the caller, or -1 with *err. Its namespace is /proc/<pid>/ns/pid.
  */
-pid_t pp_pause_spawn(struct pp_error *err);
+pid_t pp_pause_spawn(const char *user_pin, struct pp_error *err);
 
 /*
  * Network probes (probe.c): the kubelet's tcpSocket and httpGet probes of the pod's own

@@ -1,5 +1,6 @@
-// Starting a process inside a running container (`peapod exec`, exec probes): it joins the
-// IPC, UTS, network, PID and mount namespaces of one of the container's processes. See
+// Starting a process inside a running container (`peapod exec`, exec probes): it joins the user
+// namespace (when the pod has its own), then the IPC, UTS, network, PID and mount namespaces of
+// one of the container's processes. See
 // pp_exec in CPeapod/spawn.c for why an intermediate process is needed.
 
 #if canImport(Glibc)
@@ -56,9 +57,17 @@ public final class ExecTarget {
         self.process = process
         self.containerName = containerName
         // The order pp_exec joins them in (CPeapod/spawn.c).
-        for name in ["ipc", "uts", "net", "pid", "mnt"] {
+        for name in ["user", "ipc", "uts", "net", "pid", "mnt"] {
             namespaceFDs.append(try LimitDescriptors.open(
                 "/proc/\(pid)/ns/\(name)", O_RDONLY, step: .openNamespace, container: containerName) { close() })
+        }
+        // A container in the caller's own user namespace (setns refuses joining that) is not
+        // joined there: -1.
+        var target = stat(), own = stat()
+        if fstat(namespaceFDs[0], &target) == 0, stat("/proc/self/ns/user", &own) == 0,
+           target.st_ino == own.st_ino, target.st_dev == own.st_dev {
+            Glibc.close(namespaceFDs[0])
+            namespaceFDs[0] = -1
         }
         do {
             self.limits = try LimitDescriptors(process.limits, arena: arena, container: containerName)
@@ -69,7 +78,7 @@ public final class ExecTarget {
     }
 
     public func close() {
-        for fd in namespaceFDs { Glibc.close(fd) }
+        for fd in namespaceFDs where fd >= 0 { Glibc.close(fd) }
         namespaceFDs = []
         limits?.closeAll()
         limits = nil

@@ -20,6 +20,8 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
     case joinIPCNamespace = 12
     case joinUTSNamespace = 13
     case joinMountNamespace = 14
+    case joinUserNamespace = 15
+    case becomeNamespaceRoot = 16
     case makeMountsPrivate = 20
     case mountRootfs = 21
     case mountProc = 22
@@ -40,6 +42,8 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
     case rootfsReadOnly = 37
     case pivotRoot = 38
     case detachOldRoot = 39
+    case idMappedMount = 40
+    case mountLayer = 41
     case chdir = 50
     case stdio = 51
     case closeFileDescriptors = 52
@@ -63,6 +67,7 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
     case mountPodShm = 74
     case helperDied = 75
     case sysctl = 76
+    case writeIDMap = 77
     /// Rejected in Swift before any process was started (never sent by the shim).
     case invalidLaunch = 90
     /// A step number this build does not know (a newer shim?).
@@ -82,6 +87,8 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
         case .joinIPCNamespace: return "join the pod's IPC namespace"
         case .joinUTSNamespace: return "join the pod's UTS namespace"
         case .joinMountNamespace: return "join the container's mount namespace"
+        case .joinUserNamespace: return "join the pod's user namespace"
+        case .becomeNamespaceRoot: return "become root of the pod's user namespace"
         case .makeMountsPrivate: return "make the mount tree private"
         case .mountRootfs: return "mount the overlay root filesystem at"
         case .mountProc: return "mount proc at"
@@ -102,6 +109,8 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
         case .rootfsReadOnly: return "make the root filesystem read-only at"
         case .pivotRoot: return "pivot_root into"
         case .detachOldRoot: return "detach the old root"
+        case .idMappedMount: return "make an id-mapped mount of"
+        case .mountLayer: return "mount the id-mapped image layer"
         case .chdir: return "chdir into working directory"
         case .stdio: return "set up stdin/stdout/stderr"
         case .closeFileDescriptors: return "mark inherited file descriptors close-on-exec"
@@ -125,6 +134,7 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
         case .mountPodShm: return "mount the pod's shm at"
         case .helperDied: return "wait for the child, which exited before reporting"
         case .sysctl: return "set sysctl"
+        case .writeIDMap: return "write the user namespace's id map"
         case .invalidLaunch: return "invalid launch plan:"
         case .unknown: return "unknown step"
         }
@@ -132,7 +142,7 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
 
     /// Steps whose `index` names a `MountSpec`.
     var isMountSpecStep: Bool {
-        self == .mountTarget || self == .mountSource || self == .mount || self == .mountReadOnly
+        self == .mountTarget || self == .mountSource || self == .mount || self == .mountReadOnly || self == .idMappedMount
     }
 }
 
@@ -178,6 +188,10 @@ public struct LaunchError: Error, Sendable, Equatable, CustomStringConvertible {
         if step == .exec, errno == ENOENT, !path.contains("/") {
             return "executable file not found in $PATH"
         }
+        // runc's hint for the same refusal.
+        if step == .idMappedMount, errno == EINVAL || errno == EOPNOTSUPP {
+            return errnoDescription(errno) + " (the filesystem may not support id-mapped mounts on this kernel)"
+        }
         return errnoDescription(errno)
     }
 
@@ -191,6 +205,9 @@ public struct LaunchError: Error, Sendable, Equatable, CustomStringConvertible {
                 if case .bind(let source, _) = mount.kind { return "mount \(at): bind source \(source)" }
                 return "mount \(at)"
             case .mountReadOnly: return "make \(at) read-only"
+            case .idMappedMount:
+                if case .bind(let source, _) = mount.kind { return "mount \(at): id-map bind source \(source)" }
+                return "mount \(at)"
             default: return "mount \(at)"
             }
         }

@@ -25,6 +25,11 @@ public struct MountSpec: Sendable, Equatable {
     public var readOnly: Bool
     /// Names the mount in errors, e.g. `volume "data"` or `/etc/hosts`.
     public var label: String
+    /// In a container with a user namespace of its own: bind through a mount id-mapped to it, so
+    /// that files of the host's root show as the container's root's (what Peapod itself writes for
+    /// the pod). Otherwise the host's ids show through the namespace's map, and those outside the
+    /// pod's range as the overflow id. No effect without a user namespace.
+    public var idMapped = false
 
     public init(kind: Kind, target: String, targetType: TargetType = .directory, readOnly: Bool = false, label: String) {
         self.kind = kind
@@ -71,6 +76,8 @@ public struct SandboxNamespaces: Sendable, Equatable {
     public var pid: String?
     /// hostPID: the containers' processes live in the host's PID namespace.
     public var hostPID = false
+    /// hostUsers: false: the pin of the pod's user namespace, which owns the others.
+    public var user: String?
 
     public init(net: String, ipc: String, uts: String, pid: String? = nil) {
         self.net = net

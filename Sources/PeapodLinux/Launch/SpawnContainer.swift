@@ -37,6 +37,7 @@ public func spawnContainerWithNotes(_ launch: ContainerLaunch) throws(LaunchErro
         m.target = UnsafePointer(arena.string(spec.target))
         m.target_is_file = spec.targetType == .file ? 1 : 0
         m.read_only = spec.readOnly ? 1 : 0
+        m.id_mapped = spec.idMapped ? 1 : 0
         (mounts + i).initialize(to: m)
     }
 
@@ -49,6 +50,12 @@ public func spawnContainerWithNotes(_ launch: ContainerLaunch) throws(LaunchErro
     l.ns_uts = arena.optionalString(launch.namespaces.uts)
     l.ns_pid = arena.optionalString(launch.namespaces.pid)
     l.host_pid = launch.namespaces.hostPID ? 1 : 0
+    if let user = launch.namespaces.user {
+        l.ns_user = UnsafePointer(arena.string(user))
+        l.layers = arena.constStringArray(launch.rootfs.lowerDirs)
+        l.layer_count = launch.rootfs.lowerDirs.count
+        l.tree_fds = arena.allocate(Int32.self, count: launch.rootfs.lowerDirs.count + launch.mounts.count)
+    }
     l.default_shm = launch.mounts.contains { normalizedContainerPath($0.target) == "/dev/shm" } ? 0 : 1
     l.mounts = UnsafePointer(mounts)
     l.mount_count = launch.mounts.count

@@ -6,6 +6,8 @@
 // Layout under runDir:
 //   ns/                            a tmpfs of the pod's own (size: the pod's shm size); it holds
 //     net ipc uts                  pins (empty files with the nsfs bind-mounted on them)
+//     user                         with hostUsers: false, the pod's user namespace, which owns
+//                                  the others (CPeapod/userns.c)
 //     pid pause.pid                only with a shared PID namespace: pin and the pause's pid
 //     shm/                         the pod's /dev/shm (mode 1777)
 //
@@ -80,14 +82,17 @@ public struct PodSandbox: Sendable, Equatable {
     /// `create` in two halves: this starts the helper process that makes and pins the
     /// namespaces and returns at once, so the caller can do other work meanwhile;
     /// `PendingSandbox.finish()` waits for it. On a failure here everything made is undone.
+    /// `userNamespace`: hostUsers: false, the pod's ids; its user namespace is made first and
+    /// owns the others.
     public static func start(
         runDir: String, hostname: String, shmSizeBytes: Int64, shareProcessNamespace: Bool = false,
-        hostNetwork: Bool = false, hostIPC: Bool = false, hostPID: Bool = false, sysctls: [Sysctl] = []
+        hostNetwork: Bool = false, hostIPC: Bool = false, hostPID: Bool = false, sysctls: [Sysctl] = [],
+        userNamespace: IDMapping? = nil
     ) throws(SandboxError) -> PendingSandbox {
         try start(runDir: runDir, hostname: hostname, shmSizeBytes: shmSizeBytes,
                   shareProcessNamespace: shareProcessNamespace,
                   host: HostNamespaces(network: hostNetwork, ipc: hostIPC, pid: hostPID), sysctls: sysctls,
-                  failingAfter: nil)
+                  userNamespace: userNamespace, failingAfter: nil)
     }
 
     /// Points after which tests make `create` fail, to check that it undoes everything.
@@ -97,16 +102,18 @@ public struct PodSandbox: Sendable, Equatable {
 
     static func create(
         runDir: String, hostname: String, shmSizeBytes: Int64, shareProcessNamespace: Bool,
-        failingAfter injected: Stage?
+        userNamespace: IDMapping? = nil, failingAfter injected: Stage?
     ) throws(SandboxError) -> PodSandbox {
         let pending = try start(runDir: runDir, hostname: hostname, shmSizeBytes: shmSizeBytes,
-                                shareProcessNamespace: shareProcessNamespace, failingAfter: injected)
+                                shareProcessNamespace: shareProcessNamespace, userNamespace: userNamespace,
+                                failingAfter: injected)
         return try pending.finish()
     }
 
     static func start(
         runDir: String, hostname: String, shmSizeBytes: Int64, shareProcessNamespace: Bool,
-        host: HostNamespaces = HostNamespaces(), sysctls: [Sysctl] = [], failingAfter injected: Stage?
+        host: HostNamespaces = HostNamespaces(), sysctls: [Sysctl] = [], userNamespace: IDMapping? = nil,
+        failingAfter injected: Stage?
     ) throws(SandboxError) -> PendingSandbox {
         let paths = SandboxPaths(runDir: runDir)
         do throws(SandboxError) {
@@ -134,12 +141,16 @@ public struct PodSandbox: Sendable, Equatable {
             s.sysctl_paths = arena.constStringArray(sysctls.map(\.path))
             s.sysctl_values = arena.constStringArray(sysctls.map(\.value))
             s.sysctl_count = sysctls.count
+            if let userNamespace {
+                s.pin_user = UnsafePointer(arena.string(paths.user))
+                s.id_map = UnsafePointer(arena.string(userNamespace.mapLine))
+            }
             var record = pp_error()
             var reportFD: Int32 = -1
             let pid = withExtendedLifetime(arena) { pp_sandbox_start(&s, &reportFD, &record) }
             if pid < 0 { throw SandboxError(record: record) }
             return PendingSandbox(paths: paths, helper: pid, reportFD: reportFD, sharePID: shareProcessNamespace,
-                                  hostPID: host.pid, injected: injected)
+                                  hostPID: host.pid, userNamespace: userNamespace != nil, injected: injected)
         } catch var error {
             undo(&error, paths)
             throw error
@@ -247,15 +258,18 @@ public final class PendingSandbox {
     let reportFD: Int32
     let sharePID: Bool
     let hostPID: Bool
+    /// The pod has a user namespace of its own (pinned at paths.user).
+    let userNamespace: Bool
     let injected: PodSandbox.Stage?
 
     init(paths: SandboxPaths, helper: Int32, reportFD: Int32, sharePID: Bool, hostPID: Bool = false,
-         injected: PodSandbox.Stage?) {
+         userNamespace: Bool = false, injected: PodSandbox.Stage?) {
         self.paths = paths
         self.helper = helper
         self.reportFD = reportFD
         self.sharePID = sharePID
         self.hostPID = hostPID
+        self.userNamespace = userNamespace
         self.injected = injected
     }
 
@@ -271,9 +285,10 @@ public final class PendingSandbox {
                 namespaces: SandboxNamespaces(net: paths.net, ipc: paths.ipc, uts: paths.uts),
                 shmDir: paths.shm, pausePID: nil)
             sandbox.namespaces.hostPID = hostPID
+            if userNamespace { sandbox.namespaces.user = paths.user }
             try PodSandbox.checkpoint(.namespaces, injected)
             if sharePID && !hostPID {
-                let pid = pp_pause_spawn(&record)
+                let pid = paths.user.withCString { user in pp_pause_spawn(userNamespace ? user : nil, &record) }
                 if pid < 0 { throw SandboxError(record: record) }
                 sandbox.pausePID = pid
                 // The pid file first, so destroy() can find the process even if pinning fails.
@@ -300,6 +315,7 @@ struct SandboxPaths {
     var net: String { sandboxDir + "/net" }
     var ipc: String { sandboxDir + "/ipc" }
     var uts: String { sandboxDir + "/uts" }
+    var user: String { sandboxDir + "/user" }
     var pid: String { sandboxDir + "/pid" }
     var pausePID: String { sandboxDir + "/pause.pid" }
     var shm: String { sandboxDir + "/shm" }

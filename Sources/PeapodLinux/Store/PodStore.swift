@@ -33,6 +33,8 @@ public struct PodLocation: Sendable, Equatable {
     public var runDir: String
     /// Where the store's files of deleted pods wait to be removed (StoreTrash).
     public var trashDir: String
+    /// The leases of user namespace ranges (UserNamespaceLeases).
+    public var userNamespaceLeasesDir: String
 
     public var dirName: String { "\(namespace)_\(name)_\(uid)" }
     public var podFile: String { podDir + "/pod.json" }
@@ -47,6 +49,8 @@ public struct PodLocation: Sendable, Equatable {
     public var rootfsMountPoint: String { runDir + "/rootfs" }
     /// Each running container's ProcessSpec, for `peapod exec` (PublishedProcess).
     public var processDir: String { runDir + "/process" }
+    /// hostUsers: false: the pod's range of host ids, as its uid_map line (UserNamespaces.swift).
+    public var userNamespaceFile: String { podDir + "/userns" }
 
     /// The overlay layers (upper/, work/) of one instance of a container: `containers/NAME_ID`
     /// (a container name never holds "_").
@@ -71,6 +75,8 @@ public struct PodStore: Sendable {
     public var logsDir: String { root + "/logs" }
     public var imagesDir: String { root + "/images" }
     public var trashDir: String { root + "/trash" }
+    /// Leases of the host id ranges of pods with user namespaces (UserNamespaceLeases).
+    public var userNamespaceLeasesDir: String { root + "/userns" }
     /// Localhost seccomp profiles: `localhostProfile` is a path relative to this directory.
     public var seccompProfilesDirectory: String { SeccompFilters.profilesDirectory(stateRoot: root) }
     public var lockFile: String { runRoot + "/lock" }
@@ -101,7 +107,7 @@ public struct PodStore: Sendable {
         let dir = "\(namespace)_\(name)_\(uid)"
         return PodLocation(
             namespace: namespace, name: name, uid: uid, podDir: podsDir + "/" + dir, logDir: logsDir + "/" + dir,
-            runDir: runRoot + "/pods/" + uid, trashDir: trashDir)
+            runDir: runRoot + "/pods/" + uid, trashDir: trashDir, userNamespaceLeasesDir: userNamespaceLeasesDir)
     }
 
     /// Every pod in the store, in name order.

@@ -18,11 +18,14 @@ struct ContainerLauncher {
     let instances = InstanceDirectories()
     /// Compiled seccomp programs, once per profile and capability set for this supervisor.
     let seccomp: SeccompFilters
+    /// hostUsers: false: the pod's ids, as leased when it was created.
+    let idMapping: IDMapping?
 
-    init(store: PodStore, location: PodLocation, pod: Pod) throws {
+    init(store: PodStore, location: PodLocation, pod: Pod, idMapping: IDMapping? = nil) throws {
         self.store = store
         self.location = location
         self.pod = pod
+        self.idMapping = idMapping
         self.cgroups = PodCgroups.load(location)
         self.seccomp = SeccompFilters(profilesDirectory: SeccompFilters.profilesDirectory(stateRoot: store.root))
         let imageStore = ImageStore(root: store.root)
@@ -81,6 +84,12 @@ struct ContainerLauncher {
         // The previous instance's layers are removed later, when the supervisor is idle.
         let instanceDir = try instances.take(
             name, fresh: location.instanceDir(name, id: instanceID.prefix(12)), restarted: restartCount > 0)
+        // The upper dir is the container's root directory: in a user namespace it belongs to the
+        // container's root, and what the container makes there is owned by the pod's ids (the
+        // overlay's work dir is used with the host's credentials of its mounter).
+        if let idMapping, lchown(instanceDir + "/upper", idMapping.hostID, idMapping.hostID) != 0 {
+            throw LauncherError("container \(name): chown \(instanceDir)/upper: \(String(cString: strerror(errno)))")
+        }
 
         let logPath = location.logFile(container: name, restartCount: restartCount)
         let log = try CRILogWriter(path: logPath)
@@ -111,6 +120,12 @@ struct ContainerLauncher {
             // As the kubelet's runtimes run a privileged container: the host's devices, a
             // writable /sys, nothing masked.
             launch.privileged = true
+            launch.maskedPaths = []
+            launch.readonlyPaths = []
+        }
+        // procMount: Unmasked (allowed only with a user namespace): /proc as the kernel shows
+        // it, as the kubelet asks the runtime with empty masked and read-only path lists.
+        if container.securityContext?.procMount == "Unmasked" {
             launch.maskedPaths = []
             launch.readonlyPaths = []
         }

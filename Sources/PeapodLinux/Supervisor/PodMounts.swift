@@ -11,11 +11,12 @@ struct PodMounts {
     /// Host directory of the termination-message files, one per container.
     let terminationDir: String
 
-    static func prepare(pod: Pod, location: PodLocation, shmDir: String) throws -> PodMounts {
+    static func prepare(pod: Pod, location: PodLocation, shmDir: String, idMapping: IDMapping? = nil) throws -> PodMounts {
         // The small per-pod files (hosts, hostname, resolv.conf, termination messages) live in the
         // run directory: a tmpfs on a standard host, so a pod start makes fewer inodes on the
         // store's disk (docs/benchmarks.md, "The root filesystem").
-        let planner = VolumePlanner(pod: pod, podDirectory: location.podDir, filesDirectory: location.runDir)
+        var planner = VolumePlanner(pod: pod, podDirectory: location.podDir, filesDirectory: location.runDir)
+        planner.idMapping = idMapping
         _ = try planner.setUp()
         let terminationDir = location.runDir + "/termination"
         try FileSystem.makeDirectories(terminationDir, mode: 0o755)
@@ -26,9 +27,11 @@ struct PodMounts {
     func mounts(for container: Container) throws -> [MountSpec] {
         var mounts = try planner.mounts(for: container, shmDirectory: shmDir)
         if !container.terminationMessagePath.isEmpty {
-            mounts.append(MountSpec(
+            var file = MountSpec(
                 kind: .bind(source: terminationFile(container.name), recursive: false),
-                target: container.terminationMessagePath, targetType: .file, label: "termination-log"))
+                target: container.terminationMessagePath, targetType: .file, label: "termination-log")
+            file.idMapped = true
+            mounts.append(file)
         }
         return mounts
     }

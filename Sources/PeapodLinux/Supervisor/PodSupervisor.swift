@@ -86,7 +86,7 @@ public final class PodSupervisor {
 
     /// Starts making the pod's namespaces in a helper process, so that the rest of the
     /// supervisor's set-up overlaps with it.
-    static func startSandbox(_ location: PodLocation, _ pod: Pod) -> Result<PendingSandbox, SandboxError> {
+    static func startSandbox(_ location: PodLocation, _ pod: Pod, _ idMapping: IDMapping?) -> Result<PendingSandbox, SandboxError> {
         Result { () throws(SandboxError) -> PendingSandbox in
             try PodSandbox.start(
                 runDir: location.runDir, hostname: pod.hostnameForSandbox, shmSizeBytes: 64 * 1024 * 1024,
@@ -94,8 +94,18 @@ public final class PodSupervisor {
                 hostNetwork: pod.spec.hostNetwork, hostIPC: pod.spec.hostIPC, hostPID: pod.spec.hostPID,
                 sysctls: (pod.spec.securityContext?.sysctls ?? []).map {
                     PodSandbox.Sysctl(path: Sysctls.procPath($0.name), value: $0.value)
-                })
+                },
+                userNamespace: idMapping)
         }
+    }
+
+    /// hostUsers: false: the range of host ids leased to the pod when it was created.
+    static func userNamespace(_ location: PodLocation, _ pod: Pod) throws -> IDMapping? {
+        guard pod.spec.hostUsers == false else { return nil }
+        guard let mapping = try UserNamespaceLeases.recorded(location) else {
+            throw UserNamespaceError("pod \(pod.name): hostUsers is false but no user namespace range was leased to it (\(location.userNamespaceFile))")
+        }
+        return mapping
     }
 
     /// Told of the first SIGTERM, SIGINT or SIGHUP, before the deletion it starts.
@@ -117,9 +127,10 @@ public final class PodSupervisor {
         self.events = EventRecorder(path: location.eventsFile)
         // Making the namespaces is the longest step of the set-up: a helper process does it
         // while this one prepares everything else.
-        let sandbox = Self.startSandbox(location, pod)
+        let idMapping = try Self.userNamespace(location, pod)
+        let sandbox = Self.startSandbox(location, pod, idMapping)
         do {
-            self.launcher = try ContainerLauncher(store: store, location: location, pod: pod)
+            self.launcher = try ContainerLauncher(store: store, location: location, pod: pod, idMapping: idMapping)
         } catch {
             if case let .success(pending) = sandbox { _ = try? pending.finish() }
             try? PodSandbox.destroy(runDir: location.runDir)
@@ -202,12 +213,13 @@ public final class PodSupervisor {
         try FileSystem.makeDirectories(location.rootfsMountPoint, mode: 0o755)
         // shareProcessNamespace: one PID namespace for the pod, held by a pause process as its
         // init (the kubelet's sandbox does the same), so container processes see each other.
-        let pending = try (pendingSandbox ?? Self.startSandbox(location, pod)).get()
+        let pending = try (pendingSandbox ?? Self.startSandbox(location, pod, launcher.idMapping)).get()
         pendingSandbox = nil
         // While the helper makes the namespaces: the pod's files and cgroups.
         do {
             // hostIPC: the host's /dev/shm, as the host's IPC namespace goes with it.
-            podMounts = try PodMounts.prepare(pod: pod, location: location, shmDir: pod.spec.hostIPC ? "/dev/shm" : pending.shmDir)
+            podMounts = try PodMounts.prepare(pod: pod, location: location, shmDir: pod.spec.hostIPC ? "/dev/shm" : pending.shmDir,
+                                              idMapping: launcher.idMapping)
             try launcher.cgroups?.createPod(pod)
         } catch {
             _ = try? pending.finish()
@@ -684,6 +696,8 @@ public enum PodCleanup {
         try? PodSandbox.destroy(runDir: location.runDir)
         cgroups?.removeAllReportingErrors()
         try? FileSystem.removeTree(location.runDir)
+        // Nothing of the pod is left to own its ids (its files wait in the trash, out of reach).
+        UserNamespaceLeases.release(directory: location.userNamespaceLeasesDir, podUID: location.uid)
         // The purger waits until this process has ended before it empties the trash.
         StoreTrash.startPurger(location.trashDir)
     }

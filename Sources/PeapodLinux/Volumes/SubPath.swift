@@ -30,9 +30,10 @@ enum SubPath {
     static let maxSymlinks = 40
 
     /// The host path of `subPath` inside `root`, with every symlink resolved. With `create`,
-    /// missing components are made as directories with `mode`; without, they are only checked
-    /// lexically (a dry run).
-    static func resolve(root: String, subPath: String, create: Bool, mode: mode_t) throws(Failure) -> String {
+    /// missing components are made as directories with `mode`, and given to `owner` (uid, gid)
+    /// when one is named; without, they are only checked lexically (a dry run).
+    static func resolve(root: String, subPath: String, create: Bool, mode: mode_t,
+                        owner: (uid: UInt32, gid: UInt32)? = nil) throws(Failure) -> String {
         guard !subPath.hasPrefix("/") else { throw .escapes }
         guard let base = HostFS.realPath(root) else { throw .system(operation: "resolve", path: root, code: errno) }
 
@@ -81,6 +82,9 @@ enum SubPath {
                 switch HostFS.kind(path, follow: false) {
                 case .missing:
                     if mkdir(path, mode) != 0, errno != EEXIST { throw .system(operation: "mkdir", path: path, code: errno) }
+                    if let owner, lchown(path, owner.uid, owner.gid) != 0 {
+                        throw .system(operation: "chown", path: path, code: errno)
+                    }
                     chmod(path, mode)
                 case .symlink:
                     throw .escapes

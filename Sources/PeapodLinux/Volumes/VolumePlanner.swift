@@ -39,6 +39,10 @@ public struct VolumePlanner: Sendable {
     public let hostResolvConfPath: String
     /// Where etc-hosts, hostname and resolv.conf go.
     public let filesDirectory: String
+    /// hostUsers: false: the pod's ids. An emptyDir is then the pod's on the host (its root owned
+    /// by the container's root, fsGroup the pod's host gid for it), and the files Peapod writes
+    /// for the pod are bound id-mapped (MountSpec.idMapped); a hostPath shows the host's ids.
+    public var idMapping: IDMapping?
 
     public init(
         pod: Pod, podDirectory: String, filesDirectory: String? = nil, podIPs: [String] = ["127.0.0.1"],
@@ -180,7 +184,12 @@ public struct VolumePlanner: Sendable {
                 } else if source.medium != "" {
                     throw VolumeError(pod: podName, volume: volume.name, message: "emptyDir medium \"\(source.medium)\" is not supported")
                 }
-                try applyFSGroup(volume.name, path, readOnly: false)
+                // With a user namespace the volume is the pod's: what its containers make there is
+                // owned by the pod's ids on the host too, never by the host's root.
+                if let idMapping, lchown(path, idMapping.hostID, idMapping.hostID) != 0 {
+                    throw VolumeError(pod: podName, volume: volume.name, message: HostFSError("chown", path).description)
+                }
+                try applyFSGroup(volume.name, path, readOnly: false, hostIDs: idMapping)
             case .hostPath(let source):
                 var problem: String?
                 try system(volume.name) { () throws(HostFSError) in problem = try HostPathCheck.setUp(path: source.path, type: source.type ?? "") }
@@ -220,9 +229,18 @@ public struct VolumePlanner: Sendable {
         return setup
     }
 
-    /// The pod's fsGroup on a volume the kubelet manages (VolumeOwnership).
-    private func applyFSGroup(_ volume: String, _ path: String, readOnly: Bool) throws(VolumeError) {
-        guard let group = pod.spec.securityContext?.fsGroup, let fsGroup = UInt32(exactly: group) else { return }
+    /// The pod's fsGroup on a volume the kubelet manages (VolumeOwnership); `hostIDs`: the
+    /// volume is bound without an id-mapping into a user namespace with these ids, so its group
+    /// is fsGroup's host gid.
+    private func applyFSGroup(_ volume: String, _ path: String, readOnly: Bool, hostIDs: IDMapping? = nil) throws(VolumeError) {
+        guard let group = pod.spec.securityContext?.fsGroup, var fsGroup = UInt32(exactly: group) else { return }
+        if let hostIDs {
+            guard let host = hostIDs.host(fsGroup) else {
+                throw VolumeError(pod: podName, volume: volume,
+                                  message: "fsGroup \(fsGroup) is outside the pod's user namespace (ids 0-\(hostIDs.size - 1))")
+            }
+            fsGroup = host
+        }
         let onRootMismatch = pod.spec.securityContext?.fsGroupChangePolicy == "OnRootMismatch"
         do {
             try VolumeOwnership.apply(path, fsGroup: fsGroup, readOnly: readOnly, onRootMismatch: onRootMismatch)
@@ -247,39 +265,51 @@ public struct VolumePlanner: Sendable {
             }
             if !mount.subPathExpr.isEmpty { throw fail("volume \"\(mount.name)\": subPathExpr is not supported by peapod yet") }
             var source = hostPath(of: volume)
+            // An emptyDir is the pod's in a user namespace (setUp): so are the directories of
+            // its subPaths, with the group of its root (the pod's root group, or fsGroup's).
+            var owner: (uid: UInt32, gid: UInt32)?
+            var root = stat()
+            if let idMapping, volume.emptyDir != nil, stat(source, &root) == 0 { owner = (idMapping.hostID, root.st_gid) }
             if !mount.subPath.isEmpty {
                 do {
                     source = try SubPath.resolve(
-                        root: source, subPath: mount.subPath, create: true, mode: HostFS.mode(source) ?? 0o755)
+                        root: source, subPath: mount.subPath, create: true, mode: HostFS.mode(source) ?? 0o755, owner: owner)
                 } catch {
                     throw fail(subPathMessage(error, mount))
                 }
             }
             let isDirectory = HostFS.kind(source) == .directory
-            specs.append(
-                MountSpec(
-                    kind: .bind(source: source, recursive: true), target: mount.mountPath,
-                    targetType: isDirectory ? .directory : .file,
-                    readOnly: mount.readOnly || volume.downwardAPI != nil,
-                    label: "volume \"\(mount.name)\""))
+            var spec = MountSpec(
+                kind: .bind(source: source, recursive: true), target: mount.mountPath,
+                targetType: isDirectory ? .directory : .file,
+                readOnly: mount.readOnly || volume.downwardAPI != nil,
+                label: "volume \"\(mount.name)\"")
+            // Files Peapod wrote show as the container root's, as the kubelet's id-mapped volumes.
+            spec.idMapped = volume.downwardAPI != nil
+            specs.append(spec)
         }
 
         let taken = Set(container.volumeMounts.map { normalizedTarget($0.mountPath) })
         let readOnlyRoot = container.securityContext?.readOnlyRootFilesystem ?? false
+        var files: [MountSpec] = []
         if !pod.spec.hostNetwork, !taken.contains("/etc/hosts") {
-            specs.append(MountSpec(kind: .bind(source: hostsFilePath, recursive: false), target: "/etc/hosts", targetType: .file, label: "/etc/hosts"))
+            files.append(MountSpec(kind: .bind(source: hostsFilePath, recursive: false), target: "/etc/hosts", targetType: .file, label: "/etc/hosts"))
         }
         if !taken.contains("/etc/hostname") {
-            specs.append(
+            files.append(
                 MountSpec(
                     kind: .bind(source: hostnameFilePath, recursive: false), target: "/etc/hostname", targetType: .file,
                     readOnly: readOnlyRoot, label: "/etc/hostname"))
         }
         if !taken.contains("/etc/resolv.conf") {
-            specs.append(
+            files.append(
                 MountSpec(
                     kind: .bind(source: resolvConfPath, recursive: false), target: "/etc/resolv.conf", targetType: .file,
                     readOnly: readOnlyRoot, label: "/etc/resolv.conf"))
+        }
+        for var file in files {
+            file.idMapped = true
+            specs.append(file)
         }
         if let shmDirectory, !taken.contains("/dev/shm") {
             specs.append(MountSpec(kind: .bind(source: shmDirectory, recursive: false), target: "/dev/shm", label: "/dev/shm"))
