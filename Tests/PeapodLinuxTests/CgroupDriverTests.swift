@@ -99,7 +99,10 @@ final class RecordingDriver: CgroupDriver, @unchecked Sendable {
         let fs = try FakeCgroupFS()
         let root = try fs.mount("unified", parent: "/delegated", files: ["cgroup.subtree_control": "", "memory.swap.max": "max"])
         let pod = try loadPod(podYAML(Self.guaranteed))
-        let cgroups = PodCgroups(plan: plan([.init(version: .v2, mountPoint: root, controllers: [.cpu, .memory, .pids], parent: "/delegated")]))
+        // A temporary directory takes no device program: the rules are recorded (DeviceFilterTests).
+        let devices = DeviceRecorder()
+        let cgroups = PodCgroups(plan: plan([.init(version: .v2, mountPoint: root, controllers: [.cpu, .memory, .pids], parent: "/delegated")]),
+                                 devices: devices.installer)
         try cgroups.createPod(pod)
         #expect(fs.read("unified/delegated/peapod-u1/memory.max") == "\(48 << 20)")
         #expect(fs.read("unified/delegated/peapod-u1/memory.swap.max") == "0")
@@ -117,6 +120,7 @@ final class RecordingDriver: CgroupDriver, @unchecked Sendable {
         // v2: born in the cgroup (CLONE_INTO_CGROUP) rather than joining through cgroup.procs.
         #expect(limits.unifiedDirectory == root + "/delegated/peapod-u1/side")
         #expect(limits.procsFiles.isEmpty)
+        #expect(devices.recorded.map(\.directory) == [root + "/delegated/peapod-u1/side"])
     }
 
     @Test func aBestEffortContainerGetsMinimumSharesAndNoLimits() throws {
@@ -173,7 +177,8 @@ final class RecordingDriver: CgroupDriver, @unchecked Sendable {
         try fs.write("memory/peapod-u1/app/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 3\n")
         #expect(v1.oomKilled("app"))
 
-        let v2 = PodCgroups(plan: plan([.init(version: .v2, mountPoint: unified, controllers: [.memory], parent: "/")]))
+        let v2 = PodCgroups(plan: plan([.init(version: .v2, mountPoint: unified, controllers: [.memory], parent: "/")]),
+                            devices: DeviceRecorder().installer)
         try v2.createPod(pod)
         _ = try v2.prepare(pod.spec.containers[0])
         try fs.write("unified/peapod-u1/app/memory.events", "low 0\nhigh 0\nmax 7\noom 1\noom_kill 1\n")

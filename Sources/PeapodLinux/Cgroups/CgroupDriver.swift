@@ -185,10 +185,12 @@ public struct V2Driver: CgroupDriver {
     public let root: String
     public let controllers: [CgroupController]
     public var version: CgroupHierarchy.Version { .v2 }
+    let devices: DeviceFilterInstaller
 
-    public init(root: String, controllers: [CgroupController]) {
+    public init(root: String, controllers: [CgroupController], devices: DeviceFilterInstaller = .kernel) {
         self.root = root
         self.controllers = controllers.filter { $0 != .cpuacct }
+        self.devices = devices
     }
 
     public func create(_ path: String) throws(CgroupError) {
@@ -224,6 +226,12 @@ public struct V2Driver: CgroupDriver {
             if let quota = limits.cpuQuotaMicros { try write(path, "cpu.max", "\(quota) \(limits.cpuPeriodMicros)") }
         }
         if has(.pids), let max = limits.pidsMax { try write(path, "pids.max", String(max)) }
+        if let allowed = limits.allowedDevices {
+            // No controller to enable: the kernel asks a BPF program attached to the cgroup about
+            // every device its processes open or make (docs/security.md, Devices).
+            let dir = directory(path)
+            try devices.attach(try DeviceFilter.rules(allowed, for: dir), dir)
+        }
     }
 
     public func cpuUsageNanos(_ path: String) -> UInt64? {

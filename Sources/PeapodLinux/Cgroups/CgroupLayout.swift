@@ -8,7 +8,8 @@
 // unified hierarchy's cgroup.controllers by V2Driver.
 
 /// The controllers Peapod sets or reads. cpuacct only exists on v1; on v2 cpu.stat is always there.
-/// devices is a controller of v1 only: cgroup v2 filters device access with a BPF program.
+/// devices is a controller of v1 only: cgroup v2 filters device access with a BPF program, which
+/// V2Driver attaches (DeviceFilter.swift).
 public enum CgroupController: String, Sendable, CaseIterable, Codable, Comparable {
     case cpu, cpuacct, devices, memory, pids
 

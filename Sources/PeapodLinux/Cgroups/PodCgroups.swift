@@ -108,10 +108,11 @@ public final class PodCgroups {
     /// Containers whose cgroups exist with their limits written.
     var prepared: Set<String> = []
 
-    public convenience init(plan: PodCgroupPlan) {
+    /// `devices` puts the device rules of the unified hierarchy's cgroups in place (tests record them).
+    public convenience init(plan: PodCgroupPlan, devices: DeviceFilterInstaller = .kernel) {
         self.init(plan: plan, drivers: plan.entries.map { e -> any CgroupDriver in
             e.version == .v1 ? V1Driver(root: e.mountPoint, controllers: e.controllers)
-                : V2Driver(root: e.mountPoint, controllers: e.controllers)
+                : V2Driver(root: e.mountPoint, controllers: e.controllers, devices: devices)
         })
     }
 
