@@ -57,11 +57,11 @@ struct ExecCommand {
         if process.capabilities.bounding & ptrace != 0 && !SealedExecutable.isRunning {
             try SealedExecutable.reexec(arguments: CommandLine.arguments)
         }
-        let stdinFD: Int32 = stdin || tty ? 0 : open("/dev/null", O_RDONLY | O_CLOEXEC)
+        // Without -i the command reads the container's own /dev/null (-1), never a file of the host.
+        let stdinFD: Int32 = stdin || tty ? 0 : -1
         let child = try execInContainer(
             pid: pid, argv: command, process: process, stdinFD: stdinFD, stdoutFD: 1, stderrFD: 2,
             containerName: containerName)
-        if stdinFD != 0 { close(stdinFD) }
         var status: Int32 = 0
         while waitpid(child, &status, 0) < 0 && errno == EINTR {}
         let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)

@@ -101,9 +101,7 @@ struct ContainerLauncher {
             close(stdout[0]); close(stdout[1])
             throw LauncherError("container \(name): pipe: \(String(cString: strerror(errno)))")
         }
-        let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
         defer {
-            close(devNull)
             close(stdout[1])
             close(stderr[1])
         }
@@ -114,7 +112,7 @@ struct ContainerLauncher {
                 mergedDir: location.rootfsMountPoint, readOnly: security.readOnlyRootFilesystem,
                 volatile: overlayVolatileSupported),
             namespaces: sandbox.namespaces, mounts: mounts, argv: argv,
-            environment: environment, workingDir: workingDir, stdinFD: devNull, stdoutFD: stdout[1], stderrFD: stderr[1])
+            environment: environment, workingDir: workingDir, stdinFD: -1, stdoutFD: stdout[1], stderrFD: stderr[1])
         launch.process = process
         if security.privileged {
             // As the kubelet's runtimes run a privileged container: the host's devices, a

@@ -84,7 +84,7 @@ extension PodSupervisor {
             let pid: Int32
             switch handler {
             case let .exec(command):
-                pid = try execInContainer(container, argv: command, stdinFD: devNull, outputFD: output.fd)
+                pid = try execInContainer(container, argv: command, stdinFD: -1, outputFD: output.fd)
             case let .network(target):
                 pid = try startNetworkProbe(target, request: nil, output: output)
             }

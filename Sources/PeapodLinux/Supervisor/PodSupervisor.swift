@@ -56,8 +56,6 @@ public final class PodSupervisor {
     var probes: [Int32: RunningProbe] = [:]
     /// The output memfd of each network probe ("container/Kind"), reused from run to run.
     var probeOutputs: [String: ProbeOutput] = [:]
-    /// /dev/null, the standard input of hooks and exec probes (opened on first use).
-    lazy var devNull: Int32 = open("/dev/null", O_RDONLY | O_CLOEXEC)
     /// The finished instance whose back-off was last reported, per container (one BackOff
     /// event per wait; repeats merge into its count).
     var backoffReported: [String: String] = [:]
@@ -350,7 +348,7 @@ public final class PodSupervisor {
         let output = open(outputPath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         defer { if output >= 0 { close(output) } }
         do {
-            let pid = try execInContainer(container, argv: command, stdinFD: devNull, outputFD: output)
+            let pid = try execInContainer(container, argv: command, stdinFD: -1, outputFD: output)
             hooks[pid] = RunningHook(container: name, kind: kind, instanceID: container.instanceID, command: command,
                                      outputPath: outputPath)
         } catch {
