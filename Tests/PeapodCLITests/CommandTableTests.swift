@@ -183,7 +183,7 @@ struct CommandTableTests {
             #expect(spec.subcommands.isEmpty == (spec.run != nil), "\(spec.name)")
         }
         collect(PeapodCommand.spec)
-        #expect(leaves.count == 12)
+        #expect(leaves.count == 13)
         for leaf in leaves {
             let names = leaf.parameters.map(\.name)
             let shorts = leaf.parameters.compactMap(\.short)
@@ -256,6 +256,7 @@ struct HelpTextTests {
               top                     Show CPU (millicores) and memory (working set) of
                                       pods, as kubectl top pod.
               image                   Manage the local images.
+              seccomp                 Show the seccomp profiles Peapod applies.
 
               See 'peapod help <subcommand>' for detailed help.
 
