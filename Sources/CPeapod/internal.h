@@ -69,6 +69,11 @@ void pp_reap(pid_t pid);
 pid_t pp_parent_fail(struct pp_error *err, int step);
 /* EOF on the error pipe is success (pid returned); a record is the child's failure (-1). */
 pid_t pp_collect(int errfd, pid_t pid, struct pp_error *err);
+/* The parent's end of an intermediate process (clone failed with clone_errno when pid < 0): the
+ * pipes' write ends closed, the command's pid read from pidpipe, the intermediate reaped, the
+ * command's report collected as pp_collect does. */
+pid_t pp_intermediate_result(pid_t pid, int clone_errno, const int errpipe[2], const int pidpipe[2],
+                             struct pp_error *err);
 /* Stacks of children that share their parent's memory (pp_clone_vfork): a container child keeps
  * a few PATH_MAX buffers at once; an exec command's deepest path is pp_execvpe's PATH buffer. */
 #define PP_CHILD_STACK (128 * 1024)

@@ -151,6 +151,25 @@ pid_t pp_collect(int errfd, pid_t pid, struct pp_error *err)
     return -1;
 }
 
+pid_t pp_intermediate_result(pid_t pid, int clone_errno, const int errpipe[2], const int pidpipe[2],
+                             struct pp_error *err)
+{
+    close(errpipe[1]);
+    close(pidpipe[1]);
+    if (pid < 0) {
+        close(errpipe[0]);
+        close(pidpipe[0]);
+        errno = clone_errno;
+        return pp_parent_fail(err, PP_STEP_CLONE);
+    }
+    pid_t child = -1;
+    if (pp_read_full(pidpipe[0], &child, sizeof child) != sizeof child)
+        child = -1;
+    close(pidpipe[0]);
+    pp_reap(pid);  /* the intermediate exits right after reporting */
+    return pp_collect(errpipe[0], child, err);
+}
+
 /*
  * The intermediate process for "join an existing PID namespace, then start a child": setns
  * with CLONE_NEWPID only changes the namespace of future children, so something must fork after
@@ -428,20 +447,7 @@ pid_t pp_exec(const struct pp_exec *x, struct pp_error *err)
     for (int i = 0; i < N && own; i++)
         if (fds[i] >= 0)
             close(fds[i]);
-    close(errpipe[1]);
-    close(pidpipe[1]);
-    if (pid < 0) {
-        close(errpipe[0]);
-        close(pidpipe[0]);
-        errno = clone_errno;
-        return pp_parent_fail(err, PP_STEP_CLONE);
-    }
-    pid_t child = -1;
-    if (pp_read_full(pidpipe[0], &child, sizeof child) != sizeof child)
-        child = -1;
-    close(pidpipe[0]);
-    pp_reap(pid);
-    return pp_collect(errpipe[0], child, err);
+    return pp_intermediate_result(pid, clone_errno, errpipe, pidpipe, err);
 
 pipe_failed:
     {

@@ -229,20 +229,7 @@ pid_t pp_spawn_userns(const struct pp_launch *l, struct pp_error *err)
     }
     int clone_errno = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    close(errpipe[1]);
-    close(pidpipe[1]);
-    if (pid < 0) {
-        close(errpipe[0]);
-        close(pidpipe[0]);
-        errno = clone_errno;
-        return pp_parent_fail(err, PP_STEP_CLONE);
-    }
-    pid_t child = -1;
-    if (pp_read_full(pidpipe[0], &child, sizeof child) != sizeof child)
-        child = -1;
-    close(pidpipe[0]);
-    pp_reap(pid);
-    return pp_collect(errpipe[0], child, err);
+    return pp_intermediate_result(pid, clone_errno, errpipe, pidpipe, err);
 }
 
 int pp_become_namespace_root(struct pp_ctx *c)

@@ -344,11 +344,7 @@ struct AttackTests {
     @Test("hostUsers: false: the pod runs, its root is an unprivileged host id, and cannot write a host root's file")
     func userNamespaceCannotWriteHostFiles() throws {
         try withPeapod { peapod in
-            let dir = peapod.base + "/host-owned"
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            let file = dir + "/owned-by-root"
-            try "host content\n".write(toFile: file, atomically: true, encoding: .utf8)
-            #expect(chown(file, 0, 0) == 0 && chmod(file, 0o644) == 0 && chown(dir, 0, 0) == 0 && chmod(dir, 0o755) == 0)
+            let (dir, file) = try peapod.hostRootFile("host-owned", content: "host content\n")
             let seconds = "\(3000 + Int.random(in: 0..<5000))"
             let manifest = """
             apiVersion: v1

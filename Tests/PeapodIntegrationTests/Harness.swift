@@ -276,3 +276,18 @@ func withPeapod(_ body: (Peapod) throws -> Void) throws {
     #expect(left.isEmpty, "left behind: \(left)")
     if let bodyError { throw bodyError }
 }
+
+extension Peapod {
+    /// A directory `name` under this test's base holding one file `owned-by-root` with `content`,
+    /// both owned by the host's root (0755 and 0644): what a pod must not be able to change.
+    func hostRootFile(_ name: String, content: String) throws -> (dir: String, file: String) {
+        let dir = base + "/" + name
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let file = dir + "/owned-by-root"
+        try content.write(toFile: file, atomically: true, encoding: .utf8)
+        guard chown(file, 0, 0) == 0, chmod(file, 0o644) == 0, chown(dir, 0, 0) == 0, chmod(dir, 0o755) == 0 else {
+            throw HarnessError("cannot give \(dir) to the host's root")
+        }
+        return (dir, file)
+    }
+}

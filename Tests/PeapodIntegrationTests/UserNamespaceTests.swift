@@ -51,12 +51,7 @@ struct UserNamespaceTests {
     @Test("Root of its own user namespace, an unprivileged range on the host: the root filesystem and an emptyDir are its own, a file of the host's root is not")
     func rootOfItsOwnNamespace() throws {
         try withPeapod { peapod in
-            let hostDir = peapod.base + "/host-data"
-            try FileManager.default.createDirectory(atPath: hostDir, withIntermediateDirectories: true)
-            let hostFile = hostDir + "/owned-by-root"
-            try "host\n".write(toFile: hostFile, atomically: false, encoding: .utf8)
-            chmod(hostFile, 0o644)
-            chown(hostFile, 0, 0)
+            let (hostDir, hostFile) = try peapod.hostRootFile("host-data", content: "host\n")
             let manifest = """
             apiVersion: v1
             kind: Pod
