@@ -153,33 +153,37 @@ static int pp_trash_has_entries(int dir)
 int pp_purge(const char *trash)
 {
     struct pp_purge p = {-1, 0};
+    int dir = open(trash, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
+        return errno == ENOENT ? 0 : -1;
+    /* One lock file description for every round, unlocked and locked again: a process forked
+     * meanwhile by another thread of the caller (a test's, never the purger's own) shares it,
+     * and a description of our own that such a child still held would otherwise keep the next
+     * round's lock from us. */
+    int lock = openat(dir, ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock < 0) {
+        int saved = errno;
+        close(dir);
+        errno = saved;
+        return -1;
+    }
     for (int round = 0; round < PP_PURGE_ROUNDS; round++) {
-        int dir = open(trash, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dir < 0)
-            return errno == ENOENT ? 0 : -1;
         /* One purger at a time. One that finds the lock taken leaves: the holder looks again
          * after it lets go. */
-        int lock = openat(dir, ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
-            int saved = errno;
-            if (lock >= 0)
-                close(lock);
-            close(dir);
-            errno = saved;
-            return lock < 0 ? -1 : 0;
-        }
+        if (flock(lock, LOCK_EX | LOCK_NB) < 0)
+            break;
         unsigned moved = p.moved;
         p.trash = dir;
         int removed = pp_empty_directory(&p, dir, 0);
-        close(lock);
+        (void)flock(lock, LOCK_UN);
         /* An entry moved in while the lock was held found no purger to start (or a deep
          * subtree was moved up): look once more now that the lock is free, as long as the
          * rounds remove something. */
-        int more = pp_trash_has_entries(dir);
-        close(dir);
-        if (!more || (!removed && p.moved == moved))
-            return 0;
+        if (!pp_trash_has_entries(dir) || (!removed && p.moved == moved))
+            break;
     }
+    close(lock);
+    close(dir);
     return 0;
 }
 
