@@ -271,3 +271,13 @@ int pp_seccomp_install(const void *instructions, uint32_t count, unsigned int fl
         return -1;
     return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0 ? 0 : -1;
 }
+
+const char *pp_seccomp_library_version(void)
+{
+    static char text[48];
+    const struct scmp_version *v = seccomp_version();
+    if (v == NULL)
+        return "unknown";
+    snprintf(text, sizeof text, "%u.%u.%u", v->major, v->minor, v->micro);
+    return text;
+}

@@ -121,3 +121,28 @@ struct SecurityCheckTests {
         #expect(problems.last == "spec.containers[0].securityContext.capabilities.add[1]: Unsupported value: \"BOGUS\": not a capability of this host")
     }
 }
+
+@Suite("Compiled seccomp programs kept across processes")
+struct SeccompCacheTests {
+    @Test func aLaterCacheReadsTheProgramTheFirstCompiled() throws {
+        let dir = NSTemporaryDirectory() + "peapod-seccomp-cache-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = try SeccompFilters(profilesDirectory: "/nonexistent", cacheDirectory: dir)
+            .filter(for: .runtimeDefault, capabilities: Capabilities.defaultMask)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".bpf") }
+        #expect(files.count == 1)
+        #expect(try FileManager.default.attributesOfItem(atPath: dir)[.posixPermissions] as? Int == 0o700)
+        let second = try SeccompFilters(profilesDirectory: "/nonexistent", cacheDirectory: dir)
+            .filter(for: .runtimeDefault, capabilities: Capabilities.defaultMask)
+        #expect(second.instructions == first.instructions && second.flags == first.flags)
+        // Another capability set the profile consults is another program, another file.
+        _ = try SeccompFilters(profilesDirectory: "/nonexistent", cacheDirectory: dir)
+            .filter(for: .runtimeDefault, capabilities: Capabilities.defaultMask | (1 << 21))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".bpf") }.count == 2)
+        // A damaged file is compiled again, not believed.
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: dir + "/" + files[0]))
+        let third = try SeccompFilters(profilesDirectory: "/nonexistent", cacheDirectory: dir)
+            .filter(for: .runtimeDefault, capabilities: Capabilities.defaultMask)
+        #expect(third.instructions == first.instructions)
+    }
+}

@@ -63,6 +63,10 @@ struct pp_seccomp_spec {
     size_t rule_count;
 };
 
+/* libseccomp's version as "MAJOR.MINOR.MICRO" (a static string): part of what a compiled
+ * program depends on. */
+const char *pp_seccomp_library_version(void);
+
 /* The kernel's limit on the length of a classic-BPF program (BPF_MAXINSNS). */
 #define PP_SECCOMP_MAX_INSTRUCTIONS 4096
 

@@ -5,6 +5,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CPeapod
 import PeapodRuntime
 import PeapodSpec
 
@@ -30,7 +31,12 @@ public final class SeccompFilters: @unchecked Sendable {
     public let profilesDirectory: String
     private let hostOverride: SeccompHost?
     private var host: SeccompHost?
+    /// Where compiled programs are kept for every later supervisor (nil: nowhere).
+    public let cacheDirectory: String?
     private var policies: [SeccompSource: SeccompPolicy] = [:]
+    /// What a compiled program depends on, per source: the running binary (whose table
+    /// RuntimeDefault is) or the bytes of the profile file.
+    private var identities: [SeccompSource: String] = [:]
     private var filters: [Key: SeccompFilter] = [:]
     private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
@@ -39,9 +45,13 @@ public final class SeccompFilters: @unchecked Sendable {
         var capabilities: UInt64
     }
 
-    /// `host` is this machine unless a test gives another.
-    public init(profilesDirectory: String, host: SeccompHost? = nil) {
+    /// `host` is this machine unless a test gives another. With `cacheDirectory`, a program
+    /// compiled once is kept there for every later process: compiling RuntimeDefault takes
+    /// milliseconds of libseccomp's work, and a single-pod `peapod run` is a supervisor of its own
+    /// (docs/seccomp.md).
+    public init(profilesDirectory: String, cacheDirectory: String? = nil, host: SeccompHost? = nil) {
         self.profilesDirectory = profilesDirectory
+        self.cacheDirectory = cacheDirectory
         hostOverride = host
         pthread_mutex_init(lock, nil)
     }
@@ -66,11 +76,37 @@ public final class SeccompFilters: @unchecked Sendable {
         let policy = try policy(for: source)
         let key = Key(source: source, capabilities: capabilities & policy.capabilitiesConsulted)
         if let filter = filters[key] { return filter }
-        let filter = try SeccompFilter.compile(policy, capabilities: key.capabilities, host: try currentHost(),
-                                               profile: describe(source))
+        let host = try currentHost()
+        let cached = cacheFile(source, capabilities: key.capabilities, host: host)
+        // A cache file that cannot be read (missing, from another format) only means compiling.
+        if let cached, let filter = try? SeccompFilter.read(from: cached) {
+            filters[key] = filter
+            return filter
+        }
+        let filter = try SeccompFilter.compile(policy, capabilities: key.capabilities, host: host, profile: describe(source))
         filters[key] = filter
+        if let cached, let dir = cacheDirectory {
+            // Best effort: without the file the next process compiles again.
+            if (try? FileSystem.makeDirectories(dir, mode: 0o700)) != nil { try? filter.write(to: cached) }
+        }
         return filter
     }
+
+    /// The cache file of a program: named by a digest of everything it is compiled from.
+    private func cacheFile(_ source: SeccompSource, capabilities: UInt64, host: SeccompHost) -> String? {
+        guard let dir = cacheDirectory, let identity = identities[source] else { return nil }
+        var digest = SHA256()
+        digest.update("peapod-seccomp-1\n\(identity)\n\(String(capabilities, radix: 16))\n\(host)\n")
+        digest.update("libseccomp " + String(cString: pp_seccomp_library_version()) + "\n")
+        return dir + "/" + digest.finalizeHex() + ".bpf"
+    }
+
+    /// The running binary, as its file is now: RuntimeDefault's table is part of it.
+    private static let executableIdentity: String? = {
+        var st = stat()
+        guard stat("/proc/self/exe", &st) == 0 else { return nil }
+        return "exe \(st.st_dev) \(st.st_ino) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
+    }()
 
     /// The path a Localhost profile is read from; refuses one that would leave the directory.
     public func profilePath(_ relative: String) throws(SeccompError) -> String {
@@ -109,8 +145,17 @@ public final class SeccompFilters: @unchecked Sendable {
         if let p = policies[source] { return p }
         let p: SeccompPolicy
         switch source {
-        case .runtimeDefault: p = .runtimeDefault
-        case .localhost(let relative): p = try SeccompPolicy.load(path: try profilePath(relative))
+        case .runtimeDefault:
+            p = .runtimeDefault
+            identities[source] = Self.executableIdentity
+        case .localhost(let relative):
+            let path = try profilePath(relative)
+            p = try SeccompPolicy.load(path: path)
+            if let bytes = try? FileSystem.readBytes(path, limit: 4 << 20) {
+                var digest = SHA256()
+                digest.update(bytes)
+                identities[source] = "file " + digest.finalizeHex()
+            }
         }
         policies[source] = p
         return p

@@ -79,6 +79,8 @@ public struct PodStore: Sendable {
     public var userNamespaceLeasesDir: String { root + "/userns" }
     /// Localhost seccomp profiles: `localhostProfile` is a path relative to this directory.
     public var seccompProfilesDirectory: String { SeccompFilters.profilesDirectory(stateRoot: root) }
+    /// Compiled seccomp programs, kept for every supervisor until the machine restarts.
+    public var seccompCacheDirectory: String { runRoot + "/seccomp" }
     public var lockFile: String { runRoot + "/lock" }
 
     /// Makes the store's pods and logs directories (when missing) and marks them as tops of

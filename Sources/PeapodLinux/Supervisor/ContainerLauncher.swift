@@ -27,7 +27,8 @@ struct ContainerLauncher {
         self.pod = pod
         self.idMapping = idMapping
         self.cgroups = PodCgroups.load(location)
-        self.seccomp = SeccompFilters(profilesDirectory: SeccompFilters.profilesDirectory(stateRoot: store.root))
+        self.seccomp = SeccompFilters(profilesDirectory: store.seccompProfilesDirectory,
+                                      cacheDirectory: store.seccompCacheDirectory)
         let imageStore = ImageStore(root: store.root)
         var images: [String: ImageRecord] = [:]
         for container in pod.allContainers {
