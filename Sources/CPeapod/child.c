@@ -166,3 +166,15 @@ int pp_join(char *buf, size_t size, const char *a, const char *b)
     buf[la + lb] = '\0';
     return 0;
 }
+
+pid_t pp_clone_intermediate(int (*fn)(void *), void *arg, void *stack, size_t stack_size)
+{
+    pid_t pid = pp_clone_vfork(fn, arg, stack, stack_size, 0);
+    if (pid < 0) {
+        /* Refused (under valgrind): a copy, as fork would make. */
+        pid = pp_clone(0, -1);
+        if (pid == 0)
+            _exit(fn(arg));
+    }
+    return pid;
+}

@@ -49,6 +49,10 @@ void pp_close_all_except(int keep);
  * stack and what fn is given, as any vfork child. Returns the child's pid, or -1. */
 pid_t pp_clone_vfork(int (*fn)(void *), void *arg, void *stack, size_t stack_size, unsigned long flags);
 
+/* An intermediate process running fn(arg): one sharing the caller's memory (pp_clone_vfork, no
+ * flags), or a copy where that is refused (valgrind). Returns its pid, or -1. */
+pid_t pp_clone_intermediate(int (*fn)(void *), void *arg, void *stack, size_t stack_size);
+
 /* "/proc/self/fd/N" into buf (at least 32 bytes), for mounting onto an O_PATH fd. */
 const char *pp_fd_path(char *buf, int fd);
 /* "/proc/PID/" followed by `tail` into buf (at least 32 bytes plus tail); -1 with ENAMETOOLONG. */

@@ -435,13 +435,7 @@ pid_t pp_exec(const struct pp_exec *x, struct pp_error *err)
      * tables and no copy-on-write faults afterwards. */
     struct pp_exec_intermediate start = {x, fds, N, errpipe, pidpipe};
     _Alignas(16) char stack[2 * PP_VFORK_STACK];
-    pid_t pid = pp_clone_vfork(pp_exec_intermediate_entry, &start, stack, sizeof stack, 0);
-    if (pid < 0) {
-        /* Refused (under valgrind): a copy, as fork would make. */
-        pid = pp_clone(0, -1);
-        if (pid == 0)
-            pp_exec_intermediate_entry(&start);
-    }
+    pid_t pid = pp_clone_intermediate(pp_exec_intermediate_entry, &start, stack, sizeof stack);
     int clone_errno = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     for (int i = 0; i < N && own; i++)

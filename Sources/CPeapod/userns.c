@@ -220,13 +220,7 @@ pid_t pp_spawn_userns(const struct pp_launch *l, struct pp_error *err)
      * a copy and continues on a copy of its stack, so the stack has the container's room too. */
     struct pp_userns_start start = {l, errpipe, pidpipe};
     _Alignas(16) char stack[PP_CHILD_STACK + 2 * PP_VFORK_STACK];
-    pid_t pid = pp_clone_vfork(pp_userns_intermediate, &start, stack, sizeof stack, 0);
-    if (pid < 0) {
-        /* Refused (under valgrind): a copy, as fork would make. */
-        pid = pp_clone(0, -1);
-        if (pid == 0)
-            pp_userns_intermediate(&start);
-    }
+    pid_t pid = pp_clone_intermediate(pp_userns_intermediate, &start, stack, sizeof stack);
     int clone_errno = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return pp_intermediate_result(pid, clone_errno, errpipe, pidpipe, err);
