@@ -166,15 +166,38 @@ public struct CRILogReader: Sendable {
     }
 
     /// The last `n` lines (joined; an unfinished last line counts as one when included).
+    /// Without `includeUnfinished`, the last `n` of the lines that following from `endOffset`
+    /// will not show again.
     public func tail(_ n: Int, includeUnfinished: Bool = true) throws(CRILogError) -> CRILogChunk {
         guard n > 0 else {
             let size = try fileSize()
             return CRILogChunk(lines: [], endOffset: size)
         }
-        let start = try startOfLastFullRecords(n + 1)
-        var chunk = try read(from: start, includeUnfinished: includeUnfinished)
-        if chunk.lines.count > n { chunk.lines.removeFirst(chunk.lines.count - n) }
-        return chunk
+        var wanted = n
+        while true {
+            let (start, known) = try startOfLastLines(wanted)
+            let parts = Self.assembleLines(try readAll(from: start))
+            let resume = Self.resumeOffset(parts)
+            let all = parts.complete + parts.unfinished
+            if includeUnfinished {
+                return CRILogChunk(lines: all.suffix(n).map(\.line), endOffset: start + Int64(resume))
+            }
+            // The first line read of a stream whose state at `start` is not known may have begun
+            // before it (its other lines complete earlier than the last `wanted`, so they were not
+            // traced back). Following from `resume` would show it cut: look further back.
+            var firstOfStream: [CRILogStream: Int] = [:]
+            for line in all where firstOfStream[line.line.stream] == nil { firstOfStream[line.line.stream] = line.end }
+            let cut = firstOfStream.contains { !known.contains($0.key) && $0.value > resume }
+            // Only the last `wanted` complete lines were traced back to their first records (all
+            // of them when reading from the start).
+            let traced = start == 0 ? parts.complete[...] : parts.complete.suffix(wanted)
+            let shown = traced.filter { $0.end <= resume }
+            if (cut || shown.count < n) && start > 0 {
+                wanted *= 2
+                continue
+            }
+            return CRILogChunk(lines: shown.suffix(n).map(\.line), endOffset: start + Int64(resume))
+        }
     }
 
     /// Follows a log file: emits every line completed from `offset` on, polling every 100 ms
@@ -251,31 +274,63 @@ public struct CRILogReader: Sendable {
         return start
     }
 
-    /// Lines of `bytes` (read from offset `base`). `endOffset` is where following must resume:
-    /// after the last record when no line is left unfinished, otherwise at the first record of
-    /// the oldest unfinished line — and then the lines completed after that point are left out
-    /// (unless `includeUnfinished`), since following from `endOffset` will produce them again.
-    static func assemble(_ bytes: [UInt8], base: Int64, includeUnfinished: Bool) -> CRILogChunk {
+    /// A line of a stretch of the file, with where its first record starts and its last record
+    /// ends (offsets in that stretch).
+    struct PlacedLine {
+        var line: CRILogLine
+        var start: Int
+        var end: Int
+    }
+
+    /// The lines of `bytes` in the order they completed, the unfinished ones (oldest first), and
+    /// how many bytes the complete records take.
+    static func assembleLines(_ bytes: [UInt8]) -> (complete: [PlacedLine], unfinished: [PlacedLine], consumed: Int) {
         var assembler = CRILineAssembler()
-        var lines: [(line: CRILogLine, end: Int)] = []
+        var complete: [PlacedLine] = []
         var pendingStart: [CRILogStream: Int] = [:]
+        var pendingEnd: [CRILogStream: Int] = [:]
         var recordStart = 0
         let consumed = forEachRecord(in: bytes) { record, end in
-            if record.partial, pendingStart[record.stream] == nil { pendingStart[record.stream] = recordStart }
+            let start = pendingStart[record.stream] ?? recordStart
             if let line = assembler.add(record) {
-                lines.append((line, end))
+                complete.append(PlacedLine(line: line, start: start, end: end))
                 pendingStart[record.stream] = nil
+            } else {
+                pendingStart[record.stream] = start
+                pendingEnd[record.stream] = end
             }
             recordStart = end
         }
-        let resume = pendingStart.values.min() ?? consumed
-        var result = lines.map(\.line)
-        if includeUnfinished {
-            result.append(contentsOf: assembler.unfinished())
-        } else {
-            result = lines.filter { $0.end <= resume }.map(\.line)
+        let unfinished = assembler.unfinished().map {
+            PlacedLine(line: $0, start: pendingStart[$0.stream] ?? 0, end: pendingEnd[$0.stream] ?? 0)
+        }.sorted { $0.start < $1.start }
+        return (complete, unfinished, consumed)
+    }
+
+    /// Where following must resume so that it shows every line not yet complete, and no part of
+    /// one shown already: at the first record of the oldest unfinished line (after the last
+    /// record when there is none), moved back to the first record of any line that completed
+    /// after that point but began before it. (Lines of both streams interleave: without the
+    /// move, such a line would be held back and then shown without its first records.)
+    static func resumeOffset(_ parts: (complete: [PlacedLine], unfinished: [PlacedLine], consumed: Int)) -> Int {
+        var resume = parts.unfinished.map(\.start).min() ?? parts.consumed
+        // Latest end first: a line moved back over can only uncover earlier-ending ones.
+        for placed in parts.complete.reversed() where placed.start < resume && placed.end > resume {
+            resume = placed.start
         }
-        return CRILogChunk(lines: result, endOffset: base + Int64(resume))
+        return resume
+    }
+
+    /// Lines of `bytes` (read from offset `base`). `endOffset` is where following must resume
+    /// (`resumeOffset`); the lines completed after that point are left out (unless
+    /// `includeUnfinished`), since following from `endOffset` will produce them again.
+    static func assemble(_ bytes: [UInt8], base: Int64, includeUnfinished: Bool) -> CRILogChunk {
+        let parts = assembleLines(bytes)
+        let resume = resumeOffset(parts)
+        let lines = includeUnfinished
+            ? (parts.complete + parts.unfinished).map(\.line)
+            : parts.complete.filter { $0.end <= resume }.map(\.line)
+        return CRILogChunk(lines: lines, endOffset: base + Int64(resume))
     }
 
     private func open() throws(CRILogError) -> Int32 {
@@ -309,20 +364,26 @@ public struct CRILogReader: Sendable {
         return result
     }
 
-    /// The offset where the `count`-th F record from the end starts (0 when there are fewer).
-    /// `tail(n)` reads from the (n+1)-th so that the P records of the n-th line from the end
-    /// are included; the extra line is dropped. Found by
-    /// reading backwards block by block; only each record's first bytes are looked at. Bytes after
-    /// the last newline (a record being written) are ignored.
-    private func startOfLastFullRecords(_ count: Int) throws(CRILogError) -> Int64 {
+    /// Where the last `count` lines begin (the unfinished line of each stream counts too, and
+    /// is always included), and the streams known to be between lines there, so that no line of
+    /// theirs read from that offset is cut. Found by reading backwards block by block, looking
+    /// at each record's first bytes only: a line ends at an F record, and begins after the
+    /// previous F record of its stream, which may be well before records of the other stream.
+    /// Bytes after the last newline (a record being written) are ignored.
+    private func startOfLastLines(_ count: Int) throws(CRILogError) -> (offset: Int64, known: Set<CRILogStream>) {
         let fd = try open()
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw CRILogError(operation: "stat", path: path, errno: errno) }
         let headerLength = 64
         var blockEnd = Int64(info.st_size)
-        var seen = 0
         var seenNewline = false
+        // Per stream: the first record of the line being traced back; whether an F was passed.
+        var open: [CRILogStream: Int64] = [:]
+        var ended: Set<CRILogStream> = []
+        var known: Set<CRILogStream> = []
+        var lines = 0
+        var start = Int64.max
         // The first bytes of the file from `blockEnd` on: the headers of records that start in
         // this block but continue past its end.
         var after: [UInt8] = []
@@ -350,9 +411,24 @@ public struct CRILogReader: Sendable {
                         let headerEnd = min(index + 1 + headerLength, filled)
                         var header = Array(block[(index + 1)..<headerEnd])
                         if header.count < headerLength { header.append(contentsOf: after.prefix(headerLength - header.count)) }
-                        if Self.isFullRecord(header) {
-                            seen += 1
-                            if seen == count { return blockStart + Int64(index) + 1 }
+                        let offset = blockStart + Int64(index) + 1
+                        if let (stream, full) = Self.recordKind(header) {
+                            if full {
+                                // The line traced so far began after this record.
+                                if let first = open.removeValue(forKey: stream) {
+                                    start = min(start, first)
+                                    known.insert(stream)
+                                }
+                                ended.insert(stream)
+                                if lines < count {
+                                    lines += 1
+                                    open[stream] = offset
+                                }
+                            } else if open[stream] != nil || !ended.contains(stream) {
+                                // A part of a traced line, or of the stream's unfinished last one.
+                                open[stream] = offset
+                            }
+                            if lines == count && open.isEmpty { return (start, known) }
                         }
                     }
                     seenNewline = true
@@ -362,18 +438,28 @@ public struct CRILogReader: Sendable {
             after = Array((block[0..<min(headerLength, filled)] + after).prefix(headerLength))
             blockEnd = blockStart
         }
-        return 0
+        // Nothing comes before the first record: every stream is between lines there.
+        return (0, Set(CRILogStream.allCases))
     }
 
-    /// Whether the record starting with `header` has the F tag.
-    private static func isFullRecord(_ header: [UInt8]) -> Bool {
-        var spaces = 0
-        for (index, byte) in header.enumerated() {
-            if byte == 10 { return false }
-            guard byte == 32 else { continue }
-            spaces += 1
-            if spaces == 2 { return index + 1 < header.count && header[index + 1] == UInt8(ascii: "F") }
+    /// The stream of the record starting with `header`, and whether it has the F tag; nil when
+    /// it is not a record the reader takes.
+    private static func recordKind(_ header: [UInt8]) -> (CRILogStream, full: Bool)? {
+        guard let first = header.firstIndex(where: { $0 == 32 || $0 == 10 }), header[first] == 32,
+              let second = header[(first + 1)...].firstIndex(where: { $0 == 32 || $0 == 10 }), header[second] == 32,
+              second + 1 < header.count else { return nil }
+        let stream: CRILogStream
+        switch header[(first + 1)..<second] {
+        case let name where name.elementsEqual("stdout".utf8): stream = .stdout
+        case let name where name.elementsEqual("stderr".utf8): stream = .stderr
+        default: return nil
         }
-        return false
+        let tag = header[second + 1]
+        guard tag == UInt8(ascii: "F") || tag == UInt8(ascii: "P") else { return nil }
+        if second + 2 < header.count {
+            let next = header[second + 2]
+            guard next == 32 || next == 10 || next == UInt8(ascii: ":") else { return nil }
+        }
+        return (stream, tag == UInt8(ascii: "F"))
     }
 }
