@@ -5,16 +5,18 @@
 @testable import PeapodManifest
 import PeapodSpec
 
-/// Equal as JSON means them: numbers by value (an integral double written as `1` reads back as
-/// an integer), strings and keys by their UTF-8 bytes (Swift's `==` would take canonically
-/// equivalent strings as equal), object members in order.
+/// Equal as JSON means them: numbers by value as a float64 reader sees them (an integral double
+/// written as `1` reads back as an integer; a double past 2^53 is written as its shortest decimal,
+/// which reads back as the nearest Int64, not the double's exact value), strings and keys by their
+/// UTF-8 bytes (Swift's `==` would take canonically equivalent strings as equal), object members
+/// in order.
 public func sameValue(_ a: JSONValue, _ b: JSONValue) -> Bool {
     switch (a, b) {
     case (.null, .null): return true
     case let (.bool(x), .bool(y)): return x == y
     case let (.int(x), .int(y)): return x == y
     case let (.double(x), .double(y)): return x == y
-    case let (.int(i), .double(d)), let (.double(d), .int(i)): return Int64(exactly: d) == i
+    case let (.int(i), .double(d)), let (.double(d), .int(i)): return Double(i) == d
     case let (.string(x), .string(y)): return x.utf8.elementsEqual(y.utf8)
     case let (.array(x), .array(y)): return x.count == y.count && zip(x, y).allSatisfy { sameValue($0, $1) }
     case let (.object(x), .object(y)):
