@@ -21,7 +21,7 @@ swift build "${build[@]}"
 bin=$(swift build "${build[@]}" --show-bin-path)
 
 targets=(${FUZZ_TARGETS:-json yaml http-response chunked redirect cri-log})
-declare -A maxlen=([json]=4096 [yaml]=4096 [http-response]=4096 [chunked]=4096 [redirect]=1024 [cri-log]=2048)
+declare -A maxlen=([json]=4096 [yaml]=4096 [http-response]=4096 [chunked]=4096 [redirect]=1024 [cri-log]=1024)
 
 # Swift's own crash handler would run inside AddressSanitizer's signal handling: off.
 export SWIFT_BACKTRACE=enable=no

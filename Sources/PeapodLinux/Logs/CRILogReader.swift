@@ -10,8 +10,8 @@
 // - A trailing run of P records with no F yet is an incomplete line: shown without a newline, as
 //   the kubelet does, unless the caller is about to follow the file (then it waits for the F).
 // - `tail(n)` counts joined lines (the kubelet counts records, so a 40 KiB line is 3 "lines" to
-//   it); it reads backwards from the end in 64 KiB blocks, so its cost depends on n, not on the
-//   file size.
+//   it); it reads backwards from the end in 64 KiB blocks, so its cost depends on how far back the
+//   last n lines begin, not on the file size.
 // - `follow` polls every 100 ms (no inotify: it is simple, works on every filesystem and costs
 //   nothing measurable for one reader). When the container restarts, the supervisor starts
 //   `<n+1>.log`; by default follow drains `<n>.log` and carries on in the new file, so
@@ -143,10 +143,18 @@ struct CRILineAssembler {
 
 public struct CRILogReader: Sendable {
     public let path: String
-    static let blockSize = 64 * 1024
+    /// How much is read at a time; `tail` reads blocks backwards from the end.
+    let blockSize: Int
 
     public init(path: String) {
+        self.init(path: path, blockSize: 64 * 1024)
+    }
+
+    /// Small blocks put block edges within reach of small test files (tools/fuzz).
+    init(path: String, blockSize: Int) {
+        precondition(blockSize > 0)
         self.path = path
+        self.blockSize = blockSize
     }
 
     /// Every record, in file order (malformed lines are skipped, as the kubelet does after
@@ -165,9 +173,12 @@ public struct CRILogReader: Sendable {
         return Self.assemble(bytes, base: offset, includeUnfinished: includeUnfinished)
     }
 
-    /// The last `n` lines (joined; an unfinished last line counts as one when included).
-    /// Without `includeUnfinished`, the last `n` of the lines that following from `endOffset`
-    /// will not show again.
+    /// The last `n` lines (joined), the lines taken in the order of their last records: an
+    /// unfinished line counts as one when included, where its last P record is, and is shown
+    /// last. Without `includeUnfinished`, the last `n` of the lines that following from
+    /// `endOffset` will not show again. An unfinished line whose records all come before those
+    /// of the lines taken is not looked for (finding it could mean reading the whole file): it is
+    /// not shown, and following does not show its start.
     public func tail(_ n: Int, includeUnfinished: Bool = true) throws(CRILogError) -> CRILogChunk {
         guard n > 0 else {
             let size = try fileSize()
@@ -178,9 +189,12 @@ public struct CRILogReader: Sendable {
             let (start, known) = try startOfLastLines(wanted)
             let parts = Self.assembleLines(try readAll(from: start))
             let resume = Self.resumeOffset(parts)
-            let all = parts.complete + parts.unfinished
+            // The last lines by where they end, the unfinished ones shown last as `read` does.
+            let all = (parts.complete + parts.unfinished).sorted { $0.end < $1.end }
             if includeUnfinished {
-                return CRILogChunk(lines: all.suffix(n).map(\.line), endOffset: start + Int64(resume))
+                let last = all.suffix(n)
+                let lines = last.filter(\.line.complete) + last.filter { !$0.line.complete }.sorted { $0.start < $1.start }
+                return CRILogChunk(lines: lines.map(\.line), endOffset: start + Int64(resume))
             }
             // The first line read of a stream whose state at `start` is not known may have begun
             // before it (its other lines complete earlier than the last `wanted`, so they were not
@@ -188,10 +202,10 @@ public struct CRILogReader: Sendable {
             var firstOfStream: [CRILogStream: Int] = [:]
             for line in all where firstOfStream[line.line.stream] == nil { firstOfStream[line.line.stream] = line.end }
             let cut = firstOfStream.contains { !known.contains($0.key) && $0.value > resume }
-            // Only the last `wanted` complete lines were traced back to their first records (all
-            // of them when reading from the start).
-            let traced = start == 0 ? parts.complete[...] : parts.complete.suffix(wanted)
-            let shown = traced.filter { $0.end <= resume }
+            // Only the last `wanted` lines were traced back to their first records (all of them
+            // when reading from the start).
+            let traced = start == 0 ? all[...] : all.suffix(wanted)
+            let shown = traced.filter { $0.line.complete && $0.end <= resume }
             if (cut || shown.count < n) && start > 0 {
                 wanted *= 2
                 continue
@@ -350,7 +364,7 @@ public struct CRILogReader: Sendable {
         defer { close(fd) }
         var result: [UInt8] = []
         var position = offset
-        var block = [UInt8](repeating: 0, count: Self.blockSize)
+        var block = [UInt8](repeating: 0, count: blockSize)
         while true {
             let n = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(position)) }
             if n < 0 {
@@ -364,9 +378,9 @@ public struct CRILogReader: Sendable {
         return result
     }
 
-    /// Where the last `count` lines begin (the unfinished line of each stream counts too, and
-    /// is always included), and the streams known to be between lines there, so that no line of
-    /// theirs read from that offset is cut. Found by reading backwards block by block, looking
+    /// Where the last `count` lines begin, lines ordered by where their last record is (an
+    /// unfinished line's last P record counts as its end), and the streams known to be between
+    /// lines there, so that no line of theirs read from that offset is cut. Found by reading backwards block by block, looking
     /// at each record's first bytes only: a line ends at an F record, and begins after the
     /// previous F record of its stream, which may be well before records of the other stream.
     /// Bytes after the last newline (a record being written) are ignored.
@@ -387,9 +401,9 @@ public struct CRILogReader: Sendable {
         // The first bytes of the file from `blockEnd` on: the headers of records that start in
         // this block but continue past its end.
         var after: [UInt8] = []
-        var block = [UInt8](repeating: 0, count: Self.blockSize)
+        var block = [UInt8](repeating: 0, count: blockSize)
         while blockEnd > 0 {
-            let blockStart = max(0, blockEnd - Int64(Self.blockSize))
+            let blockStart = max(0, blockEnd - Int64(blockSize))
             let length = Int(blockEnd - blockStart)
             var filled = 0
             while filled < length {
@@ -424,8 +438,11 @@ public struct CRILogReader: Sendable {
                                     lines += 1
                                     open[stream] = offset
                                 }
-                            } else if open[stream] != nil || !ended.contains(stream) {
-                                // A part of a traced line, or of the stream's unfinished last one.
+                            } else if open[stream] != nil {
+                                open[stream] = offset  // an earlier part of a traced line
+                            } else if !ended.contains(stream) && lines < count {
+                                // The last record of the stream's unfinished line.
+                                lines += 1
                                 open[stream] = offset
                             }
                             if lines == count && open.isEmpty { return (start, known) }
