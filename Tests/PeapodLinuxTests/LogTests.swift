@@ -187,6 +187,28 @@ private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8
         #expect(emitted == ["eeeeee", "oooooo"])
     }
 
+    // Records of both streams cut into P records of 3 bytes, read back in blocks of every size
+    // from 64 bytes on, so that headers and records lie across block edges: tail(n) is always the
+    // last n lines of the whole file.
+    @Test func tailAgreesWithAFullReadAcrossBlockEdges() throws {
+        let tmp = TempDir()
+        let path = tmp.path + "/0.log"
+        let writer = try CRILogWriter(path: path, maxLineSize: 3)
+        for i in 0..<12 {
+            writer.write(Array(("out \(i) " + String(repeating: "o", count: i % 5)).utf8), stream: .stdout)
+            writer.write(Array("err \(i)\n".utf8), stream: .stderr)
+            if i % 3 == 0 { writer.write(Array("\n".utf8), stream: .stdout) }
+        }
+        writer.close()
+        let full = try CRILogReader(path: path).read().lines
+        for blockSize in [64, 65, 100, 128, 333, 4096] {
+            let reader = CRILogReader(path: path, blockSize: blockSize)
+            for n in 1...(full.count + 1) {
+                #expect(try reader.tail(n).lines == Array(full.suffix(n)), "tail(\(n)) with blocks of \(blockSize)")
+            }
+        }
+    }
+
     @Test func tailCountsAnUnfinishedLastLineUnlessFollowing() throws {
         let tmp = TempDir()
         let path = tmp.path + "/0.log"
