@@ -36,6 +36,12 @@ let package = Package(
     products: [
         .executable(name: "peapod", targets: ["peapod"]),
         .executable(name: "peapod-supervisor", targets: ["peapod-supervisor"]),
+        // For tools/fuzz only, a package of its own that depends on this one by path: a package
+        // can use another's modules only through its products. Automatic libraries, so neither
+        // `swift build` nor the static release build makes or links anything more for them.
+        .library(name: "PeapodSpec", targets: ["PeapodSpec"]),
+        .library(name: "PeapodManifest", targets: ["PeapodManifest"]),
+        .library(name: "PeapodLinux", targets: ["PeapodLinux"]),
     ],
     targets: [
         .target(

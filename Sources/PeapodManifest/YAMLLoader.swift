@@ -175,6 +175,8 @@ struct YAMLNode {
     var text = ""
     /// Sequence items; mapping keys and values alternating.
     var children: [Int] = []
+    /// Nested collections, aliases expanded: 0 for a scalar.
+    var depth = 0
 }
 
 /// Builds the nodes of each document from libyaml's events. Anchors stay defined across the
@@ -227,8 +229,21 @@ struct Composer {
                 continue
             default:  // SEQUENCE-END or MAPPING-END: the parser allows no other event here
                 guard let done = open.popLast() else { continue }
-                if done.node.kind == .mapping { try tree.checkDuplicateKeys(done.node.children, document: document) }
-                complete = tree.append(done.node)
+                var node = done.node
+                // The parser bounds how deeply a document nests, but an alias to a deep node
+                // inside another deep node nests deeper, without bound: converting such a tree
+                // (and writing or decoding the result) recursed until the stack ran out. The same
+                // bound holds with aliases expanded.
+                var deepest = 0
+                for c in node.children { deepest = max(deepest, tree.nodes[c].depth) }
+                node.depth = 1 + deepest
+                if node.depth > YAMLLoader.maxNesting {
+                    throw YAMLLoadError(document: document, line: node.line, column: node.column,
+                                        message: "yaml: line \(node.line), column \(node.column): aliases nest "
+                                            + "this collection deeper than \(YAMLLoader.maxNesting) levels")
+                }
+                if node.kind == .mapping { try tree.checkDuplicateKeys(node.children, document: document) }
+                complete = tree.append(node)
                 if let anchor = done.anchor { anchors[anchor] = complete }
             }
             guard !open.isEmpty else { return complete }
@@ -240,6 +255,29 @@ struct Composer {
 struct YAMLTree {
     static let strTag = "tag:yaml.org,2002:str"
     var nodes: [YAMLNode] = []
+    /// Per node, a number that equal keys share (-1 until needed), and the numbers given out.
+    /// Kept per node so that an aliased subtree is looked at once however often it is
+    /// referenced: spelled out as text, the identity of a key made of nested aliases grew
+    /// exponentially (a 442-byte manifest made keys of 10^9 nodes).
+    private var identities: [Int] = []
+    private var interned: [IdentityKey: Int] = [:]
+    /// The order of two keys by their identities, once compared (nested aliases would make the
+    /// comparison exponential too).
+    private let order = OrderCache()
+
+    private enum IdentityKey: Hashable {
+        case scalar(tag: String, text: String)
+        case collection(mapping: Bool, tag: String, children: [Int])
+    }
+
+    private struct OrderedPair: Hashable {
+        var first: Int
+        var second: Int
+    }
+
+    private final class OrderCache {
+        var known: [OrderedPair: Bool] = [:]
+    }
 
     mutating func append(_ node: YAMLNode) -> Int {
         nodes.append(node)
@@ -252,10 +290,10 @@ struct YAMLTree {
     /// the failsafe schema, so `1` and `"1"` are the same key and `!!int 1` another one);
     /// collections when their tags and members are. The message lists the duplicated keys in
     /// order, at the first occurrence of the first one.
-    func checkDuplicateKeys(_ children: [Int], document: Int) throws(YAMLLoadError) {
+    mutating func checkDuplicateKeys(_ children: [Int], document: Int) throws(YAMLLoadError) {
         let count = children.count / 2
         guard count > 1 else { return }
-        var first: [String: Int] = [:]  // identity → first key with it
+        var first: [Int: Int] = [:]  // identity → first key with it
         var duplicated: [Int] = []
         first.reserveCapacity(count)
         for k in stride(from: 0, to: children.count, by: 2) {
@@ -269,15 +307,15 @@ struct YAMLTree {
         }
         guard !duplicated.isEmpty else { return }
         // Stable, so equal keys keep their order of appearance.
-        let sorted = duplicated.enumerated().sorted { a, b in
+        let keys = duplicated.enumerated().sorted { a, b in
             if precedes(a.element, b.element) { return true }
             if precedes(b.element, a.element) { return false }
             return a.offset < b.offset
         }.map(\.element)
-        let node = nodes[sorted[0]]
+        let node = nodes[keys[0]]
         throw YAMLLoadError(document: document, line: node.line, column: node.column,
                             message: "yaml: line \(node.line), column \(node.column): mapping key "
-                                + sorted.map { goQuote(keyText($0)) }.joined(separator: ", ") + " already defined")
+                                + keys.map { goQuote(keyText($0)) }.joined(separator: ", ") + " already defined")
     }
 
     /// The tag a key compares with: an untagged or "!" node has its kind's default tag.
@@ -290,41 +328,53 @@ struct YAMLTree {
         }
     }
 
-    /// A string that is equal for equal keys: the resolved tag, then the text or the members,
-    /// each with its length in front.
-    func identity(_ index: Int) -> String {
-        var out = ""
-        appendIdentity(index, to: &out)
-        return out
-    }
-
-    func appendIdentity(_ index: Int, to out: inout String) {
+    /// A number that is equal for equal keys: the resolved tag, then the text or the members.
+    mutating func identity(_ index: Int) -> Int {
+        if index < identities.count, identities[index] >= 0 { return identities[index] }
         let node = nodes[index]
         let tag = resolvedTag(node)
+        let key: IdentityKey
         switch node.kind {
         case .scalar:
-            out += "s\(tag.utf8.count):\(tag)\(node.text.utf8.count):" + node.text
+            key = .scalar(tag: tag, text: node.text)
         case .sequence, .mapping:
-            out += (node.kind == .sequence ? "q" : "m") + "\(tag.utf8.count):\(tag)\(node.children.count)("
-            for c in node.children { appendIdentity(c, to: &out) }
-            out += ")"
+            var members: [Int] = []
+            members.reserveCapacity(node.children.count)
+            for c in node.children { members.append(identity(c)) }
+            key = .collection(mapping: node.kind == .mapping, tag: tag, children: members)
         }
+        let id: Int
+        if let known = interned[key] {
+            id = known
+        } else {
+            id = interned.count
+            interned[key] = id
+        }
+        if identities.count <= index { identities += repeatElement(-1, count: index + 1 - identities.count) }
+        identities[index] = id
+        return id
     }
 
     /// The order of duplicated keys in the message: scalars by text, collections by their
-    /// members; a scalar and a collection are unordered.
+    /// members; a scalar and a collection are unordered. Only for keys whose identities are known.
     func precedes(_ a: Int, _ b: Int) -> Bool {
+        let pair = OrderedPair(first: identities[a], second: identities[b])
+        if pair.first == pair.second { return false }
+        if let known = order.known[pair] { return known }
         let x = nodes[a], y = nodes[b]
+        let result: Bool
         switch (x.kind, y.kind) {
         case (.scalar, .scalar):
-            return x.text < y.text
+            result = x.text < y.text
         case (.sequence, .sequence):
-            return lexicographicallyPrecedes(x.children, y.children, step: 1)
+            result = lexicographicallyPrecedes(x.children, y.children, step: 1)
         case (.mapping, .mapping):
-            return lexicographicallyPrecedes(x.children, y.children, step: 2)  // by keys
+            result = lexicographicallyPrecedes(x.children, y.children, step: 2)  // by keys
         default:
-            return false
+            result = false
         }
+        order.known[pair] = result
+        return result
     }
 
     func lexicographicallyPrecedes(_ a: [Int], _ b: [Int], step: Int) -> Bool {

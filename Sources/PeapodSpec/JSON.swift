@@ -283,17 +283,29 @@ struct JSONParser {
         }
         let text = String(decoding: bytes[start..<pos], as: UTF8.self)
         if isInt, let i = Int64(text) { return .int(i) }
-        guard let d = Double(text) else { throw error("invalid number \(text)", at: start) }
+        // Double() gives ±infinity for a number beyond its range, which JSON cannot hold (it would
+        // be written back as null); Go's decoder refuses such a number too.
+        guard let d = Double(text), d.isFinite else { throw error("number \(text) is out of range", at: start) }
         return .double(d)
     }
 
     mutating func parseHex4() throws(JSONParseError) -> UInt32 {
-        guard pos + 4 <= bytes.count else { throw error("invalid \\u escape") }
+        guard let v = hex4(at: pos) else {
+            // Reported at the first byte that is not a hex digit, when four bytes are left.
+            if pos + 4 <= bytes.count { while hexDigitValue(bytes[pos]) != nil { pos += 1 } }
+            throw error("invalid \\u escape")
+        }
+        pos += 4
+        return v
+    }
+
+    /// The value of four hex digits at `at`, without moving; nil when they are not.
+    func hex4(at: Int) -> UInt32? {
+        guard at + 4 <= bytes.count else { return nil }
         var v: UInt32 = 0
-        for _ in 0..<4 {
-            guard let d = hexDigitValue(bytes[pos]) else { throw error("invalid \\u escape") }
+        for i in at..<(at + 4) {
+            guard let d = hexDigitValue(bytes[i]) else { return nil }
             v = v * 16 + UInt32(d)
-            pos += 1
         }
         return v
     }
@@ -334,20 +346,18 @@ struct JSONParser {
             case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "u"):
                 var code = try parseHex4()
-                if code >= 0xD800 && code < 0xDC00 {
-                    if pos + 6 <= bytes.count && bytes[pos] == UInt8(ascii: "\\") && bytes[pos + 1] == UInt8(ascii: "u") {
-                        pos += 2
-                        let low = try parseHex4()
-                        if low >= 0xDC00 && low < 0xE000 {
-                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                        } else {
-                            code = 0xFFFD
-                        }
+                // Surrogates as Go's encoding/json takes them: a high one and the low escape that
+                // follows it make one character; any other surrogate is U+FFFD on its own, and an
+                // escape after a lone high one is read for itself ("\ud800\u0041" is U+FFFD "A",
+                // "\ud800\ud800\udc00" is U+FFFD U+10000).
+                if code >= 0xD800 && code < 0xE000 {
+                    if code < 0xDC00, pos + 6 <= bytes.count, bytes[pos] == UInt8(ascii: "\\"), bytes[pos + 1] == UInt8(ascii: "u"),
+                       let low = hex4(at: pos + 2), low >= 0xDC00 && low < 0xE000 {
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        pos += 6
                     } else {
                         code = 0xFFFD
                     }
-                } else if code >= 0xDC00 && code < 0xE000 {
-                    code = 0xFFFD
                 }
                 let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
                 out.append(contentsOf: Array(String(Character(scalar)).utf8))

@@ -12,7 +12,9 @@ extension JSONValue {
         case .array(let a) where !a.isEmpty:
             YAMLWriter.sequence(a, indent: 0, inline: false, into: &out)
         default:
-            YAMLWriter.scalarLine(self, indent: 0, into: &out)
+            // A literal block's lines are indented even at the top (libyaml and go-yaml read a
+            // block scalar's lines at column 0 as the end of the document).
+            YAMLWriter.scalarLine(self, indent: 2, into: &out)
         }
         return out
     }
@@ -93,19 +95,26 @@ enum YAMLWriter {
 
     static func key(_ s: String) -> String { string(s) }
 
-    /// A multi-line string can be a literal block when every character is printable and
-    /// the first line does not start with a space (which would confuse indentation detection).
+    /// A multi-line string can be a literal block when every character is printable and the
+    /// first line is neither empty nor starts with a space or tab: a reader takes the block's
+    /// indentation from its first line that is not empty, so a later one would lose its leading
+    /// spaces, and a block of nothing but line breaks would read back as "". Checked on Unicode
+    /// scalars: a space followed by a combining mark is one Character that is not " ".
     static func literalBlockAllowed(_ s: String) -> Bool {
-        if s.hasPrefix(" ") || s.hasPrefix("\t") { return false }
+        guard let first = s.unicodeScalars.first, first != " ", first != "\t", first != "\n" else { return false }
         for u in s.unicodeScalars where !isPrintable(u) && u != "\n" { return false }
-        for l in s.split(separator: "\n") where l.hasSuffix(" ") || l.hasSuffix("\t") { return false }
+        for l in s.split(separator: "\n") where l.unicodeScalars.last == " " || l.unicodeScalars.last == "\t" {
+            return false
+        }
         return true
     }
 
+    /// Whether a character can stand as itself in a scalar. NEL, U+2028 and U+2029 cannot: YAML
+    /// 1.1 readers (libyaml, go-yaml) take them as line breaks, so they are escaped.
     static func isPrintable(_ u: Unicode.Scalar) -> Bool {
         switch u.value {
-        case 0x09, 0x20...0x7E, 0x85, 0xA0...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF:
-            return u.value != 0xFEFF
+        case 0x09, 0x20...0x7E, 0xA0...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF:
+            return u.value != 0xFEFF && u.value != 0x2028 && u.value != 0x2029
         default: return false
         }
     }
@@ -205,9 +214,14 @@ enum YAMLWriter {
 }
 
 extension String {
-    func replacingAll(_ target: Character, with replacement: String) -> String {
+    /// Every `target` replaced, scalar by scalar: compared as Characters, a quote that a
+    /// combining mark follows (`'\u{301}` is one Character) would not be doubled, and a
+    /// single-quoted scalar would end early.
+    func replacingAll(_ target: Unicode.Scalar, with replacement: String) -> String {
         var out = ""
-        for c in self { if c == target { out += replacement } else { out.append(c) } }
+        for u in unicodeScalars {
+            if u == target { out += replacement } else { out.unicodeScalars.append(u) }
+        }
         return out
     }
 }

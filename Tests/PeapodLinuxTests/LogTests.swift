@@ -3,6 +3,8 @@ import Testing
 
 @testable import PeapodLinux
 
+private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+
 @Suite struct CRILogTests {
     final class TempDir {
         let path: String
@@ -143,6 +145,68 @@ import Testing
         }
         #expect(try reader.tail(0).lines.isEmpty)
         #expect(String(decoding: try reader.tail(1).lines[0].content, as: UTF8.self) == "line 4999 " + String(repeating: "z", count: 4_999 % 25))
+    }
+
+    // Found by fuzzing (tools/fuzz): stdout's long line began before stderr's lines, so the
+    // F record it ends with came after theirs; tail read from the second-last F record and showed
+    // the line without its first part.
+    @Test func tailShowsALineThatBeganBeforeTheOtherStreamsLines() throws {
+        let tmp = TempDir()
+        let path = tmp.path + "/0.log"
+        let writer = try CRILogWriter(path: path, maxLineSize: 4)
+        writer.write(Array("aaaaaa".utf8), stream: .stdout)  // P "aaaa", "aa" pending
+        writer.write(Array("e1\ne2\n".utf8), stream: .stderr)
+        writer.write(Array("\n".utf8), stream: .stdout)  // F "aa"
+        writer.close()
+        let reader = CRILogReader(path: path)
+        #expect(try reader.tail(1).lines.map { text($0.content) } == ["aaaaaa"])
+        #expect(try reader.tail(2).lines.map { text($0.content) } == ["e2", "aaaaaa"])
+        #expect(try reader.tail(3).lines.map { text($0.content) } == ["e1", "e2", "aaaaaa"])
+    }
+
+    // Found by fuzzing: following resumed at the oldest unfinished line (stdout's), after the
+    // first part of a stderr line that completed later, and showed that line without it.
+    @Test func followingAfterAReadShowsEveryLineWhole() throws {
+        let tmp = TempDir()
+        let path = tmp.path + "/0.log"
+        let writer = try CRILogWriter(path: path, maxLineSize: 4)
+        writer.write(Array("eeeeee".utf8), stream: .stderr)  // P "eeee"
+        writer.write(Array("oooooo".utf8), stream: .stdout)  // P "oooo"
+        writer.write(Array("\n".utf8), stream: .stderr)  // F "ee": stderr's line is complete
+        let reader = CRILogReader(path: path)
+        let shown = try reader.read(includeUnfinished: false)
+        #expect(shown.lines.isEmpty)
+        #expect(shown.endOffset == 0)
+        let tail = try reader.tail(1, includeUnfinished: false)
+        #expect(tail.lines.isEmpty)
+        #expect(tail.endOffset == 0)
+        writer.write(Array("\n".utf8), stream: .stdout)
+        writer.close()
+        var emitted: [String] = []
+        CRILogReader.follow(path: path, from: shown.endOffset, until: { true }) { emitted.append(text($0.content)) }
+        #expect(emitted == ["eeeeee", "oooooo"])
+    }
+
+    // Records of both streams cut into P records of 3 bytes, read back in blocks of every size
+    // from 64 bytes on, so that headers and records lie across block edges: tail(n) is always the
+    // last n lines of the whole file.
+    @Test func tailAgreesWithAFullReadAcrossBlockEdges() throws {
+        let tmp = TempDir()
+        let path = tmp.path + "/0.log"
+        let writer = try CRILogWriter(path: path, maxLineSize: 3)
+        for i in 0..<12 {
+            writer.write(Array(("out \(i) " + String(repeating: "o", count: i % 5)).utf8), stream: .stdout)
+            writer.write(Array("err \(i)\n".utf8), stream: .stderr)
+            if i % 3 == 0 { writer.write(Array("\n".utf8), stream: .stdout) }
+        }
+        writer.close()
+        let full = try CRILogReader(path: path).read().lines
+        for blockSize in [64, 65, 100, 128, 333, 4096] {
+            let reader = CRILogReader(path: path, blockSize: blockSize)
+            for n in 1...(full.count + 1) {
+                #expect(try reader.tail(n).lines == Array(full.suffix(n)), "tail(\(n)) with blocks of \(blockSize)")
+            }
+        }
     }
 
     @Test func tailCountsAnUnfinishedLastLineUnlessFollowing() throws {

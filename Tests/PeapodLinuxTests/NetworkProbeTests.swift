@@ -171,6 +171,14 @@ struct NetworkProbeOutcomeTests {
             == ProbeOutcome(success: false, message: "HTTP probe failed with statuscode: \(status)"))
     }
 
+    // Found by fuzzing (tools/fuzz), checked against Go's http.ReadResponse: a status code is
+    // three bytes that strconv.Atoi reads as a number that is not negative.
+    @Test func statusCodesAreReadAsGoReadsThem() {
+        #expect(response("HTTP/1.1 +12 OK\r\n\r\n") == ProbeOutcome(success: false, message: "HTTP probe failed with statuscode: 12"))
+        #expect(response("HTTP/1.1 020 OK\r\n\r\n") == ProbeOutcome(success: false, message: "HTTP probe failed with statuscode: 20"))
+        #expect(response("HTTP/1.1 +20 OK\r\n\r\n") == ProbeOutcome(success: false, message: "HTTP probe failed with statuscode: 20"))
+    }
+
     @Test func malformedResponsesAreWordedAsGoWordsThem() {
         let prefix = "Get \"http://127.0.0.1:8080/healthz\": "
         let broken = prefix + "net/http: HTTP/1.x transport connection broken: "
@@ -178,6 +186,8 @@ struct NetworkProbeOutcomeTests {
         #expect(response("SSH-2.0-OpenSSH_9.6\r\n").message == broken + "malformed HTTP response \"SSH-2.0-OpenSSH_9.6\"")
         #expect(response("\u{0}\u{1}\"é \n").message == broken + "malformed HTTP status code \"\"")
         #expect(response("HTTP/1.1 2000 OK\r\n\r\n").message == broken + "malformed HTTP status code \"2000\"")
+        #expect(response("HTTP/1.1 -12 OK\r\n\r\n").message == broken + "malformed HTTP status code \"-12\"")
+        #expect(response("HTTP/1.1 1+2 OK\r\n\r\n").message == broken + "malformed HTTP status code \"1+2\"")
         #expect(response("HTTP/x 200 OK\r\n\r\n").message == broken + "malformed HTTP version \"HTTP/x\"")
         #expect(response("HTTP/1.1 200 OK\r\nno colon\r\n\r\n").message == broken + "malformed MIME header: missing colon: \"no colon\"")
         #expect(response("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n").message == broken + "bad Content-Length \"-1\"")

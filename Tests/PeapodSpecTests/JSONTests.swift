@@ -42,6 +42,44 @@ import PeapodManifest
         #expect(try JSONValue.parse(text) == .string(expected))
     }
 
+    // As Go's encoding/json reads them (checked against Go): a surrogate that is not the high half
+    // of a pair followed by its low half's escape is U+FFFD, and the escape after a lone high one
+    // is read for itself, not swallowed.
+    @Test(arguments: [
+        (#""\ud800\u0041""#, "\u{FFFD}A"),
+        (#""\udc00""#, "\u{FFFD}"),
+        (#""x\ud800""#, "x\u{FFFD}"),
+        (#""\ud800\ud800""#, "\u{FFFD}\u{FFFD}"),
+        (#""\ud800\ud800\udc00""#, "\u{FFFD}\u{10000}"),
+        (#""\udc00\ud800\udc00""#, "\u{FFFD}\u{10000}"),
+        (#""\udc00\udc00""#, "\u{FFFD}\u{FFFD}"),
+        (#""\ud800x""#, "\u{FFFD}x"),
+        (#""\ud800\n""#, "\u{FFFD}\n"),
+        (#""\ud800\udc00""#, "\u{10000}"),
+    ])
+    func loneSurrogatesDecodeAsGoDoes(text: String, expected: String) throws {
+        let decoded = try JSONValue.parse(text).stringValue ?? ""
+        #expect(Array(decoded.utf8) == Array(expected.utf8))
+    }
+
+    @Test func brokenEscapeAfterAHighSurrogateIsAnError() {
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(#""\ud800\u00""#) }
+    }
+
+    // Found by fuzzing: 1e400 was read as infinity, which is written back as null.
+    @Test func numbersBeyondADoubleAreRefused() throws {
+        for text in ["1e400", "-1e400", "[0, 123456789e999]"] {
+            #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
+        }
+        do {
+            _ = try JSONValue.parse("1e400")
+        } catch {
+            #expect(error.message == "number 1e400 is out of range")
+            #expect(error.column == 1)
+        }
+        #expect(try JSONValue.parse("1e-400") == .double(0))
+    }
+
     @Test func serializesEscapesLikeGo() {
         #expect(JSONValue.string("a\"b\\\n<&>\u{01}").serialized(pretty: false) == #""a\"b\\\n\u003c\u0026\u003e\u0001""#)
         // Line and paragraph separators are escaped wherever they sit, also after other escapes;
@@ -158,6 +196,21 @@ import PeapodManifest
         let v = JSONValue.object(JSONObject([("k", .string(s)), ("l", .array([.string(s)]))]))
         let docs = try Manifest.parseDocuments(v.yamlText())
         #expect(docs == [v], "\(v.yamlText())")
+    }
+
+    // Found by fuzzing (tools/fuzz): each of these was written as YAML that read back as another
+    // string, or did not load: a literal block at the top level without indentation, one that
+    // begins with an empty line (a reader takes the indentation from the next line), NEL and
+    // U+2028/U+2029 (line breaks to a YAML reader), and a quote followed by a combining mark (one
+    // Character, so it was not doubled in a single-quoted scalar).
+    @Test(arguments: ["a\nb", "x\n", "\n", "\n\n", "\n x", "\nx\n", "\n\n  y\nz", "x\u{85}y", "x\u{2028}y", "p\u{2029}\nq",
+                      " :''\u{341}'", "'\u{301}", "it'\u{301}s", " \u{301}x\ny"])
+    func yamlStringsWithBreaksAndMarksReadBack(s: String) throws {
+        let values: [JSONValue] = [.string(s), .array([.string(s)]), .object(JSONObject([("k", .string(s)), (s, .int(1))]))]
+        for v in values {
+            let docs = try Manifest.parseDocuments(v.yamlText())
+            #expect(docs.count == 1 && docs[0]?.serializedBytes(pretty: false) == v.serializedBytes(pretty: false), "\(v.yamlText())")
+        }
     }
 
     @Test func yamlQuotesYAML11Booleans() {

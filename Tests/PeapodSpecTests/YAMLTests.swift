@@ -143,6 +143,44 @@ import Testing
         #expect(throws: YAMLLoadError.self) { try YAMLLoader.documents(text + "\n---\n" + text, nodeBudget: 20_000) }
     }
 
+    // Keys made of nested aliases (each level 10 aliases of the one below): the duplicate check
+    // spelled out each key's members, 10^9 nodes for `*a8`, before the node budget could stop
+    // anything (a 442-byte manifest ran until stopped). Each distinct subtree is now looked at
+    // once.
+    @Test func keysMadeOfNestedAliasesAreComparedOnce() throws {
+        let levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+            + (1..<9).map { i in "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]" }
+        let different = (levels + ["k:", "  ? *a8", "  : 1", "  ? *a7", "  : 2"]).joined(separator: "\n")
+        // The node budget then stops the expansion of a8 itself.
+        #expect(throws: YAMLLoadError.self) { try YAMLLoader.documents(different) }
+        let duplicated = (levels + ["k:", "  ? *a8", "  : 1", "  ? [x]", "  : 2", "  ? *a8", "  : 3"]).joined(separator: "\n")
+        do {
+            _ = try YAMLLoader.documents(duplicated)
+            Issue.record("expected a duplicate key")
+        } catch {
+            // At the aliased node, where the key is written first.
+            #expect(error.message == #"yaml: line 9, column 5: mapping key "<uncovertable>" already defined"#)
+        }
+    }
+
+    // Aliases of deep nodes inside deep nodes: the parser bounds the nesting of the text, not of
+    // the tree with aliases expanded, and converting 40 levels of 900 ran out of stack.
+    @Test func nestingThroughAliasesIsBounded() throws {
+        let deep = (0..<40).map { k in
+            "- &a\(k) " + String(repeating: "[", count: 900) + (k == 0 ? "x" : "*a\(k - 1)") + String(repeating: "]", count: 900)
+        }.joined(separator: "\n")
+        do {
+            _ = try YAMLLoader.documents(deep)
+            Issue.record("expected the nesting to be refused")
+        } catch {
+            #expect(error.message == "yaml: line 2, column 806: aliases nest this collection deeper than 1000 levels")
+        }
+        // Up to the bound, aliases nest as they are written.
+        let fits = "- &a " + String(repeating: "[", count: 500) + "x" + String(repeating: "]", count: 500)
+            + "\n- " + String(repeating: "[", count: 499) + "*a" + String(repeating: "]", count: 499)
+        #expect(try YAMLLoader.documents(fits).count == 1)
+    }
+
     @Test func mergeKeys() throws {
         let text = """
         base: &b {image: busybox, name: a}

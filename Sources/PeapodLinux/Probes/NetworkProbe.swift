@@ -405,10 +405,13 @@ public enum NetworkProbe: Sendable, Equatable {
             let version = statusLine[..<space]
             let rest = statusLine[(space + 1)...].drop { $0 == 0x20 }
             let codeText = rest.prefix { $0 != 0x20 }
-            guard codeText.count == 3, codeText.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            // Three bytes that Go's strconv.Atoi takes as a number that is not negative: digits,
+            // or a plus sign and two digits ("+12" is status 12, "020" status 20).
+            let digits = codeText.first == UInt8(ascii: "+") ? codeText.dropFirst() : codeText
+            guard codeText.count == 3, digits.allSatisfy(ASCII.isDigit) else {
                 return fail(broken + "malformed HTTP status code " + GoQuote.quote(bytes: codeText))
             }
-            let status = codeText.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+            let status = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
             let v = Array(version)
             let knownVersion = v.count == 8 && v[..<5].elementsEqual("HTTP/".utf8) && v[6] == UInt8(ascii: ".")
                 && (0x30...0x39).contains(v[5]) && (0x30...0x39).contains(v[7])
