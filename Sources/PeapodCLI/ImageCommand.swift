@@ -24,8 +24,8 @@ enum ImageCommand {
 
         init(_ arguments: ParsedArguments) {
             global = GlobalOptions(arguments)
-            reference = arguments.string("reference") ?? ""
-            source = arguments.string("source") ?? ""
+            reference = arguments.text("reference")
+            source = arguments.text("source")
             changes = arguments.strings("change")
         }
 

@@ -7,6 +7,8 @@ public enum PeapodCommand {
     static let spec = CommandSpec(
         name: "peapod",
         abstract: "Run Kubernetes v1 Pods on this machine, with real namespaces.",
+        // Accepted before the verb too (CommandTable.parse).
+        parameters: GlobalOptions.parameters + NamespaceOptions.listing,
         subcommands: [
             RunCommand.spec, ApplyCommand.spec, GetCommand.spec, DescribeCommand.spec, LogsCommand.spec,
             ExecCommand.spec, DeleteCommand.spec, WaitCommand.spec, TopCommand.spec, ImageCommand.spec, SeccompCommand.spec,
@@ -34,7 +36,7 @@ public enum PeapodCommand {
             Output.err(HelpText.error(UsageError(message: failure.message, path: path)))
             Glibc.exit(64)
         } catch let failure as CLIError {
-            Output.err("error: \(failure.message)\n")
+            Output.err(failure.prefix + failure.message + "\n")
             Glibc.exit(failure.code)
         } catch let code as ExitCode {
             Glibc.exit(code.rawValue)
@@ -57,42 +59,23 @@ struct ExitCode: Error {
 public struct CLIError: Error, CustomStringConvertible {
     public var message: String
     public var code: Int32
+    /// `error: ` for the CLI's own errors; `Error from server (Reason): ` for what an API
+    /// server would have answered (kubectl prints those so).
+    public var prefix = "error: "
 
     public init(_ message: String, code: Int32 = 1) {
         self.message = message
         self.code = code
     }
 
+    /// What kubectl prints for an API server's refusal: `Error from server (NotFound): ...`.
+    static func server(_ reason: String, _ message: String) -> CLIError {
+        var error = CLIError(message)
+        error.prefix = "Error from server (\(reason)): "
+        return error
+    }
+
     public var description: String { message }
-}
-
-/// `--root` and `--run-root`, which every command takes.
-struct GlobalOptions {
-    static let parameters: [Parameter] = [
-        .option("root", help: "State, images and logs (env PEAPOD_ROOT)."),
-        .option("run-root", help: "Namespace pins and locks (env PEAPOD_RUN_ROOT)."),
-    ]
-
-    var root: String?
-    var runRoot: String?
-
-    init(_ arguments: ParsedArguments) {
-        root = arguments.string("root")
-        runRoot = arguments.string("run-root")
-    }
-
-    var store: PodStore {
-        PodStore(
-            root: root ?? ProcessInfoLite.variable("PEAPOD_ROOT") ?? "/var/lib/peapod",
-            runRoot: runRoot ?? ProcessInfoLite.variable("PEAPOD_RUN_ROOT") ?? "/run/peapod")
-    }
-
-    /// Pods live in the kernel's namespaces and mounts: every command that touches them needs root.
-    func requireRoot() throws {
-        guard geteuid() == 0 else {
-            throw CLIError("peapod must run as root (it creates namespaces, mounts and cgroups): try sudo peapod ...")
-        }
-    }
 }
 
 enum ProcessInfoLite {

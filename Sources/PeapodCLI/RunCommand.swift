@@ -26,7 +26,7 @@ struct RunCommand {
         cgroups = try CgroupOptions(arguments)
         security = SecurityOptions(arguments)
         limits = try LimitOptions(arguments)
-        filename = arguments.string("filename") ?? "-"
+        filename = arguments.text("filename")
     }
 
     func run() throws {
