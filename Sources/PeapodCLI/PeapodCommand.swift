@@ -11,7 +11,9 @@ public enum PeapodCommand {
         parameters: GlobalOptions.parameters + NamespaceOptions.listing,
         subcommands: [
             RunCommand.spec, ApplyCommand.spec, GetCommand.spec, DescribeCommand.spec, LogsCommand.spec,
-            ExecCommand.spec, DeleteCommand.spec, WaitCommand.spec, TopCommand.spec, ImageCommand.spec, SeccompCommand.spec,
+            ExecCommand.spec, DeleteCommand.spec, WaitCommand.spec, TopCommand.spec, EventsCommand.spec, MetadataCommand.spec(.labels),
+            MetadataCommand.spec(.annotations), ImageCommand.spec,
+            SeccompCommand.spec,
         ]
     )
 

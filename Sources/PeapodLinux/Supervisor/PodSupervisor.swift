@@ -533,6 +533,8 @@ public final class PodSupervisor {
             guard signal > 0 else { break }
             if signal == SIGCHLD {
                 reap()
+            } else if signal == SIGUSR1 {
+                refreshMetadata()
             } else {
                 if observed.deletion == nil { onStopSignal?(signal) }
                 requestDeletion()
