@@ -112,6 +112,8 @@ struct CommandSpec: Sendable {
     var subcommands: [CommandSpec] = []
     /// Whether `-h, --help` is listed (not for `help` itself).
     var listsHelpOption = true
+    /// Left out of the help's list of subcommands (`__complete`, for the completion scripts).
+    var hidden = false
     var run: (@Sendable (ParsedArguments) throws -> Void)?
 
     init(name: String, aliases: [String] = [], abstract: String, discussion: String = "", parameters: [Parameter] = [],

@@ -74,7 +74,7 @@ enum HelpText {
         }
         if !command.subcommands.isEmpty {
             out += "SUBCOMMANDS:\n"
-            for sub in command.subcommands {
+            for sub in command.subcommands where !sub.hidden {
                 out += entry(([sub.name] + sub.aliases).joined(separator: ", "), sub.abstract, width: width)
             }
             out += "\n  See '\(commandName([path[0], CommandTable.helpCommand])) "

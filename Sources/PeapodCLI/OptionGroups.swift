@@ -31,6 +31,13 @@ struct GlobalOptions {
         runRoot = arguments.given("run-root") ?? ProcessInfoLite.variable("PEAPOD_RUN_ROOT") ?? arguments.text("run-root")
     }
 
+    /// Given values, else the environment, else the table's defaults (completion reads a line
+    /// it does not parse).
+    init(root: String?, runRoot: String?) {
+        self.root = root ?? ProcessInfoLite.variable("PEAPOD_ROOT") ?? Self.parameters[0].defaultValue!
+        self.runRoot = runRoot ?? ProcessInfoLite.variable("PEAPOD_RUN_ROOT") ?? Self.parameters[1].defaultValue!
+    }
+
     var store: PodStore { PodStore(root: root, runRoot: runRoot) }
 
     /// Pods live in the kernel's namespaces and mounts: every command that touches them needs root.

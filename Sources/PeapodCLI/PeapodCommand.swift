@@ -12,8 +12,8 @@ public enum PeapodCommand {
         subcommands: [
             RunCommand.spec, ApplyCommand.spec, GetCommand.spec, DescribeCommand.spec, LogsCommand.spec,
             ExecCommand.spec, DeleteCommand.spec, WaitCommand.spec, TopCommand.spec, EventsCommand.spec, MetadataCommand.spec(.labels),
-            MetadataCommand.spec(.annotations), ImageCommand.spec,
-            SeccompCommand.spec,
+            MetadataCommand.spec(.annotations), ImageCommand.spec, SeccompCommand.spec, VersionCommand.spec,
+            APIResourcesCommand.spec, ExplainCommand.spec, CompletionCommand.spec, CompleteCommand.spec,
         ]
     )
 
