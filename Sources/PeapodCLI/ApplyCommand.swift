@@ -118,13 +118,13 @@ struct ApplyCommand {
             for item in planned {
                 switch item.outcome {
                 case .unchanged:
-                    print("pod/\(item.pod.name) unchanged\(dryRun == "client" ? " (dry run)" : "")")
+                    Output.out("pod/\(item.pod.name) unchanged\(dryRun == "client" ? " (dry run)" : "")\n")
                 case .create:
                     if dryRun == "client" {
-                        print("pod/\(item.pod.name) created (dry run)")
+                        Output.out("pod/\(item.pod.name) created (dry run)\n")
                     } else {
                         _ = try creator.create(item.pod)
-                        print("pod/\(item.pod.name) created")
+                        Output.out("pod/\(item.pod.name) created\n")
                     }
                 }
             }

@@ -49,11 +49,11 @@ struct DeleteCommand {
         }
     }
 
-    /// The pods to delete, as (namespace, name), in kubectl's order.
-    func targets() throws -> [(namespace: String, name: String)] {
+    /// kubectl's checks of the arguments, before anything is read.
+    func checkArguments() throws {
         if !files.isEmpty {
             guard resources.isEmpty else { throw CLIError("Unexpected args: \(resources)") }
-            return try files.load().map { ($0.namespace, $0.name) }
+            return
         }
         guard !resources.isEmpty else {
             throw CLIError("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'")
@@ -62,6 +62,16 @@ struct DeleteCommand {
         if all || selector != nil {
             if all && selector != nil { throw CLIError("setting 'all' parameter but found a non empty selector. ") }
             guard names.isEmpty else { throw CLIError("name cannot be provided when a selector is specified") }
+        } else if names.isEmpty {
+            throw CLIError("resource(s) were provided, but no name was specified")
+        }
+    }
+
+    /// The pods to delete, as (namespace, name), in kubectl's order.
+    func targets() throws -> [(namespace: String, name: String)] {
+        if !files.isEmpty { return try files.load().map { ($0.namespace, $0.name) } }
+        let names = try ResourceArguments.podNames(resources)
+        if all || selector != nil {
             let store = global.store
             return store.list(namespace: namespace.scope).compactMap { location in
                 if let selector {
@@ -70,11 +80,11 @@ struct DeleteCommand {
                 return (location.namespace, location.name)
             }
         }
-        guard !names.isEmpty else { throw CLIError("resource(s) were provided, but no name was specified") }
         return names.map { (namespace.namespace, $0) }
     }
 
     func run() throws {
+        try checkArguments()
         try global.requireRoot()
         let targets = try targets()
         // kubectl: a zero grace period without --force means "as short as possible", i.e. 1 s;
@@ -86,7 +96,7 @@ struct DeleteCommand {
             Output.err("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n")
         }
         if targets.isEmpty && (all || selector != nil) {
-            print("No resources found")
+            Output.out("No resources found\n")
             return
         }
         // Every request first, then the waits, as kubectl deletes then waits for them all.
@@ -101,7 +111,7 @@ struct DeleteCommand {
                 continue
             }
             pending.append(try PodDeletion.request(location, store: global.store, grace: grace >= 0 ? grace : nil))
-            print("pod \"\(target.name)\" deleted")
+            Output.out("pod \"\(target.name)\" deleted\n")
         }
         if wait {
             for request in pending { try PodDeletion.finish(request, store: global.store) }

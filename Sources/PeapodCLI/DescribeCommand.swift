@@ -22,14 +22,13 @@ struct DescribeCommand {
     }
 
     func run() throws {
-        try global.requireRoot()
+        try global.requireStore()
         let names = try ResourceArguments.podNames(resources)
         let targets = names.isEmpty ? global.store.list(namespace: namespace.namespace).map(\.name) : names
         for (index, name) in targets.enumerated() {
-            if index > 0 { print("\n") }
+            if index > 0 { Output.out("\n\n") }
             let view = try PodView.find(name, namespace: namespace.namespace, store: global.store)
-            print(PodDescription.render(view, events: EventRecorder.load(path: view.location.eventsFile), now: Clock.now()),
-                  terminator: "")
+            Output.out(PodDescription.render(view, events: EventRecorder.load(path: view.location.eventsFile), now: Clock.now()))
         }
     }
 }

@@ -139,12 +139,12 @@ struct EventsCommand {
     }
 
     func run() throws {
-        try global.requireRoot()
         let format = try output.format(allowed: ["json", "yaml"])
-        let store = global.store
         for type in types where type != "Normal" && type != "Warning" {
             throw CLIError("valid --types are Normal or Warning")
         }
+        try global.requireStore()
+        let store = global.store
         let events = try selected(store)
         let now = Clock.now()
         var header = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]

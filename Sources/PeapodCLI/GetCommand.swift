@@ -69,7 +69,6 @@ struct GetCommand {
     }
 
     func run() throws {
-        try global.requireRoot()
         let format = try output.format(allowed: Self.formats)
         var kind = Kind.pods
         var names: [String] = []
@@ -101,6 +100,7 @@ struct GetCommand {
         } else {
             template = nil
         }
+        try global.requireStore()
         let store = global.store
         let named = !names.isEmpty || !files.isEmpty
         let single = names.count == 1 && files.isEmpty
@@ -111,7 +111,8 @@ struct GetCommand {
             return items
         }
 
-        let items = watchOnly ? [] : try collect()
+        // --watch-only: what is there now is the watch's starting point, not printed.
+        let items = try collect()
         let header = self.header(kind: kind, format: format)
         var rows: [[String]] = []
         if !watchOnly {

@@ -12,9 +12,6 @@ enum HelpText {
     static func usage(_ path: [CommandSpec]) -> String {
         let command = path[path.count - 1]
         var words = [commandName(path)]
-        if !command.subcommands.isEmpty {
-            words.append("<subcommand>")
-        }
         for parameter in command.parameters {
             switch parameter.kind {
             case .option:
@@ -34,6 +31,8 @@ enum HelpText {
                 words.append("-- [<\(parameter.name)> ...]")
             }
         }
+        // The root's options (`peapod [--root <root>] ... <subcommand>`) come before the verb.
+        if !command.subcommands.isEmpty { words.append("<subcommand>") }
         return words.joined(separator: " ")
     }
 

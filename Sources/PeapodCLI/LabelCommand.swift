@@ -59,13 +59,9 @@ struct MetadataCommand {
 
     /// The requested changes: values to set and keys to remove (kubectl's parseLabels and
     /// parseAnnotations). Label values are checked here, as kubectl does before sending them.
-    struct Changes: Equatable {
+    struct Changes {
         var set: [(key: String, value: String)] = []
         var remove: [String] = []
-
-        static func == (a: Changes, b: Changes) -> Bool {
-            a.remove == b.remove && a.set.map(\.key) == b.set.map(\.key) && a.set.map(\.value) == b.set.map(\.value)
-        }
     }
 
     /// Splits the words into resources and changes: a change holds "=" or ends in "-".
@@ -114,7 +110,9 @@ struct MetadataCommand {
             }
             if !conflicts.isEmpty {
                 if field == .labels {
-                    throw CLIError(conflicts.map { $0 + ", and --overwrite is false" }.joined(separator: ", "))
+                    // utilerrors.NewAggregate: one error as it is, several in brackets.
+                    let errors = conflicts.map { $0 + ", and --overwrite is false" }
+                    throw CLIError(errors.count == 1 ? errors[0] : "[" + errors.joined(separator: ", ") + "]")
                 }
                 throw CLIError("--overwrite is false but found the following declared annotation(s): " + conflicts.joined(separator: "; "))
             }
@@ -128,7 +126,6 @@ struct MetadataCommand {
     }
 
     func run() throws {
-        try global.requireRoot()
         let format = try output.format(allowed: ["json", "yaml", "name"])
         let (resources, changes) = try Self.split(words, field: field)
         if !list && changes.set.isEmpty && changes.remove.isEmpty {
@@ -137,11 +134,11 @@ struct MetadataCommand {
         if let dryRun, dryRun != "client", dryRun != "none" {
             throw CLIError("invalid --dry-run value \"\(dryRun)\": only \"client\" and \"none\" are supported on one host")
         }
-        guard let first = resources.first else {
+        guard !resources.isEmpty else {
             throw CLIError("one or more resources must be specified as <resource> <name> or <resource>/<name>")
         }
         let names = try ResourceArguments.podNames(resources)
-        _ = first
+        try global.requireStore()
         let store = global.store
         var locations: [PodLocation] = []
         if all || selector != nil {

@@ -91,7 +91,7 @@ struct LogsCommand {
     }
 
     func run() throws {
-        try global.requireRoot()
+        try global.requireStore()
         let store = global.store
         var containerName = container.container
         var views: [PodView] = []
@@ -204,7 +204,7 @@ struct LogsCommand {
 
     /// One line, with its prefix, in one write: lines of several threads never mix.
     func write(_ line: CRILogLine, _ stream: Stream) {
-        Output.writeAll(1, stream.prefix + line.formatted(timestamps: timestamps))
+        Output.out(bytes: stream.prefix + line.formatted(timestamps: timestamps))
     }
 }
 

@@ -46,6 +46,12 @@ struct GlobalOptions {
             throw CLIError("peapod must run as root (it creates namespaces, mounts and cgroups): try sudo peapod ...")
         }
     }
+
+    /// Commands that only read or rewrite the store's files (get, describe, logs, events, wait,
+    /// label, annotate) need root only when the state root is not the caller's to use.
+    func requireStore() throws {
+        guard geteuid() == 0 || access(root, R_OK | W_OK | X_OK) == 0 else { try requireRoot(); return }
+    }
 }
 
 /// `-n NAMESPACE` and, for verbs that list, `-A`.

@@ -20,7 +20,11 @@ public enum PeapodCommand {
     /// Parses and runs a command. Usage errors print as `Error: ...` with the command's usage
     /// (exit 64); Peapod's own errors print as one `error:` line on stderr.
     public static func runMain() -> Never {
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        Glibc.exit(execute(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// Runs the command line `arguments` (the words after `peapod`) and returns its exit status.
+    static func execute(_ arguments: [String]) -> Int32 {
         var path = [spec]
         do {
             switch try CommandTable.parse(arguments, root: spec) {
@@ -30,21 +34,21 @@ public enum PeapodCommand {
                 path = parsed.path
                 try parsed.command.run?(parsed)
             }
-            Glibc.exit(0)
+            return 0
         } catch let failure as UsageError {
             Output.err(HelpText.error(failure))
-            Glibc.exit(64)
+            return 64
         } catch let failure as ValidationError {
             Output.err(HelpText.error(UsageError(message: failure.message, path: path)))
-            Glibc.exit(64)
+            return 64
         } catch let failure as CLIError {
             Output.err(failure.prefix + failure.message + "\n")
-            Glibc.exit(failure.code)
+            return failure.code
         } catch let code as ExitCode {
-            Glibc.exit(code.rawValue)
+            return code.rawValue
         } catch {
             Output.err("error: \(error)\n")
-            Glibc.exit(1)
+            return 1
         }
     }
 }

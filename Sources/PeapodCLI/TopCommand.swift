@@ -81,8 +81,8 @@ struct TopCommand {
             Output.err(namespace.noResources)
             return
         }
-        print(Table.render(TopMath.table(rows.map { ($0.namespace, $0.pod, $0.container, $0.milliCPU, $0.memory) },
-                                         containers: containers, allNamespaces: namespace.allNamespaces)), terminator: "")
+        Output.out(Table.render(TopMath.table(rows.map { ($0.namespace, $0.pod, $0.container, $0.milliCPU, $0.memory) },
+                                              containers: containers, allNamespaces: namespace.allNamespaces)))
     }
 }
 

@@ -30,7 +30,7 @@ struct WaitCommand {
     }
 
     func run() throws {
-        try global.requireRoot()
+        try global.requireStore()
         let names = try ResourceArguments.podNames(resources, requireType: false)
         guard !names.isEmpty else { throw CLIError("resource(s) were provided, but no name was specified") }
         let goal = try WaitGoal(parsing: condition)
@@ -44,13 +44,13 @@ struct WaitCommand {
                 let view = store.find(namespace: namespace.namespace, name: name).flatMap { PodView.load($0, store: store) }
                 if case .delete = goal {
                     if view == nil {
-                        print("pod/\(name) condition met")
+                        Output.out("pod/\(name) condition met\n")
                         break
                     }
                 } else {
                     guard let view else { throw CLIError("pods \"\(name)\" not found") }
                     if try goal.isMet(by: view.json()) {
-                        print("pod/\(name) condition met")
+                        Output.out("pod/\(name) condition met\n")
                         break
                     }
                 }
