@@ -105,11 +105,11 @@ struct ApplyCommand {
     }
 
     func run() throws {
-        try global.requireRoot()
+        guard !files.isEmpty else { throw CLIError("must specify one of -f and -k") }
         if let dryRun, dryRun != "client", dryRun != "none" {
             throw CLIError("invalid --dry-run value \"\(dryRun)\": only \"client\" and \"none\" are supported on one host")
         }
-        guard !files.isEmpty else { throw CLIError("must specify one of -f and -k") }
+        try global.requireRoot()
         let pods = try files.load()
         let creator = PodCreator(store: global.store, backoff: backoff.policy, cgroups: cgroups.settings,
                                  allowedUnsafeSysctls: security.allowedUnsafeSysctls, limits: limits)

@@ -137,8 +137,19 @@ struct GetCommand {
         }
         guard watch || watchOnly else { return }
 
-        // The watch: each object again when its json changes; a deleted object once more.
-        let widths = Table.widths(rows)
+        // The watch: each object again when its json changes; a deleted object once more. A
+        // table's header comes with the first row when nothing was listed before.
+        var widths = Table.widths(rows)
+        var headerPending = !noHeaders && (items.isEmpty || watchOnly)
+        func printRow(_ row: [String], header: [String]) {
+            if headerPending {
+                headerPending = false
+                widths = Table.widths([header, row])
+                Output.out(Table.render([header, row], widths: widths))
+            } else {
+                Output.out(Table.render([row], widths: widths))
+            }
+        }
         var last: [String: Item] = [:]
         for item in items { last[item.key] = item }
         try StoreWatch.run(store: store, timeout: try StoreWatch.timeout(requestTimeout)) {
@@ -157,9 +168,9 @@ struct GetCommand {
                 case .jsonPath:
                     if let text = try? template!.execute(item.json) { Output.out(text) }
                 case .customColumns:
-                    Output.out(Table.render([columns!.row(item.json)], widths: widths))
+                    printRow(columns!.row(item.json), header: columns!.header)
                 case .table, .wide:
-                    Output.out(Table.render([item.row], widths: widths))
+                    printRow(item.row, header: header)
                 }
             }
         }

@@ -131,6 +131,7 @@ struct LogsCommand {
             ends.append((chunk?.endOffset ?? 0, chunk?.endFile))
         }
         guard follow else { return }
+        unblockStopSignals()
         if streams.count == 1 {
             followStream(streams[0], from: ends[0], cutoff: cutoff)
             return

@@ -19,6 +19,7 @@ enum StoreWatch {
     /// Calls `changed` after every batch of changes until `timeout` (nanoseconds) has passed,
     /// or for ever. `changed` is called once first, for what changed while the watches were set.
     static func run(store: PodStore, timeout: Int64?, _ changed: () throws -> Void) throws {
+        unblockStopSignals()
         try store.prepareDirectories()
         let fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
         guard fd >= 0 else { throw CLIError("inotify_init1: \(String(cString: strerror(errno)))") }
@@ -55,6 +56,15 @@ enum StoreWatch {
             try changed()
         }
     }
+}
+
+/// A command that runs until it is stopped (`get -w`, `logs -f`) must stop at SIGINT, SIGTERM
+/// and SIGHUP even when its parent left them blocked (as a test runner's Process does).
+func unblockStopSignals() {
+    var set = sigset_t()
+    sigemptyset(&set)
+    for signal in [SIGINT, SIGTERM, SIGHUP, SIGPIPE] { sigaddset(&set, signal) }
+    sigprocmask(SIG_UNBLOCK, &set, nil)
 }
 
 /// Objects as `-o json` and `-o yaml` print them.
