@@ -126,18 +126,34 @@ struct CommandSpec: Sendable {
         self.subcommands = subcommands
     }
 
-    init(name: String, aliases: [String] = [], abstract: String, discussion: String = "", parameters: [Parameter],
+    /// A leaf's table is made when the leaf is chosen (`subcommand(named:)`), not with its
+    /// parent's list: a command line builds one table, not every verb's (allocations at start-up).
+    init(name: String, aliases: [String] = [], abstract: String, discussion: String = "",
+         parameters: @autoclosure @escaping @Sendable () -> [Parameter],
          run: @escaping @Sendable (ParsedArguments) throws -> Void) {
         self.name = name
         self.aliases = aliases
         self.abstract = abstract
         self.discussion = discussion
-        self.parameters = parameters
+        self.makeParameters = parameters
         self.run = run
     }
 
+    /// The leaf's table, not made yet.
+    private var makeParameters: (@Sendable () -> [Parameter])?
+
+    /// The command with its table made.
+    func materialized() -> CommandSpec {
+        guard let makeParameters else { return self }
+        var spec = self
+        spec.parameters = makeParameters()
+        spec.makeParameters = nil
+        return spec
+    }
+
+    /// The subcommand called `word` (or an alias), with its table.
     func subcommand(named word: String) -> CommandSpec? {
-        subcommands.first { $0.name == word || $0.aliases.contains(word) }
+        subcommands.first { $0.name == word || $0.aliases.contains(word) }?.materialized()
     }
 
     func parameter(long: some StringProtocol) -> Parameter? {

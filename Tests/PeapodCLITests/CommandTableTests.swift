@@ -194,7 +194,7 @@ struct CommandTableTests {
     func tablesAreConsistent() {
         var leaves: [CommandSpec] = []
         func collect(_ spec: CommandSpec) {
-            if spec.subcommands.isEmpty { leaves.append(spec) } else { spec.subcommands.forEach(collect) }
+            if spec.subcommands.isEmpty { leaves.append(spec) } else { spec.subcommands.map { $0.materialized() }.forEach(collect) }
             #expect(spec.subcommands.isEmpty == (spec.run != nil), "\(spec.name)")
         }
         collect(PeapodCommand.spec)
@@ -366,9 +366,9 @@ struct HelpTextTests {
     @Test("Every page's lines fit the width, except the usage line")
     func widths() {
         var paths: [[CommandSpec]] = [[PeapodCommand.spec]]
-        for sub in PeapodCommand.spec.subcommands {
+        for sub in PeapodCommand.spec.subcommands.map({ $0.materialized() }) {
             paths.append([PeapodCommand.spec, sub])
-            for leaf in sub.subcommands { paths.append([PeapodCommand.spec, sub, leaf]) }
+            for leaf in sub.subcommands { paths.append([PeapodCommand.spec, sub, leaf.materialized()]) }
         }
         for width in [60, 80, 120] {
             for path in paths {
