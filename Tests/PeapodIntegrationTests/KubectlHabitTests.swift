@@ -50,6 +50,8 @@ struct KubectlHabitTests {
             defer { phases.stop() }
             let table = try Running(peapod, ["get", "pods", "--watch"])
             defer { table.stop() }
+            let events = try Running(peapod, ["get", "events", "-w", "--field-selector", "involvedObject.name=phases"])
+            defer { events.stop() }
             // Let both watches start before the pod exists.
             usleep(300_000)
             let manifest = """
@@ -74,6 +76,10 @@ struct KubectlHabitTests {
             let rows = table.wait { $0.contains("Completed") }
             #expect(rows.hasPrefix("NAME     READY   STATUS"), "\(rows)")
             for status in ["Init:0/1", "Running", "Completed"] { #expect(rows.contains(status), "\(rows)") }
+            // Events as the supervisor records them: the header with the first.
+            let recorded = events.wait { $0.contains("Started container main") }
+            #expect(recorded.hasPrefix("LAST SEEN   TYPE     REASON"), "\(recorded)")
+            for reason in ["Scheduled", "Pulled", "Created", "Started"] { #expect(recorded.contains(reason), "\(recorded)") }
             // A deleted pod is printed once more; --watch-only prints nothing of what is there.
             let only = try Running(peapod, ["get", "pods", "--watch-only", "-o", "name"])
             defer { only.stop() }
