@@ -37,7 +37,7 @@ struct CompletionCommand {
             candidates=$("${COMP_WORDS[0]}" __complete -- "${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null)
             COMPREPLY=($(compgen -W "$candidates" -- "$cur"))
         }
-        complete -o default -o nospace -F _peapod peapod
+        complete -o default -F _peapod peapod
 
         """#
 

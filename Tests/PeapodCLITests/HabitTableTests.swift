@@ -355,7 +355,7 @@ struct HabitTableTests {
                                                                                              "  seLinuxOptions\t<SELinuxOptions>\n    level\t<string>\n"])),
             Habit(["explain", "pod.spec.bogus"], 1, err: .exact("error: field \"bogus\" does not exist\n")),
             Habit(["explain", "deployment"], 1, err: .has(["doesn't have a resource type \"deployment\""])),
-            Habit(["completion", "bash"], out: .has(["complete -o default -o nospace -F _peapod peapod", "__complete --"])),
+            Habit(["completion", "bash"], out: .has(["complete -o default -F _peapod peapod", "__complete --"])),
             Habit(["completion", "zsh"], out: .has(["#compdef peapod", "compdef _peapod peapod"])),
             Habit(["completion", "fish"], 1, err: .exact("error: Unsupported shell type \"fish\".\n")),
             Habit(["__complete", "--", "ge"], out: .has(["get\n"])),

@@ -216,6 +216,32 @@ struct KubectlHabitTests {
             #expect(started.stdout.hasSuffix("Z") && started.stdout.count == 20, "\(started.output)")
             #expect(try peapod.run(["wait", "pod/two", #"--for=jsonpath={.status.containerStatuses[?(@.name=="job")].state.terminated.reason}=Completed"#,
                                     "--timeout=5s"]).stdout == "pod/two condition met\n")
+            // The completion script in bash, as a shell asks it: verbs, then live pods' names.
+            let script = try peapod.run(["completion", "bash"]).stdout
+            let scriptPath = peapod.base + "/completion.bash"
+            try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+            func bash(_ line: String) throws -> String {
+                let process = peapod.command([])
+                process.executableURL = URL(fileURLWithPath: "/bin/bash")
+                process.arguments = ["-c", line]
+                let out = Pipe()
+                process.standardOutput = out
+                try process.run()
+                let data = out.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                return String(decoding: data, as: UTF8.self)
+            }
+            func complete(_ words: [String]) throws -> String {
+                let quoted = words.map { "'\($0)'" }.joined(separator: " ")
+                let line = "source \(scriptPath); COMP_WORDS=(\(Environment.binary) \(quoted)); COMP_CWORD=\(words.count); "
+                    + "_peapod; printf '%s\\n' \"${COMPREPLY[@]}\""
+                return try bash(line)
+            }
+            #expect(try complete(["lo"]) == "logs\n")
+            #expect(try complete(["logs", ""]) == "one\ntwo\n")
+            #expect(try complete(["get", "pods", "--sort"]) == "--sort-by\n")
+            #expect(try complete(["exec", "one", "-c", "s"]) == "side\n")
+
             let events = try peapod.run(["events", "--for", "pod/two"])
             #expect(events.stdout.hasPrefix("LAST SEEN   TYPE     REASON      OBJECT    MESSAGE\n"), "\(events.output)")
             for reason in ["Scheduled", "Pulled", "Created", "Started"] { #expect(events.stdout.contains(reason)) }
