@@ -29,6 +29,10 @@ struct RunningContainer {
     /// Its namespaces and cgroup files, opened at the first hook or probe and kept until it is
     /// reaped, so that a probe every second does not open them every second.
     var execTarget: ExecTarget?
+    /// stdin: true: its stdin's write end (or a dup of its terminal), handed to the attach hub.
+    var input: Int32 = -1
+    /// tty: true: its terminal's master (the same descriptor as stdout).
+    var terminal: Int32?
 }
 
 /// A lifecycle hook's exec process, reaped like the containers but recorded as the hook.
@@ -76,6 +80,8 @@ public final class PodSupervisor {
     var lastPhase: PodPhase?
     /// The containers' log rotation (the kubelet's containerLogMaxSize/MaxFiles); set before `run`.
     public var logRotation: CRILogRotation? = .kubelet
+    /// `peapod attach` sessions and the containers' kept-open stdin (PodSupervisor+Attach.swift).
+    lazy var attach = AttachHub(path: location.attachSocket, pod: pod)
     /// The local-storage measurement under way (PodSupervisor+Storage.swift).
     var storageMeasurement: PendingStorageMeasurement?
 
@@ -184,6 +190,7 @@ public final class PodSupervisor {
         signalFD = Self.blockSignalsIntoFD()
         try FileSystem.writeFile(location.supervisorPidFile, "\(getpid())\n")
         try createSandbox()
+        openAttachSocket()
         preparing?.wait()
         preparing = nil
     }
@@ -308,6 +315,7 @@ public final class PodSupervisor {
                 container: name, instanceID: instanceID, restartCount: restartCount,
                 podMounts: podMounts!, sandbox: sandbox!)
             running[started.pid] = started
+            attach.started(name, input: started.input, terminal: started.terminal)
             configureLog(started.log, container: name, restartCount: restartCount)
             record.started(ContainerInstance(id: instanceID, startedAt: now))
             events.record("Normal", "Created", "Created container: \(name)", container: name, isInit: isInit, at: now)
@@ -466,6 +474,8 @@ public final class PodSupervisor {
         if let foreground, foreground.pending {
             fds.append(pollfd(fd: foreground.fd, events: Int16(POLLOUT), revents: 0))
         }
+        let attachRange = fds.count..<(fds.count + attach.descriptors.count)
+        fds += attach.descriptors
         // A local-storage measurement's thread, once it is done.
         let storageIndex = fds.count
         if storageMeasurementFD >= 0 { fds.append(pollfd(fd: storageMeasurementFD, events: Int16(POLLIN), revents: 0)) }
@@ -500,7 +510,15 @@ public final class PodSupervisor {
         if n == 0 { n = poll(&fds, nfds_t(fds.count), timeout()) }
         guard n > 0 else { return }
         for (i, p) in fds.enumerated().dropFirst() where p.revents != 0 {
-            if i == storageIndex { finishStorageMeasurement() } else if i == outputIndex { foreground?.flush() } else { drain(fd: p.fd) }
+            if i == storageIndex {
+                finishStorageMeasurement()
+            } else if i == outputIndex {
+                foreground?.flush()
+            } else if attachRange.contains(i) {
+                attach.handle(p)
+            } else {
+                drain(fd: p.fd)
+            }
         }
         if fds[0].revents != 0 { handleSignals() }
     }
@@ -514,10 +532,12 @@ public final class PodSupervisor {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n > 0 {
                 container.log.write(Array(buffer[0..<n]), stream: isStdout ? CRILogStream.stdout : CRILogStream.stderr)
+                attach.output(container.name, buffer[0..<n], stderr: !isStdout)
                 continue
             }
             if n < 0 && (errno == EINTR) { continue }
-            if n == 0 {
+            // A terminal's master reads EIO once the container's side is closed: its end.
+            if n == 0 || (n < 0 && errno == EIO && container.terminal == fd) {
                 container.log.finish(isStdout ? CRILogStream.stdout : CRILogStream.stderr)
                 close(fd)
                 if isStdout { container.stdout = -1 } else { container.stderr = -1 }
@@ -559,6 +579,7 @@ public final class PodSupervisor {
             container.execTarget?.close()
             // Whatever the process wrote before it exited is still in the pipes.
             for fd in [container.stdout, container.stderr] where fd >= 0 { drain(fd: fd, in: &container) }
+            attach.ended(container.name)
             container.log.close()
             launcher.instances.retire(mountNamespace: container.mountNamespace)
             let now = Clock.now()
@@ -650,6 +671,7 @@ public final class PodSupervisor {
         // A sandbox helper still at work must be done before its pins can be removed.
         if case let .success(helper)? = pendingSandbox { _ = try? helper.finish() }
         pendingSandbox = nil
+        attach.close()
         for container in running.values { kill(container.pid, SIGKILL) }
         for pid in hooks.keys { kill(pid, SIGKILL) }
         for pid in probes.keys { kill(pid, SIGKILL) }
