@@ -213,8 +213,13 @@ final class AttachHub {
                 _ = pp_set_window_size(master, size.rows, size.cols)
             }
         case .stdinEnd where client.sendsInput:
-            // Only stdinOnce closes the container's stdin, and only when the session ends.
-            break
+            // As containerd's attach: with stdinOnce and no terminal, the end of the client's
+            // input is the end of the container's; otherwise it ends the session.
+            if let input = inputs[client.container], input.once, !input.terminal {
+                closeInput(client.container)
+            } else {
+                endSession(client)
+            }
         default:
             break
         }
@@ -229,7 +234,12 @@ final class AttachHub {
     private func endSession(_ client: Client) {
         client.closing = true
         client.pending.removeAll()
-        guard client.sendsInput, var input = inputs[client.container], input.once, !input.closed else { return }
+        guard client.sendsInput, let input = inputs[client.container], input.once else { return }
+        closeInput(client.container)
+    }
+
+    private func closeInput(_ name: String) {
+        guard var input = inputs[name], !input.closed else { return }
         input.closed = true
         if input.terminal {
             // A terminal stays the container's: its reader gets end-of-file (VEOF) instead.
@@ -239,7 +249,7 @@ final class AttachHub {
         Glibc.close(input.fd)
         input.fd = -1
         input.pending.removeAll()
-        inputs[client.container] = input
+        inputs[name] = input
     }
 
     private func writeInput(_ name: String) {

@@ -510,12 +510,12 @@ public final class PodSupervisor {
         if n == 0 { n = poll(&fds, nfds_t(fds.count), timeout()) }
         guard n > 0 else { return }
         for (i, p) in fds.enumerated().dropFirst() where p.revents != 0 {
-            if i == storageIndex {
+            if attachRange.contains(i) {
+                attach.handle(p)
+            } else if i == storageIndex {
                 finishStorageMeasurement()
             } else if i == outputIndex {
                 foreground?.flush()
-            } else if attachRange.contains(i) {
-                attach.handle(p)
             } else {
                 drain(fd: p.fd)
             }
