@@ -1,5 +1,5 @@
 // The supervisor's side of `peapod attach`: the pod's attach socket, the sessions on it, and the
-// containers' input. As the kubelet and containerd have it (docs/kubelet-semantics.md §13):
+// containers' input. As the kubelet and containerd have it (docs/design.md §3.7):
 //   - any container's output can be watched; input goes only to a container with `stdin: true`,
 //     whose stdin (a pipe, or its terminal with `tty: true`) the supervisor keeps open from its
 //     start;
