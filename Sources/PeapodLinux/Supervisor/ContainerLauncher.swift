@@ -72,7 +72,7 @@ struct ContainerLauncher {
             args: container.args.isEmpty ? nil : container.args.map(expand))
         guard !argv.isEmpty else { throw LauncherError("container \(name): no command specified (the image has none either)") }
         let workingDir = !container.workingDir.isEmpty ? container.workingDir : (config.workingDir.isEmpty ? "/" : config.workingDir)
-        let security = ContainerSecurity.resolve(pod: pod.spec, container: container, allCapabilities: Capabilities.all)
+        let security = ContainerSecurity.resolve(pod: pod.spec, container: container, allCapabilities: LinuxCapabilities.all)
         let user = try UserResolver.resolve(config.user, security: security, rootfs: image.rootfsPath)
         if let refusal = RunAsNonRoot.check(security, imageUser: config.user, resolvedUID: user.uid,
                                             podDescription: "\(pod.name)_\(pod.namespace)(\(location.uid))", container: name) {
@@ -162,20 +162,20 @@ struct ContainerLauncher {
                      container: String) throws -> ProcessSpec {
         var mask: UInt64
         do {
-            mask = try Capabilities.mask(security.capabilities)
+            mask = try LinuxCapabilities.mask(security.capabilities)
         } catch {
             throw LauncherError("\(error)")
         }
         // `ALL` and privileged mean every capability there is to give; one asked for by name
         // that Peapod itself does not hold cannot be given.
-        let missing = mask & ~Capabilities.held
+        let missing = mask & ~LinuxCapabilities.held
         if missing != 0 {
             let named = ContainerSecurity.defaultCapabilities
                 + (spec(container).securityContext?.capabilities?.add ?? []).map(ContainerSecurity.normalizedCapability)
-            if let name = Capabilities.names(missing).first(where: { named.contains($0) }), !security.privileged {
+            if let name = LinuxCapabilities.names(missing).first(where: { named.contains($0) }), !security.privileged {
                 throw LauncherError("capability \(name) cannot be given: peapod itself does not hold it on this host")
             }
-            mask &= Capabilities.held
+            mask &= LinuxCapabilities.held
         }
         var filter: SeccompFilter?
         if let source = SeccompSource(security.seccomp) {
