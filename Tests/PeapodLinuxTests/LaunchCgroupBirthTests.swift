@@ -58,7 +58,7 @@ struct LaunchCgroupBirthTests {
         }
         close(pipe.write)
         let output = readToEnd(pipe.read)
-        #expect(exitCode(fromWaitStatus: reap(child)) == 0)
+        #expect(WaitStatus(raw: reap(child)).shellExitCode == 0)
         #expect(output.split(separator: "\n").contains { $0.hasPrefix("0::/") && $0.hasSuffix(relative.dropFirst(3)) },
                 "\(output)")
     }

@@ -24,7 +24,7 @@ private func execCapture(_ pid: Int32, _ argv: [String], uid: UInt32 = 0, workin
     }
     close(pipe.write)
     let output = readToEnd(pipe.read)
-    return ContainerRun(exitCode: exitCode(fromWaitStatus: reap(child)), output: output)
+    return ContainerRun(exitCode: WaitStatus(raw: reap(child)).shellExitCode, output: output)
 }
 
 @Suite("execInContainer (root)", .enabled(if: Root.canRunContainers, "needs root and /bin/busybox; skipped"))
@@ -75,7 +75,7 @@ struct LaunchExecTests {
             }
             close(pipe.write)
             #expect(readToEnd(pipe.read) == "target-pod\nsleep\n")
-            #expect(exitCode(fromWaitStatus: reap(child)) == Int32(round))
+            #expect(WaitStatus(raw: reap(child)).shellExitCode == Int32(round))
         }
         target.close()
         let closed = #expect(throws: LaunchError.self) {
@@ -140,8 +140,8 @@ struct LaunchSharingTests {
         try sandbox.destroy()
         // SIGKILL to the namespace's init killed the container too. It is our child: reaping it
         // lets the pause process finish dying, which we then reap as well.
-        #expect(exitCode(fromWaitStatus: reap(sleeper)) == 137)
-        #expect(exitCode(fromWaitStatus: reap(pause)) == 137)
+        #expect(WaitStatus(raw: reap(sleeper)).shellExitCode == 137)
+        #expect(WaitStatus(raw: reap(pause)).shellExitCode == 137)
         #expect(MountTable.count(under: fixture.base) == 0)
         #expect(!FileManager.default.fileExists(atPath: fixture.base + "/run"))
     }

@@ -123,7 +123,7 @@ final class TestPod {
         close(pipe.write)
         let output = readToEnd(pipe.read)
         let status = reap(pid)
-        return ContainerRun(exitCode: exitCode(fromWaitStatus: status), output: output)
+        return ContainerRun(exitCode: WaitStatus(raw: status).shellExitCode, output: output)
     }
 
     func run(_ argv: [String], mounts: [MountSpec] = [], environment: [String] = ["PATH=/bin"],

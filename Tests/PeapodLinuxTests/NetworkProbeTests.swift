@@ -517,7 +517,7 @@ private func runProbe(_ probe: NetworkProbe, in pod: ProbeSandbox, deadline: Int
             kill(pid, SIGKILL)
             let status = reap(pid)
             reaped = true
-            #expect(status & 0x7f == SIGKILL)
+            #expect(WaitStatus(raw: status).signal == SIGKILL)
             return probe.timeoutOutcome(request: request)
         }
         reaped = true

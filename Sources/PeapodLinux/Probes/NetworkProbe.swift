@@ -177,9 +177,9 @@ public enum NetworkProbe: Sendable, Equatable {
     public func step(waitStatus: Int32, output: [UInt8], request: ProbeRequest? = nil) -> ProbeStep {
         let current = request ?? firstRequest
         func failed(_ message: String) -> ProbeStep { .done(self.failed(message, request: current)) }
-        let signal = waitStatus & 0x7f
-        if signal != 0 { return failed("probe process killed by signal \(signal)") }
-        let code = UInt32((waitStatus >> 8) & 0xff)
+        let status = WaitStatus(raw: waitStatus)
+        if let signal = status.signal { return failed("probe process killed by signal \(signal)") }
+        let code = UInt32(status.exitCode ?? 0)
         if code == PP_PROBE_OK.rawValue {
             guard let current else { return .done(ProbeOutcome(success: true, message: "")) }
             return Self.interpret(response: output, request: current)

@@ -162,12 +162,12 @@ extension PodSupervisor {
             // When a container's PID 1 exits, the kernel kills what else runs in its PID
             // namespace, the probe's command too, which may be reaped first: that run was cut
             // off, it did not fail.
-            if (status & 0x7f) != 0 && containerHasExited(run.container) {
+            if WaitStatus(raw: status).signal != nil && containerHasExited(run.container) {
                 observed[run.container][probe: run.kind].inFlight = false
                 return
             }
             let output = String(decoding: run.output.read(limit: ProbeOutput.execOutputLimit), as: UTF8.self)
-            let code = exitCode(fromWaitStatus: status)
+            let code = WaitStatus(raw: status).shellExitCode
             probeFinished(run.container, run.kind, outcome: code == 0 ? .success : .failure, message: output, now: now)
         case let .network(target):
             let result: ProbeOutcome

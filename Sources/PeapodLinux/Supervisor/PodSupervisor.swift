@@ -565,12 +565,9 @@ public final class PodSupervisor {
             var record = observed[container.name]
             if var current = record.current, current.id == container.instanceID {
                 current.finishedAt = now
-                if (status & 0x7f) == 0 {
-                    current.exitCode = (status >> 8) & 0xff
-                } else {
-                    current.signal = status & 0x7f
-                    current.exitCode = 128 + (status & 0x7f)
-                }
+                let ended = WaitStatus(raw: status)
+                current.exitCode = ended.shellExitCode
+                current.signal = ended.signal
                 current.message = podMounts?.terminationMessage(
                     launcher.spec(container.name), exitCode: current.exitCode ?? 0,
                     logPath: location.logFile(container: container.name, restartCount: record.restartCount))
@@ -587,7 +584,7 @@ public final class PodSupervisor {
 
     func finishHook(_ hook: RunningHook, status: Int32) {
         let now = Clock.now()
-        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let code = WaitStatus(raw: status).shellExitCode
         let output = (try? FileSystem.readText(hook.outputPath)) ?? ""
         unlink(hook.outputPath)
         var record = observed[hook.container]
