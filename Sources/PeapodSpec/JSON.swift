@@ -260,7 +260,7 @@ struct JSONParser {
         let start = pos
         var isInt = true
         if bytes[pos] == UInt8(ascii: "-") { pos += 1 }
-        func isDigit(_ i: Int) -> Bool { i < bytes.count && bytes[i] >= 0x30 && bytes[i] <= 0x39 }
+        func isDigit(_ i: Int) -> Bool { i < bytes.count && ByteClass.isDigit(bytes[i]) }
         guard isDigit(pos) else { throw error("invalid number: expected a digit") }
         if bytes[pos] == UInt8(ascii: "0") {
             pos += 1
@@ -292,7 +292,7 @@ struct JSONParser {
     mutating func parseHex4() throws(JSONParseError) -> UInt32 {
         guard let v = hex4(at: pos) else {
             // Reported at the first byte that is not a hex digit, when four bytes are left.
-            if pos + 4 <= bytes.count { while hexDigitValue(bytes[pos]) != nil { pos += 1 } }
+            if pos + 4 <= bytes.count { while ByteClass.hexValue(bytes[pos]) != nil { pos += 1 } }
             throw error("invalid \\u escape")
         }
         pos += 4
@@ -304,7 +304,7 @@ struct JSONParser {
         guard at + 4 <= bytes.count else { return nil }
         var v: UInt32 = 0
         for i in at..<(at + 4) {
-            guard let d = hexDigitValue(bytes[i]) else { return nil }
+            guard let d = ByteClass.hexValue(bytes[i]) else { return nil }
             v = v * 16 + UInt32(d)
         }
         return v

@@ -126,7 +126,7 @@ public struct Timestamp: Sendable, Comparable, Hashable, CustomStringConvertible
             var v: Int64 = 0
             for k in 0..<n {
                 let c = u[i + k]
-                guard c >= 0x30 && c <= 0x39 else { return nil }
+                guard ByteClass.isDigit(c) else { return nil }
                 v = v * 10 + Int64(c - 0x30)
             }
             i += n
@@ -147,7 +147,7 @@ public struct Timestamp: Sendable, Comparable, Hashable, CustomStringConvertible
         if i < u.count && u[i] == UInt8(ascii: ".") {
             i += 1
             var n = 0
-            while i < u.count && u[i] >= 0x30 && u[i] <= 0x39 {
+            while i < u.count && ByteClass.isDigit(u[i]) {
                 if n < 9 { frac = frac * 10 + Int64(u[i] - 0x30) }
                 n += 1
                 i += 1

@@ -138,7 +138,7 @@ enum YAMLWriter {
         let u = Array(s.utf8)
         func digits(_ from: Int, _ min: Int, _ max: Int) -> Int? {
             var i = from
-            while i < u.count, i - from < max, u[i] >= 0x30, u[i] <= 0x39 { i += 1 }
+            while i < u.count, i - from < max, ByteClass.isDigit(u[i]) { i += 1 }
             return i - from >= min ? i : nil
         }
         guard let a = digits(0, 4, 4), a < u.count, u[a] == UInt8(ascii: "-"),
@@ -294,7 +294,7 @@ public enum YAMLScalar {
         if i < u.count && (u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-")) { i += 1 }
         func digits() -> Int {
             let st = i
-            while i < u.count && u[i] >= 0x30 && u[i] <= 0x39 { i += 1 }
+            while i < u.count && ByteClass.isDigit(u[i]) { i += 1 }
             return i - st
         }
         if i < u.count && u[i] == UInt8(ascii: ".") {

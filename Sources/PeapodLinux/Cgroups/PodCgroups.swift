@@ -296,7 +296,7 @@ extension MachineResources {
             var kb: Int64 = 0
             for b in bytes.dropFirst(9) {
                 if b == UInt8(ascii: " ") { continue }
-                guard b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") else { break }
+                guard ByteClass.isDigit(b) else { break }
                 kb = kb * 10 + Int64(b - UInt8(ascii: "0"))
             }
             memory = kb * 1024

@@ -301,18 +301,18 @@ public enum NetworkProbe: Sendable, Equatable {
         var out: [UInt8] = raw.first == UInt8(ascii: "/") ? [] : [UInt8(ascii: "/")]
         for (i, b) in raw.enumerated() {
             let escape = b == UInt8(ascii: "%") && i + 2 < raw.count
-                && hexDigitValue(raw[i + 1]) != nil && hexDigitValue(raw[i + 2]) != nil
-            if escape || isPathByte(b) { out.append(b) } else { ASCII.appendEscape(b, to: &out) }
+                && ByteClass.isHexDigit(raw[i + 1]) && ByteClass.isHexDigit(raw[i + 2])
+            if escape || isPathByte(b) { out.append(b) } else { GoURL.appendEscape(b, to: &out) }
         }
         for b in query {
-            if b <= 0x20 || b >= 0x7f { ASCII.appendEscape(b, to: &out) } else { out.append(b) }
+            if b <= 0x20 || b >= 0x7f { GoURL.appendEscape(b, to: &out) } else { out.append(b) }
         }
         return String(decoding: out, as: UTF8.self)
     }
 
     /// Letters, digits and the punctuation a URL path may carry unencoded.
     private static func isPathByte(_ b: UInt8) -> Bool {
-        if ASCII.isAlphanumeric(b) { return true }
+        if ByteClass.isAlnum(b) { return true }
         return "-._~!$&'()*+,;=:@/[]".utf8.contains(b)
     }
 
@@ -322,12 +322,12 @@ public enum NetworkProbe: Sendable, Equatable {
         var bytes = Array(name.utf8)
         let punctuation = "!#$%&'*+-.^_`|~".utf8
         for b in bytes {
-            if !ASCII.isAlphanumeric(b) && !punctuation.contains(b) { return name }
+            if !ByteClass.isAlnum(b) && !punctuation.contains(b) { return name }
         }
         var upper = true
         for i in bytes.indices {
             let b = bytes[i]
-            bytes[i] = upper ? ASCII.uppercased(b) : ASCII.lowercased(b)
+            bytes[i] = upper ? ByteClass.uppercased(b) : ByteClass.lowercased(b)
             upper = b == UInt8(ascii: "-")
         }
         return String(decoding: bytes, as: UTF8.self)
@@ -350,7 +350,7 @@ public enum NetworkProbe: Sendable, Equatable {
     }
 
     private static func asciiLowercased(_ text: String) -> String {
-        String(decoding: text.utf8.map(ASCII.lowercased), as: UTF8.self)
+        String(decoding: text.utf8.map(ByteClass.lowercased), as: UTF8.self)
     }
 
     // MARK: - The response
@@ -408,13 +408,13 @@ public enum NetworkProbe: Sendable, Equatable {
             // Three bytes that Go's strconv.Atoi takes as a number that is not negative: digits,
             // or a plus sign and two digits ("+12" is status 12, "020" status 20).
             let digits = codeText.first == UInt8(ascii: "+") ? codeText.dropFirst() : codeText
-            guard codeText.count == 3, digits.allSatisfy(ASCII.isDigit) else {
+            guard codeText.count == 3, digits.allSatisfy(ByteClass.isDigit) else {
                 return fail(broken + "malformed HTTP status code " + GoQuote.quote(bytes: codeText))
             }
             let status = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
             let v = Array(version)
             let knownVersion = v.count == 8 && v[..<5].elementsEqual("HTTP/".utf8) && v[6] == UInt8(ascii: ".")
-                && (0x30...0x39).contains(v[5]) && (0x30...0x39).contains(v[7])
+                && ByteClass.isDigit(v[5]) && ByteClass.isDigit(v[7])
             guard knownVersion else { return fail(broken + "malformed HTTP version " + GoQuote.quote(bytes: version)) }
 
             var next = afterStatus
@@ -433,7 +433,7 @@ public enum NetworkProbe: Sendable, Equatable {
                 if name == "Transfer-Encoding" && hasToken(value, "chunked") { chunked = true }
                 if name == "Location" && location == nil { location = value }
                 if name == "Content-Length" {
-                    guard !value.isEmpty, value.utf8.count <= 18, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                    guard !value.isEmpty, value.utf8.count <= 18, value.utf8.allSatisfy(ByteClass.isDigit) else {
                         return fail(broken + "bad Content-Length " + goQuote(value))
                     }
                     length = Int(value)
@@ -469,7 +469,7 @@ public enum NetworkProbe: Sendable, Equatable {
             var size = 0
             var digits = 0
             while pos < b.endIndex, size < 1 << 30 {
-                guard let v = hexDigitValue(b[pos]) else { break }
+                guard let v = ByteClass.hexValue(b[pos]) else { break }
                 size = size * 16 + Int(v)
                 digits += 1
                 pos += 1
