@@ -87,7 +87,7 @@ public struct SupervisorCommand: Sendable, Equatable {
         // heap of every supervisor for the pod's whole life: 55 KiB less per pod, measured.
         _ = pp_malloc_mmap_threshold(32 * 1024)
         let store = PodStore(root: root, runRoot: runRoot)
-        guard let location = store.list().first(where: { $0.podDir == podDir }) else {
+        guard let location = store.location(podDir: podDir), FileSystem.exists(location.podFile) else {
             throw SupervisorCommandError(description: "no pod at \(podDir)")
         }
         let pod = try store.readPod(location)
