@@ -198,11 +198,6 @@ struct NetworkProbeOutcomeTests {
         #expect(response(String(huge.prefix(Int(PP_PROBE_RESPONSE_MAX)))).message
             == prefix + "net/http: server response headers exceeded 16384 bytes; aborted")
     }
-
-    @Test func goQuotingEscapesWhatIsNotPrintable() {
-        let bytes: [UInt8] = [0x41, 0x22, 0x5c, 0x0a, 0x00, 0xc3, 0xa9, 0xff, 0x7f]
-        #expect(GoQuote.quote(bytes: bytes[...]) == "\"A\\\"\\\\\\n\\x00é\\xff\\x7f\"")
-    }
 }
 
 @Suite("NetworkProbe redirects")

@@ -355,14 +355,6 @@ struct UserNamespaceVolumeTests {
         #expect(read("labels").hasPrefix("app="))
     }
 
-    @Test func goQuoteMatchesStrconvQuote() {
-        #expect(goQuote("plain") == "\"plain\"")
-        #expect(goQuote("a\u{0}b\u{1b}") == "\"a\\x00b\\x1b\"")
-        #expect(goQuote("\u{7}\u{8}\u{c}\r\u{b}") == "\"\\a\\b\\f\\r\\v\"")
-        #expect(goQuote("日本 ✓ 😀") == "\"日本 ✓ 😀\"")
-        #expect(goQuote("\u{00A0}\u{E000}\u{10FFFF}") == "\"\\u00a0\\ue000\\U0010ffff\"")
-    }
-
     @Test func unsupportedItemsAreReported() {
         var item = DownwardAPIVolumeFile(path: "cpu")
         item.resourceFieldRef = ResourceFieldSelector(resource: "limits.cpu")
