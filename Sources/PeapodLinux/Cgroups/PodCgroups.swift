@@ -7,6 +7,7 @@
 // or removed: the parent belongs to the caller.
 
 import Glibc
+import PeapodRuntime
 import PeapodSpec
 
 /// The recorded placement: per hierarchy, the parent cgroup; the pod's cgroup name; pids limit.
