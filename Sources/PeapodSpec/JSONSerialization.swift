@@ -8,9 +8,9 @@ extension JSONValue {
         String(decoding: serializedBytes(pretty: pretty), as: UTF8.self)
     }
 
-    /// The JSON text as UTF-8. Built as bytes rather than by String appends (a supervisor
-    /// re-serialises status and events on every change: String's per-append bookkeeping was
-    /// most of its serialisation cost under callgrind).
+    /// The JSON text as UTF-8. Built as bytes rather than by String appends: a supervisor
+    /// re-serialises status and events on every change, and String's per-append bookkeeping
+    /// would be most of that work (docs/benchmarks.md).
     public func serializedBytes(pretty: Bool) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(1024)

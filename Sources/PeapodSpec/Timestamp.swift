@@ -56,8 +56,9 @@ public struct Timestamp: Sendable, Comparable, Hashable, CustomStringConvertible
         if rem < 0 { rem += 86400; days -= 1 }
         let (y, m, d) = Timestamp.civil(fromDays: days)
         if (0...9999).contains(y) {
-            // Every representable time (years 1677 to 2262): fixed-width digits written as bytes
-            // (a status file has a dozen times; the String pieces cost ~700 instructions each).
+            // Every representable time (years 1677 to 2262): fixed-width digits written as bytes,
+            // not joined from String pieces: a status file has a dozen times, rendered at every
+            // change (docs/benchmarks.md).
             return String(unsafeUninitializedCapacity: fraction ? 30 : 20) { out in
                 var i = 0
                 func put(_ v: Int64, _ width: Int) {
