@@ -69,10 +69,14 @@ let package = Package(
         .executableTarget(
             name: "peapod-supervisor", dependencies: ["PeapodLinux", "PeapodRuntime", "PeapodSpec"], swiftSettings: lean,
             linkerSettings: ordered("supervisor.order")),
+        // Shared by the test targets: a root suite that cannot run fails under CI=true.
+        .target(name: "PeapodTestSupport", path: "Tests/PeapodTestSupport"),
         .testTarget(name: "PeapodSpecTests", dependencies: ["PeapodSpec", "PeapodManifest"]),
         .testTarget(name: "PeapodRuntimeTests", dependencies: ["PeapodRuntime", "PeapodSpec"]),
-        .testTarget(name: "PeapodLinuxTests", dependencies: ["PeapodLinux", "PeapodSpec", "PeapodManifest", "PeapodRuntime"]),
+        .testTarget(
+            name: "PeapodLinuxTests",
+            dependencies: ["PeapodLinux", "PeapodSpec", "PeapodManifest", "PeapodRuntime", "PeapodTestSupport"]),
         .testTarget(name: "PeapodCLITests", dependencies: ["PeapodCLI", "PeapodSpec"]),
-        .testTarget(name: "PeapodIntegrationTests", dependencies: ["PeapodSpec"]),
+        .testTarget(name: "PeapodIntegrationTests", dependencies: ["PeapodSpec", "PeapodTestSupport"]),
     ]
 )

@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 @testable import PeapodLinux
+import PeapodTestSupport
 
 /// Start `sleep` as a long-running container and return its pid.
 private func startSleeper(_ pod: TestPod, name: String? = nil) throws -> Int32 {
@@ -27,7 +28,7 @@ private func execCapture(_ pid: Int32, _ argv: [String], uid: UInt32 = 0, workin
     return ContainerRun(exitCode: WaitStatus(raw: reap(child)).shellExitCode, output: output)
 }
 
-@Suite("execInContainer (root)", .enabled(if: Root.canRunContainers, "needs root and /bin/busybox; skipped"))
+@Suite("execInContainer (root)", .requires(Root.containersNote) { Root.canRunContainers })
 struct LaunchExecTests {
     @Test func execRunsInTheContainersNamespaces() throws {
         let pod = try TestPod(hostname: "exec-pod")
@@ -96,7 +97,7 @@ struct LaunchExecTests {
     }
 }
 
-@Suite("pod sharing (root)", .enabled(if: Root.canRunContainers, "needs root and /bin/busybox; skipped"))
+@Suite("pod sharing (root)", .requires(Root.containersNote) { Root.canRunContainers })
 struct LaunchSharingTests {
     @Test func containersOfOnePodShareIPCAndTheHostDoesNotSeeIt() throws {
         let pod = try TestPod()

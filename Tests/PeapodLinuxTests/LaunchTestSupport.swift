@@ -8,6 +8,7 @@ import Testing
 enum Root {
     static var isRoot: Bool { getuid() == 0 }
     static var canRunContainers: Bool { isRoot && RootfsFixture.busyboxAvailable }
+    static let containersNote = "needs root and /bin/busybox (Debian's busybox-static)"
 }
 
 /// A pipe whose ends are close-on-exec in this process (the shim dup2s what the child needs).

@@ -6,6 +6,7 @@ import Testing
 @testable import PeapodLinux
 import CPeapod
 import PeapodSpec
+import PeapodTestSupport
 
 private func exited(_ code: UInt32) -> Int32 { Int32(code) << 8 }
 
@@ -524,7 +525,7 @@ private func runProbe(_ probe: NetworkProbe, in pod: ProbeSandbox, deadline: Int
     }
 }
 
-@Suite("NetworkProbe in a pod's network namespace (root)", .enabled(if: Root.isRoot, "needs root; skipped"))
+@Suite("NetworkProbe in a pod's network namespace (root)", .requires("needs root") { Root.isRoot })
 struct NetworkProbeNamespaceTests {
     @Test func tcpSucceedsOnAnOpenPortAndIsRefusedOnAClosedOne() throws {
         let pod = try ProbeSandbox()
