@@ -323,8 +323,8 @@ public enum Planner {
 
     /// Why the container is stopped, as the kubelet's killContainer words it in the Killing
     /// event: its postStart hook failed (the reason FailedPostStartHook is the message), a
-    /// liveness or startup probe failed while the pod itself goes on (computePodActions'
-    /// message), or "Stopping container NAME" (a deletion, an eviction, a pod that stops).
+    /// liveness or startup probe failed (computePodActions' message; not once the pod is being
+    /// deleted or evicted, which stops every container), or "Stopping container NAME".
     static func killReason(_ role: ContainerRole, _ observed: ObservedPod, policy: RestartPolicy) -> String {
         let c = observed[role.name]
         if c.postStart?.failed == true { return "FailedPostStartHook" }
