@@ -8,7 +8,7 @@ PEAPOD_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 become_root() {
     if [ "$(id -u)" != 0 ]; then
         command -v sudo >/dev/null || { echo "error: run this as root (sudo is not installed)" >&2; exit 1; }
-        exec sudo --preserve-env=PATH,PEAPOD_ROOT,PEAPOD_RUN_ROOT bash "$0" "$@"
+        exec sudo --preserve-env=PATH,PEAPOD_ROOT,PEAPOD_RUN_ROOT,CI bash "$0" "$@"
     fi
 }
 
