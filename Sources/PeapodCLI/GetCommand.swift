@@ -1,5 +1,6 @@
 import Glibc
 import PeapodLinux
+import PeapodManifest
 import PeapodRuntime
 import PeapodSpec
 

@@ -33,18 +33,28 @@ struct PortForwardCommand {
             var local = parts[0]
             let remote = parts.count == 2 ? parts[1] : parts[0]
             if parts.count == 2 && local.isEmpty { local = "0" }
-            guard let localPort = UInt16(local) else {
+            guard let localPort = port(local) else {
                 throw CLIError("error parsing local port '\(local)': strconv.ParseUint: parsing \(goQuote(local)): "
-                    + (local.allSatisfy(\.isNumber) && !local.isEmpty ? "value out of range" : "invalid syntax"))
+                    + (isDecimal(local) ? "value out of range" : "invalid syntax"))
             }
-            if let number = UInt16(remote) {
+            if let number = port(remote) {
                 if number == 0 { throw CLIError("remote port must be > 0") }
-            } else if remote.isEmpty || remote.allSatisfy(\.isNumber) || parts.count == 1 {
+            } else if isDecimal(remote) || remote.isEmpty || parts.count == 1 {
                 throw CLIError("error parsing remote port '\(remote)': strconv.ParseUint: parsing \(goQuote(remote)): "
-                    + (remote.allSatisfy(\.isNumber) && !remote.isEmpty ? "value out of range" : "invalid syntax"))
+                    + (isDecimal(remote) ? "value out of range" : "invalid syntax"))
             }
             return Forward(local: localPort, remote: remote)
         }
+    }
+
+    /// Decimal digits and nothing else, as Go's ParseUint reads them (Swift's integer parsing
+    /// would also take a leading "+").
+    static func isDecimal(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy(ByteClass.isDigit)
+    }
+
+    static func port(_ text: String) -> UInt16? {
+        isDecimal(text) ? UInt16(text) : nil
     }
 
     /// `--address`: IP literals, or localhost (127.0.0.1 and ::1), as kubectl takes them.

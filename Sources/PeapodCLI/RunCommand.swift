@@ -101,13 +101,12 @@ struct RunCommand {
         // the pod behind: remove what is left, as `delete` does.
         var failed = false
         for pod in pods {
-            let status = statuses[pod.supervisor] ?? 0
-            let exited = (status & 0x7f) == 0
-            if !exited || (status >> 8) & 0xff > 1 {
-                let how = exited ? "exited with \((status >> 8) & 0xff)" : "was killed by signal \(status & 0x7f)"
+            let status = WaitStatus(raw: statuses[pod.supervisor] ?? 0)
+            if status.exitCode.map({ $0 > 1 }) ?? true {
+                let how = status.exitCode.map { "exited with \($0)" } ?? "was killed by signal \(status.signal ?? 0)"
                 Output.err("error: pod \(pod.location.name): its supervisor \(how)\n")
             }
-            if !exited || (status >> 8) & 0xff != 0 { failed = true }
+            if status.exitCode != 0 { failed = true }
             if FileSystem.exists(pod.location.podDir) || FileSystem.exists(pod.location.runDir) {
                 try store.withLock { PodDeletion.forceRemove(pod.location, view: PodView.load(pod.location, store: store)) }
             }

@@ -2,8 +2,9 @@
 
 import Foundation
 import Testing
+import PeapodTestSupport
 
-@Suite("cp, port-forward, attach, run --image", .serialized, .enabled(if: Environment.isRoot, Comment(rawValue: Environment.skipNote)))
+@Suite("cp, port-forward, attach, run --image", .serialized, .requires(Environment.skipNote) { Environment.isRoot })
 struct KubectlIOTests {
     @Test("cp: a file and a directory in and out; symlinks copied as symlinks, never written through")
     func copy() throws {
@@ -84,7 +85,8 @@ struct KubectlIOTests {
             let port = text.split(separator: ":").dropFirst().first?.split(separator: " ").first.map(String.init) ?? ""
             #expect(text.hasPrefix("Forwarding from 127.0.0.1:") && text.contains(" -> 80"), "\(text)")
             let fetch = Process()
-            fetch.executableURL = URL(fileURLWithPath: "/bin/busybox")
+            // The image's own static busybox: the harness needs it anyway, the host may lack one.
+            fetch.executableURL = URL(fileURLWithPath: Environment.rootfs + "/bin/busybox")
             fetch.arguments = ["wget", "-qO-", "http://127.0.0.1:\(port)/"]
             let body = Pipe()
             fetch.standardOutput = body
@@ -100,11 +102,13 @@ struct KubectlIOTests {
         }
     }
 
+    static let script = "/usr/bin/script"
+
     /// Runs peapod on a pseudo-terminal (script(1)), typing `input` after a pause.
     func onTerminal(_ peapod: Peapod, _ arguments: [String], input: String) throws -> String {
         let command = ([Environment.binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.executableURL = URL(fileURLWithPath: Self.script)
         process.arguments = ["-qfec", "stty rows 33 cols 77; " + command, "/dev/null"]
         process.environment = peapod.command([]).environment
         let stdin = Pipe()
@@ -123,9 +127,9 @@ struct KubectlIOTests {
         return String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     }
 
-    @Test("attach -it: a tty container echoes through its terminal, takes the window size, and ctrl-p ctrl-q detaches")
+    @Test("attach -it: a tty container echoes through its terminal, takes the window size, and ctrl-p ctrl-q detaches",
+          .requires("needs script(1) (util-linux; Debian: bsdutils) to put peapod on a terminal") { access(Self.script, X_OK) == 0 })
     func attachTerminal() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { return }
         try withPeapod { peapod in
             let manifest = """
             apiVersion: v1

@@ -185,7 +185,8 @@ public enum ContainerCopy {
             throw LaunchError(container: container, step: step, errno: last.err, path: last.pathString)
         }
         guard last?.type == .done else {
-            let how = (status & 0x7f) != 0 ? "was killed by signal \(status & 0x7f)" : "exited with \((status >> 8) & 0xff)"
+            let ended = WaitStatus(raw: status)
+            let how = ended.signal.map { "was killed by signal \($0)" } ?? "exited with \(ended.exitCode ?? 0)"
             throw CopyStreamError("container \(container): the copy ended early: its process \(how)")
         }
     }

@@ -186,7 +186,7 @@ public struct LaunchError: Error, Sendable, Equatable, CustomStringConvertible {
         // The capability steps name the capability by its number.
         if step == .capabilityBounding || step == .ambientCapability, record.index >= 0 {
             let n = Int(record.index)
-            path = n < Capabilities.all.count ? Capabilities.all[n] : "capability \(n)"
+            path = n < LinuxCapabilities.all.count ? LinuxCapabilities.all[n] : "capability \(n)"
         }
         var mount: MountSpec?
         if step.isMountSpecStep, record.index >= 0, Int(record.index) < mounts.count {
