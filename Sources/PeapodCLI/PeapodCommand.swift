@@ -9,7 +9,7 @@ public enum PeapodCommand {
         abstract: "Run Kubernetes v1 Pods on this machine, with real namespaces.",
         subcommands: [
             RunCommand.spec, ApplyCommand.spec, GetCommand.spec, DescribeCommand.spec, LogsCommand.spec,
-            ExecCommand.spec, DeleteCommand.spec, WaitCommand.spec, TopCommand.spec, ImageCommand.spec, SeccompCommand.spec,
+            ExecCommand.spec, AttachCommand.spec, CopyCommand.spec, PortForwardCommand.spec, DeleteCommand.spec, WaitCommand.spec, TopCommand.spec, ImageCommand.spec, SeccompCommand.spec,
         ]
     )
 

@@ -9,8 +9,8 @@ struct RunCommand {
         abstract: "Run the pods of a manifest in the foreground, streaming their logs.",
         discussion: "Ctrl-C or SIGTERM deletes the pods gracefully. Exits 0 when every pod Succeeded, 1 when one Failed.",
         parameters: GlobalOptions.parameters + BackoffOptions.parameters + CgroupOptions.parameters + SecurityOptions.parameters + LimitOptions.parameters + [
-            .option("filename", short: "f", required: true, help: "The manifest file, or - for standard input."),
-        ],
+            .option("filename", short: "f", help: "The manifest file, or - for standard input."),
+        ] + RunCommand.imageParameters,
         run: { try RunCommand($0).run() })
 
     var global: GlobalOptions
@@ -19,6 +19,8 @@ struct RunCommand {
     var security: SecurityOptions
     var limits: LimitOptions
     var filename: String
+    /// `run NAME --image=IMG`, as kubectl run (RunImage.swift); nil: `run -f FILE`.
+    var image: RunImage?
 
     init(_ arguments: ParsedArguments) throws {
         global = GlobalOptions(arguments)
@@ -27,10 +29,17 @@ struct RunCommand {
         security = SecurityOptions(arguments)
         limits = try LimitOptions(arguments)
         filename = arguments.string("filename") ?? "-"
+        image = try Self.imageRun(arguments)
     }
 
     func run() throws {
         try global.requireRoot()
+        if let image {
+            try image.run(global: global, creator: PodCreator(
+                store: global.store, backoff: backoff.policy, cgroups: cgroups.settings,
+                allowedUnsafeSysctls: security.allowedUnsafeSysctls, limits: limits))
+            return
+        }
         let loaded = try ManifestInput.load(filename)
         let store = global.store
         let creator = PodCreator(store: store, backoff: backoff.policy, cgroups: cgroups.settings,

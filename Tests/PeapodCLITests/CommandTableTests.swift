@@ -183,7 +183,7 @@ struct CommandTableTests {
             #expect(spec.subcommands.isEmpty == (spec.run != nil), "\(spec.name)")
         }
         collect(PeapodCommand.spec)
-        #expect(leaves.count == 13)
+        #expect(leaves.count == 16)
         for leaf in leaves {
             let names = leaf.parameters.map(\.name)
             let shorts = leaf.parameters.compactMap(\.short)
@@ -250,6 +250,10 @@ struct HelpTextTests {
               logs                    Print a container's logs, as kubectl logs.
               exec                    Run a command in a running container; exits with its
                                       exit code.
+              attach                  Attach to a process that is already running inside an
+                                      existing container.
+              cp                      Copy files and directories to and from containers.
+              port-forward            Forward one or more local ports to a pod.
               delete                  Delete pods gracefully; nothing of them is left
                                       afterwards.
               wait                    Wait for a condition on pods, as kubectl wait.
@@ -305,7 +309,7 @@ struct HelpTextTests {
             Ctrl-C or SIGTERM deletes the pods gracefully. Exits 0 when every pod
             Succeeded, 1 when one Failed.
 
-            USAGE: peapod run [--root <root>] [--run-root <run-root>] [--backoff-base <backoff-base>] [--backoff-cap <backoff-cap>] [--cgroup-parent <cgroup-parent>] [--pod-pids-limit <pod-pids-limit>] [--allowed-unsafe-sysctls <allowed-unsafe-sysctls>] [--container-log-max-size <container-log-max-size>] [--container-log-max-files <container-log-max-files>] [--housekeeping-interval <housekeeping-interval>] --filename <filename>
+            USAGE: peapod run [--root <root>] [--run-root <run-root>] [--backoff-base <backoff-base>] [--backoff-cap <backoff-cap>] [--cgroup-parent <cgroup-parent>] [--pod-pids-limit <pod-pids-limit>] [--allowed-unsafe-sysctls <allowed-unsafe-sysctls>] [--container-log-max-size <container-log-max-size>] [--container-log-max-files <container-log-max-files>] [--housekeeping-interval <housekeeping-interval>] [--filename <filename>] [<name> ...] [--image <image>] [--namespace <namespace>] [--stdin] [--tty] [--rm] [--restart <restart>] [--env <env> ...] [--labels <labels>] [--command] -- [<args> ...]
 
             """))
         #expect(page.containsText("""
