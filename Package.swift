@@ -7,8 +7,8 @@ import PackageDescription
 // CPeapod holds the only code that runs between clone() and execve().
 
 // The modules linked into peapod-supervisor (one process per running pod) do not get Swift's
-// implicit `import _StringProcessing`: it would link the regex engine and its parser (~0.8 MB of
-// code and their conformance records) into the supervisor, which never uses them.
+// implicit `import _StringProcessing`: it would link the regex engine and its parser (code and
+// their conformance records; docs/benchmarks.md) into the supervisor, which never uses them.
 // Each function gets its own section (-function-sections), so the linker can order them.
 let lean: [SwiftSetting] = [
     .unsafeFlags(["-Xfrontend", "-disable-implicit-string-processing-module-import", "-Xfrontend", "-function-sections"]),
@@ -16,8 +16,8 @@ let lean: [SwiftSetting] = [
 
 // Both executables are linked with lld, which places the functions they run (tools/supervisor.order
 // and tools/cli.order, made by tools/bench/order.sh) together at the start of their code: a
-// running pod's supervisor then maps ~1.8 MB less of the binary, and a command takes fewer page
-// faults to start (docs/benchmarks.md). Without an ld.lld on PATH (it comes with the swift.org
+// running pod's supervisor then maps less of the binary, and a command takes fewer page faults
+// to start (docs/benchmarks.md). Without an ld.lld on PATH (it comes with the swift.org
 // toolchains), the default linker and order are used.
 let packageDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
 let hasLLD = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
@@ -65,14 +65,18 @@ let package = Package(
             swiftSettings: lean + [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         .executableTarget(name: "peapod", dependencies: ["PeapodCLI"], linkerSettings: ordered("cli.order")),
-        // One process per running pod: only the Foundation-free modules, no ArgumentParser.
+        // One process per running pod: only the modules supervising a pod needs (no CLI, no YAML).
         .executableTarget(
             name: "peapod-supervisor", dependencies: ["PeapodLinux", "PeapodRuntime", "PeapodSpec"], swiftSettings: lean,
             linkerSettings: ordered("supervisor.order")),
+        // Shared by the test targets: a root suite that cannot run fails under CI=true.
+        .target(name: "PeapodTestSupport", path: "Tests/PeapodTestSupport"),
         .testTarget(name: "PeapodSpecTests", dependencies: ["PeapodSpec", "PeapodManifest"]),
         .testTarget(name: "PeapodRuntimeTests", dependencies: ["PeapodRuntime", "PeapodSpec"]),
-        .testTarget(name: "PeapodLinuxTests", dependencies: ["PeapodLinux", "PeapodSpec", "PeapodManifest", "PeapodRuntime"]),
+        .testTarget(
+            name: "PeapodLinuxTests",
+            dependencies: ["PeapodLinux", "PeapodSpec", "PeapodManifest", "PeapodRuntime", "PeapodTestSupport"]),
         .testTarget(name: "PeapodCLITests", dependencies: ["PeapodCLI", "PeapodSpec"]),
-        .testTarget(name: "PeapodIntegrationTests", dependencies: ["PeapodSpec"]),
+        .testTarget(name: "PeapodIntegrationTests", dependencies: ["PeapodSpec", "PeapodTestSupport"]),
     ]
 )

@@ -8,7 +8,7 @@ PEAPOD_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 become_root() {
     if [ "$(id -u)" != 0 ]; then
         command -v sudo >/dev/null || { echo "error: run this as root (sudo is not installed)" >&2; exit 1; }
-        exec sudo --preserve-env=PATH,PEAPOD_ROOT,PEAPOD_RUN_ROOT bash "$0" "$@"
+        exec sudo --preserve-env=PATH,PEAPOD_ROOT,PEAPOD_RUN_ROOT,CI bash "$0" "$@"
     fi
 }
 
@@ -29,7 +29,8 @@ find_swift() {
 
 install_packages() {
     local need=()
-    for pkg in libseccomp-dev libcap-dev libyaml-dev busybox-static iproute2 gcc libc6-dev tar; do
+    # bsdutils (util-linux's script(1)): the attach test puts peapod on a terminal with it.
+    for pkg in libseccomp-dev libcap-dev libyaml-dev busybox-static iproute2 gcc libc6-dev tar bsdutils; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
     done
     if [ ${#need[@]} -gt 0 ]; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up what the test suite needs and run it: unit tests (no root needed) and the integration
-# tests that run real pods (root; this script makes itself root).
+# tests that run real pods (root; this script makes itself root). With CI=true (.ci/run sets it)
+# a root suite whose preconditions are missing fails the run instead of being skipped.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 become_root "$@"
 install_packages

@@ -167,6 +167,15 @@ int pp_join(char *buf, size_t size, const char *a, const char *b)
     return 0;
 }
 
+void pp_intermediate_begin(struct pp_ctx *c, const int errpipe[2], const int pidpipe[2])
+{
+    memset(c, 0, sizeof *c);
+    c->err.index = -1;
+    c->errfd = errpipe[1];
+    close(errpipe[0]);
+    close(pidpipe[0]);
+}
+
 pid_t pp_clone_intermediate(int (*fn)(void *), void *arg, void *stack, size_t stack_size)
 {
     pid_t pid = pp_clone_vfork(fn, arg, stack, stack_size, 0);

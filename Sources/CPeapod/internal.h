@@ -52,6 +52,9 @@ pid_t pp_clone_vfork(int (*fn)(void *), void *arg, void *stack, size_t stack_siz
 /* An intermediate process running fn(arg): one sharing the caller's memory (pp_clone_vfork, no
  * flags), or a copy where that is refused (valgrind). Returns its pid, or -1. */
 pid_t pp_clone_intermediate(int (*fn)(void *), void *arg, void *stack, size_t stack_size);
+/* An intermediate's first step: its failures go to the error pipe, and the parent's ends of
+ * both pipes are closed in it. */
+void pp_intermediate_begin(struct pp_ctx *c, const int errpipe[2], const int pidpipe[2]);
 
 /* "/proc/self/fd/N" into buf (at least 32 bytes), for mounting onto an O_PATH fd. */
 const char *pp_fd_path(char *buf, int fd);
@@ -133,5 +136,9 @@ int pp_execvpe(struct pp_ctx *c, char *const *argv, char *const *envp);
 /* confine.c: from the working directory to execve(), for every process inside a container.
  * Returns only on failure (-1, recorded in c). */
 int pp_start_process(struct pp_ctx *c, const struct pp_process *p);
+/* The confinement half of pp_start_process, for a process that never calls execve (a copy into
+ * or out of a container, copy.c): rlimits, the bounding set, user and capabilities,
+ * no_new_privs, seccomp. */
+int pp_confine(struct pp_ctx *c, const struct pp_process *p);
 
 #endif /* PEAPOD_INTERNAL_H */

@@ -348,11 +348,7 @@ static int pp_exec_intermediate_entry(void *arg)
 {
     struct pp_exec_intermediate *s = arg;
     struct pp_ctx c;
-    memset(&c, 0, sizeof c);
-    c.err.index = -1;
-    c.errfd = s->errpipe[1];
-    close(s->errpipe[0]);
-    close(s->pidpipe[0]);
+    pp_intermediate_begin(&c, s->errpipe, s->pidpipe);
     const struct pp_process *p = &s->x->process;
     /* Inside the container's PID namespace this process and the command it starts are visible
      * to the container's processes, and they hold every capability until execve. Not dumpable:

@@ -127,11 +127,7 @@ static int pp_userns_intermediate(void *arg)
     const struct pp_launch *l = s->l;
     const struct pp_process *p = &l->process;
     struct pp_ctx c;
-    memset(&c, 0, sizeof c);
-    c.err.index = -1;
-    c.errfd = s->errpipe[1];
-    close(s->errpipe[0]);
-    close(s->pidpipe[0]);
+    pp_intermediate_begin(&c, s->errpipe, s->pidpipe);
     /* Root of the host until the user namespace is joined: nothing in the pod may trace it. */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
         pp_fail(&c, PP_STEP_DUMPABLE, -1, NULL);

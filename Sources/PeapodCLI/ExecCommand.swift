@@ -60,7 +60,6 @@ struct ExecCommand {
             containerName: containerName)
         var status: Int32 = 0
         while waitpid(child, &status, 0) < 0 && errno == EINTR {}
-        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        throw ExitCode(code)
+        throw ExitCode(WaitStatus(raw: status).shellExitCode)
     }
 }

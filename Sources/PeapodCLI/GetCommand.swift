@@ -5,6 +5,7 @@
 
 import Glibc
 import PeapodLinux
+import PeapodManifest
 import PeapodRuntime
 import PeapodSpec
 

@@ -11,7 +11,8 @@ public enum PeapodCommand {
         parameters: GlobalOptions.parameters + NamespaceOptions.listing,
         subcommands: [
             RunCommand.spec, ApplyCommand.spec, GetCommand.spec, DescribeCommand.spec, LogsCommand.spec,
-            ExecCommand.spec, DeleteCommand.spec, WaitCommand.spec, TopCommand.spec, EventsCommand.spec, MetadataCommand.spec(.labels),
+            ExecCommand.spec, AttachCommand.spec, CopyCommand.spec, PortForwardCommand.spec, DeleteCommand.spec,
+            WaitCommand.spec, TopCommand.spec, EventsCommand.spec, MetadataCommand.spec(.labels),
             MetadataCommand.spec(.annotations), ImageCommand.spec, SeccompCommand.spec, VersionCommand.spec,
             APIResourcesCommand.spec, ExplainCommand.spec, CompletionCommand.spec, CompleteCommand.spec,
         ]

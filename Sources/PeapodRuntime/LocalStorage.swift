@@ -134,19 +134,6 @@ extension Planner {
         wakeups.append(due)
         return []
     }
-
-    /// Go's %q of a plain string (names and quantities: no escapes needed beyond these).
-    static func goQuote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
 }
 
 extension StorageLimits {

@@ -17,10 +17,13 @@ public enum PodAction: Sendable, Equatable {
     /// The probe's run passed its timeoutSeconds: stop it and record a failure.
     case probeTimedOut(container: String, probe: ProbeKind)
     /// Send `signal` to the container's process (SIGTERM to begin termination, SIGKILL at the end
-    /// of the grace period).
-    case signal(container: String, signal: Int32)
+    /// of the grace period). `reason` is why, as the Killing event words it (`killReason`).
+    case signal(container: String, signal: Int32, reason: String)
     /// Deletion finished: every container has exited; remove the sandbox and the pod.
     case teardown
+    /// Delete the finished pod, with this grace period (`PlannerConfig.removeOnFinish`): the
+    /// supervisor records a `PodDeletion`, once the status the pod finished with is published.
+    case delete(graceNanos: Int64)
     /// Measure the pod's local storage (LocalStorage.swift); the supervisor records the start
     /// (`storageMeasurementStartedAt`) at once and the usage (`storage`) when it is done.
     case measureStorage
@@ -42,10 +45,15 @@ public struct PlannerConfig: Sendable, Equatable {
     /// How often local storage is measured against its limits (the kubelet's eviction
     /// monitoring period, 10 s).
     public var housekeepingNanos: Int64
+    /// The pod is deleted once it has finished (Succeeded or Failed), as `kubectl run --rm`
+    /// does: `peapod run`'s pods.
+    public var removeOnFinish: Bool
 
-    public init(backoff: BackoffPolicy = .kubelet, housekeepingNanos: Int64 = Planner.defaultHousekeepingNanos) {
+    public init(backoff: BackoffPolicy = .kubelet, housekeepingNanos: Int64 = Planner.defaultHousekeepingNanos,
+                removeOnFinish: Bool = false) {
         self.backoff = backoff
         self.housekeepingNanos = housekeepingNanos
+        self.removeOnFinish = removeOnFinish
     }
 }
 
@@ -116,6 +124,12 @@ public enum Planner {
 
         let status = StatusRules.status(
             shape: shape, observed: observed, progress: progress, stop: stop, now: now, config: config)
+        // Removed once finished: when nothing else is left to do, a deletion with the pod's grace
+        // period (whatever still runs, a sidecar, is stopped as for any deletion).
+        if config.removeOnFinish, actions.isEmpty, observed.deletion == nil,
+           status.phase == .succeeded || status.phase == .failed {
+            actions = [.delete(graceNanos: shape.terminationGraceNanos)]
+        }
         return PodPlan(actions: actions, status: status, nextWakeup: wakeups.min())
     }
 
@@ -235,8 +249,8 @@ public enum Planner {
         for role in shape.all {
             let c = observed[role.name]
             guard let hook = c.postStart, hook.failed, let since = hook.finishedAt else { continue }
-            actions += stopActions(role, c, since: since, graceNanos: shape.terminationGraceNanos, turn: true,
-                                   runPreStop: false, now: now, wakeups: &wakeups)
+            actions += stopActions(role, observed, shape: shape, since: since, graceNanos: shape.terminationGraceNanos,
+                                   turn: true, runPreStop: false, now: now, wakeups: &wakeups)
         }
         return actions
     }
@@ -254,7 +268,7 @@ public enum Planner {
         let appsRunning = shape.appContainers.contains(where: isRunning)
         var actions: [PodAction] = []
         for role in shape.appContainers {
-            actions += stopActions(role, observed[role.name], since: since, graceNanos: graceNanos, turn: true,
+            actions += stopActions(role, observed, shape: shape, since: since, graceNanos: graceNanos, turn: true,
                                    runPreStop: true, now: now, wakeups: &wakeups)
         }
         for (index, role) in shape.initContainers.enumerated() {
@@ -263,7 +277,7 @@ public enum Planner {
                 let later = shape.initContainers[(index + 1)...].filter { $0.kind == .sidecar }
                 turn = !appsRunning && !later.contains(where: isRunning)
             }
-            actions += stopActions(role, observed[role.name], since: since, graceNanos: graceNanos, turn: turn,
+            actions += stopActions(role, observed, shape: shape, since: since, graceNanos: graceNanos, turn: turn,
                                    runPreStop: true, now: now, wakeups: &wakeups)
         }
         return actions
@@ -272,12 +286,16 @@ public enum Planner {
     /// The steps of stopping one container: preStop, then (on its turn) SIGTERM, then SIGKILL at
     /// the end of the grace period, but never sooner than the minimum window after SIGTERM.
     static func stopActions(
-        _ role: ContainerRole, _ c: ObservedContainer, since: Timestamp, graceNanos: Int64, turn: Bool,
+        _ role: ContainerRole, _ observed: ObservedPod, shape: PodShape, since: Timestamp, graceNanos: Int64, turn: Bool,
         runPreStop: Bool, now: Timestamp, wakeups: inout [Timestamp]
     ) -> [PodAction] {
+        let c = observed[role.name]
         guard c.current?.isRunning == true else { return [] }
+        func signal(_ number: Int32) -> PodAction {
+            .signal(container: role.name, signal: number, reason: killReason(role, observed, policy: shape.restartPolicy))
+        }
         if graceNanos <= 0 {
-            return c.killed ? [] : [.signal(container: role.name, signal: SignalNumber.sigkill)]
+            return c.killed ? [] : [signal(SignalNumber.sigkill)]
         }
         let deadline = Timestamp(nanos: since.nanos + graceNanos)
         if c.stopRequestedAt == nil && now < deadline {
@@ -293,14 +311,27 @@ public enum Planner {
             }
         }
         guard let stopAt = c.stopRequestedAt else {
-            return [.signal(container: role.name, signal: SignalNumber.sigterm)]
+            return [signal(SignalNumber.sigterm)]
         }
         let killAt = Timestamp(nanos: max(deadline.nanos, stopAt.nanos + minimumGraceNanos))
         if now >= killAt {
-            return c.killed ? [] : [.signal(container: role.name, signal: SignalNumber.sigkill)]
+            return c.killed ? [] : [signal(SignalNumber.sigkill)]
         }
         wakeups.append(killAt)
         return []
+    }
+
+    /// Why the container is stopped, as the kubelet's killContainer words it in the Killing
+    /// event: its postStart hook failed (the reason FailedPostStartHook is the message), a
+    /// liveness or startup probe failed (computePodActions' message; not once the pod is being
+    /// deleted or evicted, which stops every container), or "Stopping container NAME".
+    static func killReason(_ role: ContainerRole, _ observed: ObservedPod, policy: RestartPolicy) -> String {
+        let c = observed[role.name]
+        if c.postStart?.failed == true { return "FailedPostStartHook" }
+        if observed.deletion == nil, observed.eviction == nil, let message = probeKillMessage(role, c, policy: policy) {
+            return message
+        }
+        return "Stopping container \(role.name)"
     }
 
     /// When and why the pod stops on its own, if it does (see `PodStop`).

@@ -166,7 +166,7 @@ extension ObservedContainer {
 extension Planner {
     /// The Killing event's message for a container killed because a probe failed (the kubelet's
     /// computePodActions); nil when no probe failed.
-    public static func probeKillMessage(_ role: ContainerRole, _ c: ObservedContainer, policy: RestartPolicy) -> String? {
+    static func probeKillMessage(_ role: ContainerRole, _ c: ObservedContainer, policy: RestartPolicy) -> String? {
         guard let failure = c.probeFailure else { return nil }
         let what = failure.kind == .liveness ? "liveness" : "startup"
         // A sidecar is restarted by the init containers' rules, which say so without the suffix
@@ -246,8 +246,8 @@ extension Planner {
             let c = observed[role.name]
             guard let failure = c.probeFailure else { continue }
             let grace = role.probes[failure.kind]?.terminationGraceNanos ?? shape.terminationGraceNanos
-            actions += stopActions(role, c, since: failure.at, graceNanos: grace, turn: true, runPreStop: true,
-                                   now: now, wakeups: &wakeups)
+            actions += stopActions(role, observed, shape: shape, since: failure.at, graceNanos: grace, turn: true,
+                                   runPreStop: true, now: now, wakeups: &wakeups)
         }
         return actions
     }

@@ -54,8 +54,8 @@ final class ObjectReader {
     let path: String
     let ctx: DecodeContext
     /// Which of the object's entries were read, by position. A decoder asks for every field
-    /// its type has, present or not; only the object's own keys need a mark (a set of every
-    /// name asked for cost ~1,200 instructions per field in hashing and growth).
+    /// its type has, present or not; only the object's own keys need a mark, where a set of
+    /// every name asked for would hash and grow at every field (docs/benchmarks.md).
     private var used: [Bool]
 
     init(_ object: JSONObject, path: String, ctx: DecodeContext) {

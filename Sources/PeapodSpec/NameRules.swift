@@ -18,12 +18,9 @@ enum NameRules {
 
     static func maxLenError(_ n: Int) -> String { "must be no more than \(n) characters" }
 
-    static func isLowerAlnum(_ c: UInt8) -> Bool { (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) }
-    static func isAlnum(_ c: UInt8) -> Bool { isLowerAlnum(c) || (c >= 0x41 && c <= 0x5A) }
-
     static func matchesLabel(_ s: Substring.UTF8View) -> Bool {
-        guard let f = s.first, let l = s.last, isLowerAlnum(f), isLowerAlnum(l) else { return false }
-        return s.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: "-") }
+        guard let f = s.first, let l = s.last, ByteClass.isLowerAlnum(f), ByteClass.isLowerAlnum(l) else { return false }
+        return s.allSatisfy { ByteClass.isLowerAlnum($0) || $0 == UInt8(ascii: "-") }
     }
 
     static func matchesSubdomain(_ s: String) -> Bool {
@@ -57,8 +54,8 @@ enum NameRules {
 
     static func matchesLabelKeyName(_ s: Substring) -> Bool {
         let u = s.utf8
-        guard let f = u.first, let l = u.last, isAlnum(f), isAlnum(l) else { return false }
-        return u.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }
+        guard let f = u.first, let l = u.last, ByteClass.isAlnum(f), ByteClass.isAlnum(l) else { return false }
+        return u.allSatisfy { ByteClass.isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }
     }
 
     static let labelKeyErrMsg = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
@@ -108,10 +105,10 @@ enum NameRules {
         var errs: [String] = []
         let u = Array(p.utf8)
         if u.count > 15 { errs.append(maxLenError(15)) }
-        if u.isEmpty || !u.allSatisfy({ isLowerAlnum($0) || $0 == UInt8(ascii: "-") }) {
+        if u.isEmpty || !u.allSatisfy({ ByteClass.isLowerAlnum($0) || $0 == UInt8(ascii: "-") }) {
             errs.append("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")
         }
-        if !u.contains(where: { $0 >= 0x61 && $0 <= 0x7A }) { errs.append("must contain at least one letter (a-z)") }
+        if !u.contains(where: ByteClass.isLower) { errs.append("must contain at least one letter (a-z)") }
         if p.containsText("--") { errs.append("must not contain consecutive hyphens") }
         if let f = u.first, let l = u.last, f == UInt8(ascii: "-") || l == UInt8(ascii: "-") {
             errs.append("must not begin or end with a hyphen")
@@ -137,7 +134,7 @@ enum NameRules {
     static func configMapKey(_ v: String) -> [String] {
         var errs: [String] = []
         if v.utf8.count > 253 { errs.append(maxLenError(253)) }
-        if v.isEmpty || !v.utf8.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }) {
+        if v.isEmpty || !v.utf8.allSatisfy({ ByteClass.isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }) {
             errs.append(regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
                                    "[-._a-zA-Z0-9]+", ["key.name", "KEY_NAME", "key-name"]))
         }
@@ -148,7 +145,7 @@ enum NameRules {
     }
 
     static func httpHeaderName(_ v: String) -> [String] {
-        if !v.isEmpty && v.utf8.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "-") }) { return [] }
+        if !v.isEmpty && v.utf8.allSatisfy({ ByteClass.isAlnum($0) || $0 == UInt8(ascii: "-") }) { return [] }
         return [regexError("a valid HTTP header must consist of alphanumeric characters or '-'", "[-A-Za-z0-9]+", ["X-Header-Name"])]
     }
 
@@ -159,7 +156,7 @@ enum NameRules {
         let parts = s.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return false }
         return parts.allSatisfy { p in
-            !p.isEmpty && p.count <= 3 && p.allSatisfy({ $0.isASCII && $0.isNumber }) && Int(p)! <= 255
+            !p.isEmpty && p.utf8.count <= 3 && p.utf8.allSatisfy(ByteClass.isDigit) && Int(p)! <= 255
         }
     }
 

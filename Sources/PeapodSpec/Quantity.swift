@@ -37,19 +37,18 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
         var positive = true
         var pos = 0
         let end = str.count
-        func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
         if str[0] == UInt8(ascii: "-") { positive = false; pos += 1 } else if str[0] == UInt8(ascii: "+") { pos += 1 }
         while pos < end && str[pos] == UInt8(ascii: "0") { pos += 1 }
         var num: ArraySlice<UInt8> = []
         var denom: ArraySlice<UInt8> = []
         var suffix: ArraySlice<UInt8> = []
         let ns = pos
-        while pos < end && isDigit(str[pos]) { pos += 1 }
+        while pos < end && ByteClass.isDigit(str[pos]) { pos += 1 }
         num = str[ns..<pos]
         if pos < end && str[pos] == UInt8(ascii: ".") {
             pos += 1
             let ds = pos
-            while pos < end && isDigit(str[pos]) { pos += 1 }
+            while pos < end && ByteClass.isDigit(str[pos]) { pos += 1 }
             denom = str[ds..<pos]
         }
         if pos < end {
@@ -57,7 +56,7 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
             let letters = Array("eEinumkKMGTP".utf8)
             while pos < end && letters.contains(str[pos]) { pos += 1 }
             if pos < end && (str[pos] == UInt8(ascii: "-") || str[pos] == UInt8(ascii: "+")) { pos += 1 }
-            while pos < end && isDigit(str[pos]) { pos += 1 }
+            while pos < end && ByteClass.isDigit(str[pos]) { pos += 1 }
             if pos < end { throw ParseError(message: Quantity.formatError) }
             suffix = str[ss..<end]
         }

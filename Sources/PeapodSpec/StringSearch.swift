@@ -133,14 +133,3 @@ private func firstOffset(of needle: String, in haystack: UnsafeBufferPointer<UIn
         return firstOffset(of: needle, in: haystack).map { .some($0) }
     }
 }
-
-/// The value of an ASCII hexadecimal digit (either case), or nil.
-@inlinable
-public func hexDigitValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case 0x30...0x39: return byte - 0x30
-    case 0x41...0x46: return byte - 0x41 + 10
-    case 0x61...0x66: return byte - 0x61 + 10
-    default: return nil
-    }
-}

@@ -56,8 +56,9 @@ public struct Timestamp: Sendable, Comparable, Hashable, CustomStringConvertible
         if rem < 0 { rem += 86400; days -= 1 }
         let (y, m, d) = Timestamp.civil(fromDays: days)
         if (0...9999).contains(y) {
-            // Every representable time (years 1677 to 2262): fixed-width digits written as bytes
-            // (a status file has a dozen times; the String pieces cost ~700 instructions each).
+            // Every representable time (years 1677 to 2262): fixed-width digits written as bytes,
+            // not joined from String pieces: a status file has a dozen times, rendered at every
+            // change (docs/benchmarks.md).
             return String(unsafeUninitializedCapacity: fraction ? 30 : 20) { out in
                 var i = 0
                 func put(_ v: Int64, _ width: Int) {
@@ -126,7 +127,7 @@ public struct Timestamp: Sendable, Comparable, Hashable, CustomStringConvertible
             var v: Int64 = 0
             for k in 0..<n {
                 let c = u[i + k]
-                guard c >= 0x30 && c <= 0x39 else { return nil }
+                guard ByteClass.isDigit(c) else { return nil }
                 v = v * 10 + Int64(c - 0x30)
             }
             i += n
@@ -147,7 +148,7 @@ public struct Timestamp: Sendable, Comparable, Hashable, CustomStringConvertible
         if i < u.count && u[i] == UInt8(ascii: ".") {
             i += 1
             var n = 0
-            while i < u.count && u[i] >= 0x30 && u[i] <= 0x39 {
+            while i < u.count && ByteClass.isDigit(u[i]) {
                 if n < 9 { frac = frac * 10 + Int64(u[i] - 0x30) }
                 n += 1
                 i += 1

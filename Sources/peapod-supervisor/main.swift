@@ -1,6 +1,7 @@
 // The per-pod supervisor process that `peapod apply`/`run` start, one per pod, for the pod's
-// whole life. A separate executable from `peapod` so that it links neither Foundation (Yams)
-// nor ArgumentParser: every running pod pays for its pages (docs/benchmarks.md, PSS per pod).
+// whole life. A separate executable from `peapod` so that it links only what supervising a pod
+// needs, not the CLI, its manifest reader or libyaml: every running pod pays for its pages
+// (docs/benchmarks.md, PSS per pod).
 // Its arguments are fixed (SupervisorCommand); fd 3 is the ready pipe back to the CLI.
 
 import Glibc

@@ -6,6 +6,7 @@
 
 import Foundation
 import Testing
+import PeapodTestSupport
 
 /// What the attack program needs from the host: the binary (mounted read-only into the pods), a
 /// file and a process that exist only on the host, the host's namespaces, and a TCP and an
@@ -176,7 +177,7 @@ func hostPID(commandLine words: [String], timeout: Double = 10) -> Int32? {
     return nil
 }
 
-@Suite("Attacks from inside containers", .serialized, .enabled(if: Environment.isRoot, Comment(rawValue: Environment.skipNote)))
+@Suite("Attacks from inside containers", .serialized, .requires(Environment.skipNote) { Environment.isRoot })
 struct AttackTests {
     @Test("Every attack is blocked: in a default pod, with a shared PID namespace, and against an entering exec")
     func attacksAreBlocked() throws {

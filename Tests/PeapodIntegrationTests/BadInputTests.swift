@@ -2,6 +2,7 @@
 
 import Foundation
 import Testing
+import PeapodTestSupport
 
 struct BadManifest: CustomTestStringConvertible, Sendable {
     var name: String
@@ -39,7 +40,7 @@ let badManifests: [BadManifest] = [
     BadManifest(name: "unsupported probe", manifest: pod("  containers: [{name: a, image: busybox, livenessProbe: {grpc: {port: 9000}}}]\n"), expected: "spec.containers[0].livenessProbe"),
 ]
 
-@Suite("Broken manifests", .serialized, .enabled(if: Environment.isRoot, Comment(rawValue: Environment.skipNote)))
+@Suite("Broken manifests", .serialized, .requires(Environment.skipNote) { Environment.isRoot })
 struct BadInputTests {
     @Test("Twenty broken manifests each give a clear error and leave nothing behind")
     func brokenManifests() throws {

@@ -3,8 +3,9 @@
 
 import Foundation
 import Testing
+import PeapodTestSupport
 
-@Suite("Commands on real pods", .serialized, .enabled(if: Environment.isRoot, Comment(rawValue: Environment.skipNote)))
+@Suite("Commands on real pods", .serialized, .requires(Environment.skipNote) { Environment.isRoot })
 struct CLITests {
     @Test("get: table, -o name, -o yaml, -o wide, -l selectors, -A, several pods as a List")
     func getFormats() throws {

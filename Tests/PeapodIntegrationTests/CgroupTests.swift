@@ -5,6 +5,7 @@
 
 import Foundation
 import Testing
+import PeapodTestSupport
 
 /// What this host offers, read the same way Peapod does (the mountinfo filesystem types).
 enum CgroupHost {
@@ -55,7 +56,7 @@ enum CgroupHost {
     }
 }
 
-@Suite("Resource limits with cgroups", .serialized, .enabled(if: Environment.isRoot, Comment(rawValue: Environment.skipNote)))
+@Suite("Resource limits with cgroups", .serialized, .requires(Environment.skipNote) { Environment.isRoot })
 struct CgroupTests {
     /// Runs `body`, deletes everything, and checks that no mount, directory, process or cgroup of
     /// the test's pods is left.

@@ -20,7 +20,7 @@ enum Environment {
         ProcessInfo.processInfo.environment["PEAPOD_TEST_ROOTFS"] ?? packageRoot + "/rootfs/build/busybox"
     }
 
-    static let skipNote = "needs root: integration tests run real pods (CI runs them as root)"
+    static let skipNote = "needs root: integration tests run real pods"
 }
 
 struct CommandResult {

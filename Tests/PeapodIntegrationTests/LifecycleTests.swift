@@ -4,8 +4,9 @@
 
 import Foundation
 import Testing
+import PeapodTestSupport
 
-@Suite("Pod lifecycle", .serialized, .enabled(if: Environment.isRoot, Comment(rawValue: Environment.skipNote)))
+@Suite("Pod lifecycle", .serialized, .requires(Environment.skipNote) { Environment.isRoot })
 struct LifecycleTests {
     func containerStatus(_ pod: [String: Any], _ name: String, key: String = "containerStatuses") -> [String: Any]? {
         (value(pod, "status", key) as? [[String: Any]])?.first { $0["name"] as? String == name }

@@ -6,9 +6,10 @@
 
 import Foundation
 import Testing
+import PeapodTestSupport
 
 @Suite("Disk limits: log rotation, ephemeral storage", .serialized,
-       .enabled(if: Environment.isRoot, Comment(rawValue: Environment.skipNote)))
+       .requires(Environment.skipNote) { Environment.isRoot })
 struct LimitsTests {
     func containerStatus(_ pod: [String: Any], _ name: String) -> [String: Any]? {
         (value(pod, "status", "containerStatuses") as? [[String: Any]])?.first { $0["name"] as? String == name }

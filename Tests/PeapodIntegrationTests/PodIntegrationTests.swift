@@ -3,8 +3,9 @@
 
 import Foundation
 import Testing
+import PeapodTestSupport
 
-@Suite("Pods in real namespaces", .serialized, .enabled(if: Environment.isRoot, Comment(rawValue: Environment.skipNote)))
+@Suite("Pods in real namespaces", .serialized, .requires(Environment.skipNote) { Environment.isRoot })
 struct PodIntegrationTests {
     @Test("The localhost demo: one container serves HTTP, the other fetches it over localhost")
     func localhostDemo() throws {
@@ -208,7 +209,7 @@ func findExecutable(_ name: String) -> String? {
     return nil
 }
 
-@Suite("Shared process namespace", .serialized, .enabled(if: Environment.isRoot, Comment(rawValue: Environment.skipNote)))
+@Suite("Shared process namespace", .serialized, .requires(Environment.skipNote) { Environment.isRoot })
 struct SharedProcessNamespaceTests {
     @Test("shareProcessNamespace: containers see each other's processes; a pause process is PID 1")
     func sharedPIDNamespace() throws {

@@ -4,8 +4,9 @@
 
 import Foundation
 import Testing
+import PeapodTestSupport
 
-@Suite("Probes on real pods", .serialized, .enabled(if: Environment.isRoot, Comment(rawValue: Environment.skipNote)))
+@Suite("Probes on real pods", .serialized, .requires(Environment.skipNote) { Environment.isRoot })
 struct ProbeTests {
     func containerStatus(_ pod: [String: Any], _ name: String = "app") -> [String: Any]? {
         (value(pod, "status", "containerStatuses") as? [[String: Any]])?.first { $0["name"] as? String == name }

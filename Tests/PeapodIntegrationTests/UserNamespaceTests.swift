@@ -3,6 +3,7 @@
 
 import Foundation
 import Testing
+import PeapodTestSupport
 
 /// The fields of a one-line uid_map or gid_map.
 private func mapFields(_ text: String) -> [String] {
@@ -46,7 +47,7 @@ private func sleeper(_ name: String, hostUsers: Bool? = false) -> String {
     """
 }
 
-@Suite("hostUsers: false", .serialized, .enabled(if: Environment.isRoot, Comment(rawValue: Environment.skipNote)))
+@Suite("hostUsers: false", .serialized, .requires(Environment.skipNote) { Environment.isRoot })
 struct UserNamespaceTests {
     @Test("Root of its own user namespace, an unprivileged range on the host: the root filesystem and an emptyDir are its own, a file of the host's root is not")
     func rootOfItsOwnNamespace() throws {

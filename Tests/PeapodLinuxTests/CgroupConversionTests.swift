@@ -5,6 +5,7 @@ import Foundation
 import Testing
 @testable import PeapodLinux
 import PeapodManifest
+import PeapodRuntime
 import PeapodSpec
 
 func loadPod(_ yaml: String) throws -> Pod {

@@ -34,6 +34,17 @@ import Testing
         #expect(SupervisorCommand(parsing: (bad + ["/p"])[...]) == nil)
     }
 
+    @Test("The supervisor finds its pod from the directory it is given, without looking through the store")
+    func podDirectory() {
+        let store = PodStore(root: "/state", runRoot: "/run/peapod")
+        let location = store.location(namespace: "team-a", name: "web", uid: "0f3c")
+        #expect(store.location(podDir: location.podDir) == location)
+        #expect(store.location(podDir: "/state/pods/team-a_web_0f3c") == location)
+        for other in ["/state/pods/web", "/state/pods/a_b_c_d", "/state/pods/a_b_c/x", "/elsewhere/pods/a_b_c", "/state/pods/", ""] {
+            #expect(store.location(podDir: other) == nil, "\(other)")
+        }
+    }
+
     @Test("Echoed output: one line per record with the prefix; long lines continue; a stream's unfinished end is a line")
     func echo() throws {
         let dir = NSTemporaryDirectory() + "peapod-echo-\(UUID().uuidString)"

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import PeapodLinux
+import PeapodTestSupport
 
 @Suite struct ImageStoreTests {
     /// A temp folder removed when the test ends.
@@ -158,7 +159,7 @@ import Testing
     }
 }
 
-@Suite(.enabled(if: getuid() == 0, "creating device nodes and chown need root"))
+@Suite(.requires("needs root to make device nodes and chown") { Root.isRoot })
 struct ImageStoreRootTests {
     /// makedev(1, 3) (glibc's encoding for small numbers: major << 8 | minor).
     let nullDevice: dev_t = (1 << 8) | 3
@@ -187,10 +188,16 @@ struct ImageStoreRootTests {
         }
     }
 
-    @Test func importsTheBusyboxRootfsWhenBuilt() throws {
-        let built = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The busybox image the integration tests use: PEAPOD_TEST_ROOTFS, else rootfs/build/busybox.
+    static let builtRootfs = ProcessInfo.processInfo.environment["PEAPOD_TEST_ROOTFS"]
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("rootfs/build/busybox").path
-        guard FileManager.default.fileExists(atPath: built + "/bin/busybox") else { return }
+
+    @Test(.requires("needs the busybox image (tools/build-rootfs.sh, or PEAPOD_TEST_ROOTFS)") {
+        FileManager.default.fileExists(atPath: ImageStoreRootTests.builtRootfs + "/bin/busybox")
+    })
+    func importsTheBusyboxRootfs() throws {
+        let built = Self.builtRootfs
         let tmp = ImageStoreTests.TempDir()
         let store = ImageStore(root: tmp.path)
         let record = try store.importImage(

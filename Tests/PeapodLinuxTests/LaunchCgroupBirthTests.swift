@@ -6,6 +6,7 @@
 import Foundation
 import Testing
 @testable import PeapodLinux
+import PeapodTestSupport
 
 /// This process's own cgroup v2 directory, or nil without a cgroup2 mount.
 private let ownUnifiedCgroup: String? = {
@@ -25,7 +26,7 @@ private let ownUnifiedCgroup: String? = {
 }()
 
 @Suite("born in a cgroup v2 directory (root)",
-       .enabled(if: Root.canRunContainers, "needs root and /bin/busybox; skipped"),
+       .requires(Root.containersNote) { Root.canRunContainers },
        .enabled(if: ownUnifiedCgroup != nil, "NOT RUN on this host: no cgroup2 hierarchy is mounted"))
 struct LaunchCgroupBirthTests {
     @Test func containerAndExecAreBornInTheirCgroup() throws {
@@ -58,7 +59,7 @@ struct LaunchCgroupBirthTests {
         }
         close(pipe.write)
         let output = readToEnd(pipe.read)
-        #expect(exitCode(fromWaitStatus: reap(child)) == 0)
+        #expect(WaitStatus(raw: reap(child)).shellExitCode == 0)
         #expect(output.split(separator: "\n").contains { $0.hasPrefix("0::/") && $0.hasSuffix(relative.dropFirst(3)) },
                 "\(output)")
     }

@@ -3,8 +3,9 @@
 import Foundation
 import Testing
 @testable import PeapodLinux
+import PeapodTestSupport
 
-@Suite("spawnContainer (root)", .enabled(if: Root.canRunContainers, "needs root and /bin/busybox; skipped"))
+@Suite("spawnContainer (root)", .requires(Root.containersNote) { Root.canRunContainers })
 struct LaunchContainerTests {
     @Test func commandIsPID1AndSeesOnlyItsOwnProcesses() throws {
         let pod = try TestPod()
@@ -28,7 +29,7 @@ struct LaunchContainerTests {
     }
 }
 
-@Suite("container isolation (root)", .enabled(if: Root.canRunContainers, "needs root and /bin/busybox; skipped"))
+@Suite("container isolation (root)", .requires(Root.containersNote) { Root.canRunContainers })
 struct LaunchIsolationTests {
     @Test func networkHasOnlyLoopbackAndItIsUp() throws {
         let pod = try TestPod()
@@ -92,7 +93,7 @@ struct LaunchIsolationTests {
     }
 }
 
-@Suite("container mounts (root)", .enabled(if: Root.canRunContainers, "needs root and /bin/busybox; skipped"))
+@Suite("container mounts (root)", .requires(Root.containersNote) { Root.canRunContainers })
 struct LaunchMountTests {
     @Test func readOnlyBindRefusesWritesAndWritableBindReachesTheHost() throws {
         let pod = try TestPod()
@@ -184,7 +185,7 @@ struct LaunchMountTests {
     }
 }
 
-@Suite("process setup (root)", .enabled(if: Root.canRunContainers, "needs root and /bin/busybox; skipped"))
+@Suite("process setup (root)", .requires(Root.containersNote) { Root.canRunContainers })
 struct LaunchProcessTests {
     @Test func execOfAMissingBinaryIsAClearError() throws {
         let pod = try TestPod()

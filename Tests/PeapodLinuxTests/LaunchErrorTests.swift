@@ -123,10 +123,4 @@ struct LaunchPlanMarshallingTests {
             #expect(error?.description == "container app: invalid launch plan: \(message): invalid argument")
         }
     }
-
-    @Test func exitCodesFollowTheShellConvention() {
-        #expect(exitCode(fromWaitStatus: 7 << 8) == 7)
-        #expect(exitCode(fromWaitStatus: 9) == 137)
-        #expect(exitCode(fromWaitStatus: 0) == 0)
-    }
 }

@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 @testable import PeapodLinux
+import PeapodTestSupport
 
 /// Start `sleep` as a long-running container and return its pid.
 private func startSleeper(_ pod: TestPod, name: String? = nil) throws -> Int32 {
@@ -24,10 +25,10 @@ private func execCapture(_ pid: Int32, _ argv: [String], uid: UInt32 = 0, workin
     }
     close(pipe.write)
     let output = readToEnd(pipe.read)
-    return ContainerRun(exitCode: exitCode(fromWaitStatus: reap(child)), output: output)
+    return ContainerRun(exitCode: WaitStatus(raw: reap(child)).shellExitCode, output: output)
 }
 
-@Suite("execInContainer (root)", .enabled(if: Root.canRunContainers, "needs root and /bin/busybox; skipped"))
+@Suite("execInContainer (root)", .requires(Root.containersNote) { Root.canRunContainers })
 struct LaunchExecTests {
     @Test func execRunsInTheContainersNamespaces() throws {
         let pod = try TestPod(hostname: "exec-pod")
@@ -75,7 +76,7 @@ struct LaunchExecTests {
             }
             close(pipe.write)
             #expect(readToEnd(pipe.read) == "target-pod\nsleep\n")
-            #expect(exitCode(fromWaitStatus: reap(child)) == Int32(round))
+            #expect(WaitStatus(raw: reap(child)).shellExitCode == Int32(round))
         }
         target.close()
         let closed = #expect(throws: LaunchError.self) {
@@ -96,7 +97,7 @@ struct LaunchExecTests {
     }
 }
 
-@Suite("pod sharing (root)", .enabled(if: Root.canRunContainers, "needs root and /bin/busybox; skipped"))
+@Suite("pod sharing (root)", .requires(Root.containersNote) { Root.canRunContainers })
 struct LaunchSharingTests {
     @Test func containersOfOnePodShareIPCAndTheHostDoesNotSeeIt() throws {
         let pod = try TestPod()
@@ -140,8 +141,8 @@ struct LaunchSharingTests {
         try sandbox.destroy()
         // SIGKILL to the namespace's init killed the container too. It is our child: reaping it
         // lets the pause process finish dying, which we then reap as well.
-        #expect(exitCode(fromWaitStatus: reap(sleeper)) == 137)
-        #expect(exitCode(fromWaitStatus: reap(pause)) == 137)
+        #expect(WaitStatus(raw: reap(sleeper)).shellExitCode == 137)
+        #expect(WaitStatus(raw: reap(pause)).shellExitCode == 137)
         #expect(MountTable.count(under: fixture.base) == 0)
         #expect(!FileManager.default.fileExists(atPath: fixture.base + "/run"))
     }

@@ -8,6 +8,7 @@ import Testing
 enum Root {
     static var isRoot: Bool { getuid() == 0 }
     static var canRunContainers: Bool { isRoot && RootfsFixture.busyboxAvailable }
+    static let containersNote = "needs root and /bin/busybox (Debian's busybox-static)"
 }
 
 /// A pipe whose ends are close-on-exec in this process (the shim dup2s what the child needs).
@@ -123,7 +124,7 @@ final class TestPod {
         close(pipe.write)
         let output = readToEnd(pipe.read)
         let status = reap(pid)
-        return ContainerRun(exitCode: exitCode(fromWaitStatus: status), output: output)
+        return ContainerRun(exitCode: WaitStatus(raw: status).shellExitCode, output: output)
     }
 
     func run(_ argv: [String], mounts: [MountSpec] = [], environment: [String] = ["PATH=/bin"],

@@ -6,6 +6,7 @@ import Testing
 @testable import PeapodLinux
 import CPeapod
 import PeapodSpec
+import PeapodTestSupport
 
 private func exited(_ code: UInt32) -> Int32 { Int32(code) << 8 }
 
@@ -197,11 +198,6 @@ struct NetworkProbeOutcomeTests {
         let huge = "HTTP/1.1 200 OK\r\nX: " + String(repeating: "y", count: Int(PP_PROBE_RESPONSE_MAX))
         #expect(response(String(huge.prefix(Int(PP_PROBE_RESPONSE_MAX)))).message
             == prefix + "net/http: server response headers exceeded 16384 bytes; aborted")
-    }
-
-    @Test func goQuotingEscapesWhatIsNotPrintable() {
-        let bytes: [UInt8] = [0x41, 0x22, 0x5c, 0x0a, 0x00, 0xc3, 0xa9, 0xff, 0x7f]
-        #expect(GoQuote.quote(bytes: bytes[...]) == "\"A\\\"\\\\\\n\\x00é\\xff\\x7f\"")
     }
 }
 
@@ -517,7 +513,7 @@ private func runProbe(_ probe: NetworkProbe, in pod: ProbeSandbox, deadline: Int
             kill(pid, SIGKILL)
             let status = reap(pid)
             reaped = true
-            #expect(status & 0x7f == SIGKILL)
+            #expect(WaitStatus(raw: status).signal == SIGKILL)
             return probe.timeoutOutcome(request: request)
         }
         reaped = true
@@ -529,7 +525,7 @@ private func runProbe(_ probe: NetworkProbe, in pod: ProbeSandbox, deadline: Int
     }
 }
 
-@Suite("NetworkProbe in a pod's network namespace (root)", .enabled(if: Root.isRoot, "needs root; skipped"))
+@Suite("NetworkProbe in a pod's network namespace (root)", .requires("needs root") { Root.isRoot })
 struct NetworkProbeNamespaceTests {
     @Test func tcpSucceedsOnAnOpenPortAndIsRefusedOnAClosedOne() throws {
         let pod = try ProbeSandbox()

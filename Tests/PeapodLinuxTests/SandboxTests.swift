@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 @testable import PeapodLinux
+import PeapodTestSupport
 
 private func temporaryBase() throws -> String {
     let base = FileManager.default.temporaryDirectory.path + "/peapod-sandbox-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -10,7 +11,7 @@ private func temporaryBase() throws -> String {
     return base
 }
 
-@Suite("PodSandbox (root)", .enabled(if: Root.isRoot, "needs root; skipped"))
+@Suite("PodSandbox (root)", .requires("needs root") { Root.isRoot })
 struct SandboxTests {
     @Test func createPinsThreeNamespacesAndTheShmThenDestroyLeavesNothing() throws {
         let base = try temporaryBase()

@@ -13,16 +13,16 @@ import Testing
 @Suite("Capabilities through libcap")
 struct CapabilityNameTests {
     @Test func namesAndTheDefaultMask() throws {
-        #expect(Capabilities.number("CAP_CHOWN") == 0)
-        #expect(Capabilities.number("CAP_NET_ADMIN") == 12)
-        #expect(Capabilities.number("CAP_SYS_ADMIN") == 21)
-        #expect(Capabilities.number("net_admin") == nil)
-        #expect(Capabilities.number("CAP_NOT_A_THING") == nil)
-        #expect(Capabilities.defaultMask == 0x00000000a80425fb)
-        #expect(Capabilities.all.first == "CAP_CHOWN")
-        #expect(Capabilities.all.count == Capabilities.lastCapability + 1)
-        #expect(Capabilities.names(0b101) == ["CAP_CHOWN", "CAP_DAC_READ_SEARCH"])
-        #expect(throws: CapabilityError.self) { try Capabilities.mask(["CAP_CHOWN", "CAP_BOGUS"]) }
+        #expect(LinuxCapabilities.number("CAP_CHOWN") == 0)
+        #expect(LinuxCapabilities.number("CAP_NET_ADMIN") == 12)
+        #expect(LinuxCapabilities.number("CAP_SYS_ADMIN") == 21)
+        #expect(LinuxCapabilities.number("net_admin") == nil)
+        #expect(LinuxCapabilities.number("CAP_NOT_A_THING") == nil)
+        #expect(LinuxCapabilities.defaultMask == 0x00000000a80425fb)
+        #expect(LinuxCapabilities.all.first == "CAP_CHOWN")
+        #expect(LinuxCapabilities.all.count == LinuxCapabilities.lastCapability + 1)
+        #expect(LinuxCapabilities.names(0b101) == ["CAP_CHOWN", "CAP_DAC_READ_SEARCH"])
+        #expect(throws: CapabilityError.self) { try LinuxCapabilities.mask(["CAP_CHOWN", "CAP_BOGUS"]) }
     }
 }
 
@@ -128,21 +128,21 @@ struct SeccompCacheTests {
         let dir = NSTemporaryDirectory() + "peapod-seccomp-cache-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let first = try SeccompFilters(profilesDirectory: "/nonexistent", cacheDirectory: dir)
-            .filter(for: .runtimeDefault, capabilities: Capabilities.defaultMask)
+            .filter(for: .runtimeDefault, capabilities: LinuxCapabilities.defaultMask)
         let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".bpf") }
         #expect(files.count == 1)
         #expect(try FileManager.default.attributesOfItem(atPath: dir)[.posixPermissions] as? Int == 0o700)
         let second = try SeccompFilters(profilesDirectory: "/nonexistent", cacheDirectory: dir)
-            .filter(for: .runtimeDefault, capabilities: Capabilities.defaultMask)
+            .filter(for: .runtimeDefault, capabilities: LinuxCapabilities.defaultMask)
         #expect(second.instructions == first.instructions && second.flags == first.flags)
         // Another capability set the profile consults is another program, another file.
         _ = try SeccompFilters(profilesDirectory: "/nonexistent", cacheDirectory: dir)
-            .filter(for: .runtimeDefault, capabilities: Capabilities.defaultMask | (1 << 21))
+            .filter(for: .runtimeDefault, capabilities: LinuxCapabilities.defaultMask | (1 << 21))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".bpf") }.count == 2)
         // A damaged file is compiled again, not believed.
         try Data("garbage".utf8).write(to: URL(fileURLWithPath: dir + "/" + files[0]))
         let third = try SeccompFilters(profilesDirectory: "/nonexistent", cacheDirectory: dir)
-            .filter(for: .runtimeDefault, capabilities: Capabilities.defaultMask)
+            .filter(for: .runtimeDefault, capabilities: LinuxCapabilities.defaultMask)
         #expect(third.instructions == first.instructions)
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import PeapodLinux
+import PeapodTestSupport
 
 @Suite struct StoreTrashTests {
     let base = NSTemporaryDirectory() + "peapod-trash-\(UUID().uuidString)"
@@ -72,7 +73,7 @@ import Testing
     }
 
     @Test("purge gives up on an entry it cannot remove (a mount point) instead of looping",
-          .enabled(if: getuid() == 0, "needs root to mount"))
+          .requires("needs root to mount") { Root.isRoot })
     func purgeLeavesMountPoint() throws {
         let trash = base + "/trash"
         try make(trash + "/a.1/busy")

@@ -4,6 +4,7 @@
 import Foundation
 import Testing
 @testable import PeapodLinux
+import PeapodTestSupport
 
 private func temporaryStore() throws -> PodStore {
     let base = FileManager.default.temporaryDirectory.path + "/peapod-userns-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -211,7 +212,7 @@ private func identity(_ path: String) -> (UInt64, UInt64)? {
     return (UInt64(st.st_dev), UInt64(st.st_ino))
 }
 
-@Suite("PodSandbox with a user namespace (root)", .enabled(if: Root.isRoot, "needs root; skipped"))
+@Suite("PodSandbox with a user namespace (root)", .requires("needs root") { Root.isRoot })
 struct UserNamespaceSandboxTests {
     @Test func theUserNamespaceOwnsThePodsNamespacesAndThePause() throws {
         let base = FileManager.default.temporaryDirectory.path + "/peapod-userns-sandbox-\(getpid())"

@@ -3,6 +3,7 @@ import PeapodSpec
 import Testing
 
 @testable import PeapodLinux
+import PeapodTestSupport
 
 /// A temp folder removed when the test ends (with any tmpfs below it unmounted first).
 final class VolumeTempDir {
@@ -46,7 +47,7 @@ func makePod(volumes: [Volume] = [], mounts: [VolumeMount] = [], configure: (ino
     return pod
 }
 
-@Suite("Volumes of a pod with a user namespace (root)", .enabled(if: Root.isRoot, "needs root to chown; skipped"))
+@Suite("Volumes of a pod with a user namespace (root)", .requires("needs root to chown") { Root.isRoot })
 struct UserNamespaceVolumeTests {
     @Test func anEmptyDirAndItsSubPathsAreThePodsAndFSGroupIsItsHostGID() throws {
         let tmp = VolumeTempDir()
@@ -388,14 +389,6 @@ struct UserNamespaceVolumeTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/..data_tmp"))
     }
 
-    @Test func goQuoteMatchesStrconvQuote() {
-        #expect(goQuote("plain") == "\"plain\"")
-        #expect(goQuote("a\u{0}b\u{1b}") == "\"a\\x00b\\x1b\"")
-        #expect(goQuote("\u{7}\u{8}\u{c}\r\u{b}") == "\"\\a\\b\\f\\r\\v\"")
-        #expect(goQuote("日本 ✓ 😀") == "\"日本 ✓ 😀\"")
-        #expect(goQuote("\u{00A0}\u{E000}\u{10FFFF}") == "\"\\u00a0\\ue000\\U0010ffff\"")
-    }
-
     @Test func unsupportedItemsAreReported() {
         var item = DownwardAPIVolumeFile(path: "cpu")
         item.resourceFieldRef = ResourceFieldSelector(resource: "limits.cpu")
@@ -527,7 +520,7 @@ extension DownwardAPIVolumeFile {
     }
 }
 
-@Suite(.enabled(if: getuid() == 0, "mounting tmpfs needs root"))
+@Suite(.requires("needs root to mount tmpfs") { Root.isRoot })
 struct EmptyDirMemoryRootTests {
     @Test func memoryEmptyDirIsATmpfsWithTheSizeLimitAndTeardownLeavesNoMount() throws {
         let tmp = VolumeTempDir()

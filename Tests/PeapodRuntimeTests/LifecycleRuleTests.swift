@@ -240,7 +240,7 @@ struct SidecarTests {
         ])
         o.deletion = PodDeletion(requestedAt: at(10), graceNanos: 10 * sec)
         var plan = Planner.plan(shape: s, observed: o, now: at(10))
-        #expect(plan.actions == [.signal(container: "a", signal: 15), .signal(container: "b", signal: 15)])
+        #expect(plan.actions == [signal("a", 15), signal("b", 15)])
         o.containers["a"]?.stopRequestedAt = at(10)
         o.containers["b"]?.stopRequestedAt = at(10)
         o.containers["a"]?.current?.finishedAt = at(11)
@@ -248,21 +248,21 @@ struct SidecarTests {
         #expect(plan.actions.isEmpty, "b still runs: no sidecar is stopped yet")
         o.containers["b"]?.current?.finishedAt = at(13)
         plan = Planner.plan(shape: s, observed: o, now: at(13))
-        #expect(plan.actions == [.signal(container: "s2", signal: 15)])
+        #expect(plan.actions == [signal("s2", 15)])
         o.containers["s2"]?.stopRequestedAt = at(13)
         plan = Planner.plan(shape: s, observed: o, now: at(13))
         #expect(plan.actions.isEmpty)
         #expect(plan.nextWakeup == at(20), "the sidecar gets what is left of the grace period")
         o.containers["s2"]?.current?.finishedAt = at(14)
         plan = Planner.plan(shape: s, observed: o, now: at(14))
-        #expect(plan.actions == [.signal(container: "s1", signal: 15)])
+        #expect(plan.actions == [signal("s1", 15)])
         o.containers["s1"]?.stopRequestedAt = at(19)
         // Past the deadline, but SIGTERM came late: at least 2 s between SIGTERM and SIGKILL.
         plan = Planner.plan(shape: s, observed: o, now: at(20))
         #expect(plan.actions.isEmpty)
         #expect(plan.nextWakeup == at(21))
         plan = Planner.plan(shape: s, observed: o, now: at(21))
-        #expect(plan.actions == [.signal(container: "s1", signal: 9)])
+        #expect(plan.actions == [signal("s1", 9)])
     }
 
     @Test("A sidecar whose turn has not come by the deadline is stopped then")
@@ -275,7 +275,7 @@ struct SidecarTests {
         #expect(plan.actions.isEmpty)
         #expect(plan.nextWakeup == at(15))
         plan = Planner.plan(shape: s, observed: o, now: at(15))
-        #expect(plan.actions == [.signal(container: "app", signal: 9), .signal(container: "s", signal: 15)])
+        #expect(plan.actions == [signal("app", 9), signal("s", 15)])
     }
 }
 
@@ -304,12 +304,12 @@ struct HookTests {
         let s = pod(.onFailure, apps: [app("a", postStart: true)], grace: 3)
         var a = ObservedContainer(current: running("a", since: 0), postStart: HookRun(startedAt: at(0), finishedAt: at(1), exitCode: 1))
         var plan = Planner.plan(shape: s, observed: observed(["a": a]), now: at(1))
-        #expect(plan.actions == [.signal(container: "a", signal: 15)])
+        #expect(plan.actions == [signal("a", 15, reason: "FailedPostStartHook")])
         a.stopRequestedAt = at(1)
         plan = Planner.plan(shape: s, observed: observed(["a": a]), now: at(1))
         #expect(plan.nextWakeup == at(4))
         plan = Planner.plan(shape: s, observed: observed(["a": a]), now: at(4))
-        #expect(plan.actions == [.signal(container: "a", signal: 9)])
+        #expect(plan.actions == [signal("a", 9, reason: "FailedPostStartHook")])
         a.current?.finishedAt = at(4)
         a.current?.signal = 9
         plan = Planner.plan(shape: s, observed: observed(["a": a]), now: at(4))
@@ -329,7 +329,7 @@ struct HookTests {
         #expect(plan.nextWakeup == at(15))
         o.containers["a"]?.preStop = HookRun(startedAt: at(10), finishedAt: at(12), exitCode: 0)
         plan = Planner.plan(shape: s, observed: o, now: at(12))
-        #expect(plan.actions == [.signal(container: "a", signal: 15)])
+        #expect(plan.actions == [signal("a", 15)])
         o.containers["a"]?.stopRequestedAt = at(12)
         plan = Planner.plan(shape: s, observed: o, now: at(12))
         #expect(plan.nextWakeup == at(15))
@@ -341,7 +341,7 @@ struct HookTests {
         var o = observed(["a": ObservedContainer(current: running("a", since: 0), preStop: HookRun(startedAt: at(10)))])
         o.deletion = PodDeletion(requestedAt: at(10), graceNanos: 5 * sec)
         var plan = Planner.plan(shape: s, observed: o, now: at(15))
-        #expect(plan.actions == [.signal(container: "a", signal: 15)])
+        #expect(plan.actions == [signal("a", 15)])
         o.containers["a"]?.stopRequestedAt = at(15)
         plan = Planner.plan(shape: s, observed: o, now: at(15))
         #expect(plan.nextWakeup == at(17))
@@ -352,7 +352,7 @@ struct HookTests {
         let s = pod(apps: [app("a", preStop: true)])
         var o = observed(["a": ObservedContainer(current: running("a", since: 0), preStop: HookRun(startedAt: at(10), finishedAt: at(10), exitCode: 1))])
         o.deletion = PodDeletion(requestedAt: at(10), graceNanos: 5 * sec)
-        #expect(Planner.plan(shape: s, observed: o, now: at(10)).actions == [.signal(container: "a", signal: 15)])
+        #expect(Planner.plan(shape: s, observed: o, now: at(10)).actions == [signal("a", 15)])
     }
 
     @Test("--grace-period=0 --force: SIGKILL at once, no preStop")
@@ -361,7 +361,7 @@ struct HookTests {
         var o = observed(["s": ObservedContainer(current: running("s", since: 0)), "a": ObservedContainer(current: running("a", since: 0))])
         o.deletion = PodDeletion(requestedAt: at(10), graceNanos: 0)
         let plan = Planner.plan(shape: s, observed: o, now: at(10))
-        #expect(plan.actions == [.signal(container: "a", signal: 9), .signal(container: "s", signal: 9)])
+        #expect(plan.actions == [signal("a", 9), signal("s", 9)])
     }
 }
 
@@ -378,7 +378,7 @@ struct DeadlineTests {
         #expect(plan.status.phase == .failed)
         #expect(plan.status.reason == "DeadlineExceeded")
         #expect(plan.status.message == "Pod was active on the node longer than the specified deadline")
-        #expect(plan.actions == [.signal(container: "app", signal: 15)])
+        #expect(plan.actions == [signal("app", 15)])
         o.containers["app"]?.stopRequestedAt = at(5)
         o.containers["app"]?.current?.finishedAt = at(6)
         o.containers["app"]?.current?.signal = 15

@@ -85,16 +85,16 @@ struct LocalStorageEvictionTests {
         var plan = Planner.plan(shape: shape, observed: o, now: at(11))
         #expect(plan.status.phase == .failed)
         #expect(plan.status.reason == "Evicted" && plan.status.message == message)
-        #expect(plan.actions == [.signal(container: "a", signal: SignalNumber.sigterm),
-                                 .signal(container: "b", signal: SignalNumber.sigterm)])
+        #expect(plan.actions == [signal("a", SignalNumber.sigterm),
+                                 signal("b", SignalNumber.sigterm)])
         // The eviction's grace is 1 s, but SIGKILL never comes sooner than 2 s after SIGTERM.
         o.containers["a"]!.stopRequestedAt = at(11)
         o.containers["b"]!.stopRequestedAt = at(11)
         plan = Planner.plan(shape: shape, observed: o, now: at(11.5))
         #expect(plan.actions.isEmpty && plan.nextWakeup == at(13))
         plan = Planner.plan(shape: shape, observed: o, now: at(13))
-        #expect(plan.actions == [.signal(container: "a", signal: SignalNumber.sigkill),
-                                 .signal(container: "b", signal: SignalNumber.sigkill)])
+        #expect(plan.actions == [signal("a", SignalNumber.sigkill),
+                                 signal("b", SignalNumber.sigkill)])
         // Exited: the pod stays Failed with its reason; nothing restarts under Always, no more
         // measurements, no second eviction.
         o.containers["a"]!.current = finished("a", start: 0, end: 12, exit: 143, signal: 15)

@@ -23,6 +23,12 @@ func running(_ id: String, since: Double) -> ContainerInstance {
     ContainerInstance(id: id, startedAt: at(since))
 }
 
+/// `signal` to the container, for the Killing event's `reason`: by default a deletion's or a
+/// stopping pod's.
+func signal(_ name: String, _ number: Int32, reason: String? = nil) -> PodAction {
+    .signal(container: name, signal: number, reason: reason ?? "Stopping container \(name)")
+}
+
 func observed(_ containers: [String: ObservedContainer]) -> ObservedPod {
     ObservedPod(podUID: "uid-1", sandboxReady: true, sandboxReadyAt: t0, startTime: t0, containers: containers)
 }
@@ -172,7 +178,7 @@ struct InitTests {
         ]), now: at(2))
         // getPhase counts the running sidecar: Running until it has been stopped.
         #expect(plan.status.phase == .running)
-        #expect(plan.actions == [.signal(container: "side", signal: SignalNumber.sigterm)])
+        #expect(plan.actions == [signal("side", SignalNumber.sigterm)])
         plan = Planner.plan(shape: s, observed: observed([
             "side": ObservedContainer(current: finished("s", start: 0, end: 3, exit: 143, signal: 15)),
             "app": ObservedContainer(current: finished("a", start: 1, end: 2, exit: 0)),
@@ -189,14 +195,14 @@ struct DeletionTests {
         var pod = observed(["app": ObservedContainer(current: running("a", since: 0))])
         pod.deletion = PodDeletion(requestedAt: at(10), graceNanos: 5_000_000_000)
         var plan = Planner.plan(shape: shape(), observed: pod, now: at(10))
-        #expect(plan.actions == [.signal(container: "app", signal: SignalNumber.sigterm)])
+        #expect(plan.actions == [signal("app", SignalNumber.sigterm)])
         pod.containers["app"]?.stopRequestedAt = at(10)
         plan = Planner.plan(shape: shape(), observed: pod, now: at(10))
         #expect(plan.nextWakeup == at(15))
         plan = Planner.plan(shape: shape(), observed: pod, now: at(12))
         #expect(plan.actions.isEmpty)
         plan = Planner.plan(shape: shape(), observed: pod, now: at(15))
-        #expect(plan.actions == [.signal(container: "app", signal: SignalNumber.sigkill)])
+        #expect(plan.actions == [signal("app", SignalNumber.sigkill)])
         pod.containers["app"]?.current?.finishedAt = at(15)
         pod.containers["app"]?.current?.signal = 9
         plan = Planner.plan(shape: shape(), observed: pod, now: at(15))

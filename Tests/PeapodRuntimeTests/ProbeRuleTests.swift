@@ -99,15 +99,14 @@ struct ProbeRuleTests {
         var actions = runProbes(&pod, s, at: at(2)) { _ in .failure }
         #expect(probeRuns(actions) == [.liveness])
         let plan = Planner.plan(shape: s, observed: pod, now: at(2))
-        #expect(plan.actions == [.signal(container: "app", signal: SignalNumber.sigterm)])
-        #expect(Planner.probeKillMessage(s.appContainers[0], pod["app"], policy: .always)
-                == "Container app failed liveness probe, will be restarted")
+        let killed = "Container app failed liveness probe, will be restarted"
+        #expect(plan.actions == [signal("app", SignalNumber.sigterm, reason: killed)])
         pod["app"].stopRequestedAt = at(2)
         // No more liveness runs for this instance; SIGKILL when the probe's grace has passed.
         actions = Planner.plan(shape: s, observed: pod, now: at(6)).actions
         #expect(actions.isEmpty)
         #expect(Planner.plan(shape: s, observed: pod, now: at(6)).nextWakeup == at(7))
-        #expect(Planner.plan(shape: s, observed: pod, now: at(7)).actions == [.signal(container: "app", signal: SignalNumber.sigkill)])
+        #expect(Planner.plan(shape: s, observed: pod, now: at(7)).actions == [signal("app", SignalNumber.sigkill, reason: killed)])
         // It exits; the new instance starts at once, without back-off, and probes afresh.
         pod["app"].current?.finishedAt = at(7.1)
         pod["app"].current?.exitCode = 137
@@ -144,8 +143,8 @@ struct ProbeRuleTests {
         var pod = observed(["side": ObservedContainer(current: running("s", since: 0)),
                             "app": ObservedContainer(current: running("a", since: 0.1))])
         _ = runProbes(&pod, s, at: at(0.2)) { _ in .failure }
-        #expect(Planner.probeKillMessage(side, pod["side"], policy: .never) == "Init container side failed liveness probe")
-        #expect(Planner.plan(shape: s, observed: pod, now: at(0.2)).actions == [.signal(container: "side", signal: SignalNumber.sigterm)])
+        #expect(Planner.plan(shape: s, observed: pod, now: at(0.2)).actions
+                == [signal("side", SignalNumber.sigterm, reason: "Init container side failed liveness probe")])
         pod["side"].stopRequestedAt = at(0.2)
         pod["side"].current?.finishedAt = at(0.3)
         pod["side"].current?.exitCode = 0
@@ -171,8 +170,9 @@ struct ProbeRuleTests {
         let s = probeShape(ContainerProbes(liveness: ProbeShape(periodSeconds: 1, failureThreshold: 1)), policy: policy)
         var pod = observed(["app": ObservedContainer(current: running("a", since: 0))])
         _ = runProbes(&pod, s, at: at(0)) { _ in .failure }
-        #expect(Planner.probeKillMessage(s.appContainers[0], pod["app"], policy: policy)
-                == "Container app failed liveness probe" + (restarts ? ", will be restarted" : ""))
+        #expect(Planner.plan(shape: s, observed: pod, now: at(0)).actions
+                == [signal("app", SignalNumber.sigterm,
+                           reason: "Container app failed liveness probe" + (restarts ? ", will be restarted" : ""))])
         pod["app"].stopRequestedAt = at(0)
         pod["app"].current?.finishedAt = at(1)
         pod["app"].current?.exitCode = 0
@@ -206,13 +206,12 @@ struct ProbeRuleTests {
         var pod = observed(["app": ObservedContainer(current: running("a", since: 0))])
         _ = runProbes(&pod, s, at: at(0)) { _ in .failure }
         _ = runProbes(&pod, s, at: at(1)) { _ in .failure }
-        #expect(Planner.plan(shape: s, observed: pod, now: at(1)).actions == [.signal(container: "app", signal: SignalNumber.sigterm)])
-        #expect(Planner.probeKillMessage(s.appContainers[0], pod["app"], policy: .always)
-                == "Container app failed startup probe, will be restarted")
+        let killed = "Container app failed startup probe, will be restarted"
+        #expect(Planner.plan(shape: s, observed: pod, now: at(1)).actions == [signal("app", SignalNumber.sigterm, reason: killed)])
         pod["app"].stopRequestedAt = at(1)
         // The pod's grace (3 s) counts from the failure.
         #expect(Planner.plan(shape: s, observed: pod, now: at(3.9)).actions.isEmpty)
-        #expect(Planner.plan(shape: s, observed: pod, now: at(4)).actions == [.signal(container: "app", signal: SignalNumber.sigkill)])
+        #expect(Planner.plan(shape: s, observed: pod, now: at(4)).actions == [signal("app", SignalNumber.sigkill, reason: killed)])
     }
 
     @Test("Probes wait for postStart to finish")

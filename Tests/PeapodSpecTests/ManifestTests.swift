@@ -1,5 +1,5 @@
 import Testing
-import PeapodManifest
+@testable import PeapodManifest
 @testable import PeapodSpec
 
 @Suite struct ManifestTests {

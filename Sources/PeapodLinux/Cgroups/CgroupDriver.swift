@@ -54,8 +54,9 @@ extension CgroupDriver {
     /// On v1 that is `tasks`: it moves only the writing thread, which for a process with one
     /// thread is the whole process, and the kernel then skips the global
     /// cgroup_threadgroup_rwsem that a cgroup.procs write takes for writing (that write waits for
-    /// an RCU grace period when the lock was idle: 5-20 ms here, against 0.03 ms for `tasks`;
-    /// see docs/benchmarks.md). v2 has no such file outside threaded subtrees: cgroup.procs.
+    /// an RCU grace period when the lock was idle, milliseconds where `tasks` takes
+    /// microseconds; docs/benchmarks.md). v2 has no such file outside threaded subtrees:
+    /// cgroup.procs.
     public func selfJoinFile(_ path: String) -> String {
         directory(path) + (version == .v1 ? "/tasks" : "/cgroup.procs")
     }

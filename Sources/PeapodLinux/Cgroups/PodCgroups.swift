@@ -7,6 +7,7 @@
 // or removed: the parent belongs to the caller.
 
 import Glibc
+import PeapodRuntime
 import PeapodSpec
 
 /// The recorded placement: per hierarchy, the parent cgroup; the pod's cgroup name; pids limit.
@@ -296,7 +297,7 @@ extension MachineResources {
             var kb: Int64 = 0
             for b in bytes.dropFirst(9) {
                 if b == UInt8(ascii: " ") { continue }
-                guard b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") else { break }
+                guard ByteClass.isDigit(b) else { break }
                 kb = kb * 10 + Int64(b - UInt8(ascii: "0"))
             }
             memory = kb * 1024

@@ -78,12 +78,11 @@ enum ExternalTool {
 
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let signal = status & 0x7f
-        let code = (status >> 8) & 0xff
-        guard signal == 0, code == 0 else {
+        let ended = WaitStatus(raw: status)
+        guard ended.exitCode == 0 else {
             let command = ([name] + arguments).joined(separator: " ")
             throw ImageStoreError.toolFailed(
-                command: command, status: signal == 0 ? code : signal, stderr: String(decoding: errors, as: UTF8.self))
+                command: command, status: ended.signal ?? ended.exitCode ?? 0, stderr: String(decoding: errors, as: UTF8.self))
         }
         return output
     }

@@ -11,6 +11,8 @@
 // everything else is a Docker Hub path. Peapod has no registry client: the domain only names the
 // image, so that `busybox` in a manifest finds what `peapod image import busybox` stored.
 
+import PeapodSpec
+
 /// A parsed, normalised image reference.
 public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     /// Registry domain, e.g. `docker.io` or `localhost:5000`.
@@ -31,7 +33,7 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     /// ("invalid reference format: …") when it is not a valid reference.
     public init(parsing text: String) throws {
         guard !text.isEmpty else { throw ImageReferenceError(text, "repository name must have at least one component") }
-        if text.count == 64, text.allSatisfy(\.isLowercaseHexDigit) {
+        if text.utf8.count == 64, text.utf8.allSatisfy(ByteClass.isLowerHexDigit) {
             throw ImageReferenceError(text, "cannot specify 64-byte hexadecimal strings", prefix: "invalid repository name")
         }
         var name = Substring(text)
@@ -120,13 +122,13 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
 
     private static func isValidPathComponent(_ component: Substring) -> Bool {
         let chars = Array(component.utf8)
-        guard let first = chars.first, let last = chars.last, isLowerAlnum(first), isLowerAlnum(last) else { return false }
+        guard let first = chars.first, let last = chars.last, ByteClass.isLowerAlnum(first), ByteClass.isLowerAlnum(last) else { return false }
         var i = 0
         while i < chars.count {
-            if isLowerAlnum(chars[i]) { i += 1; continue }
+            if ByteClass.isLowerAlnum(chars[i]) { i += 1; continue }
             // A separator run: ".", "_", "__", or one or more "-".
             var j = i
-            while j < chars.count, !isLowerAlnum(chars[j]) { j += 1 }
+            while j < chars.count, !ByteClass.isLowerAlnum(chars[j]) { j += 1 }
             let separator = chars[i..<j]
             let valid = separator.elementsEqual([UInt8(ascii: ".")])
                 || separator.elementsEqual([UInt8(ascii: "_")])
@@ -158,13 +160,13 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
         let labels = host.split(separator: ".", omittingEmptySubsequences: false)
         return !labels.isEmpty && labels.allSatisfy { label in
             let chars = Array(label.utf8)
-            guard let first = chars.first, let last = chars.last, isAlnum(first), isAlnum(last) else { return false }
-            return chars.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "-") }
+            guard let first = chars.first, let last = chars.last, ByteClass.isAlnum(first), ByteClass.isAlnum(last) else { return false }
+            return chars.allSatisfy { ByteClass.isAlnum($0) || $0 == UInt8(ascii: "-") }
         }
     }
 
     private static func isValidPort(_ port: Substring) -> Bool {
-        !port.isEmpty && port.allSatisfy { $0.isASCII && $0.isNumber }
+        !port.isEmpty && port.utf8.allSatisfy(ByteClass.isDigit)
     }
 
     /// tag: `[\w][\w.-]{0,127}`.
@@ -184,21 +186,13 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
         guard algorithmOK, encoded.count >= 32, encoded.allSatisfy(\.isHexDigit) else { throw ImageReferenceError(text) }
         if algorithm == "sha256" {
             guard encoded.count == 64 else { throw ImageReferenceError(text, "invalid checksum digest length", prefix: nil) }
-            guard encoded.allSatisfy(\.isLowercaseHexDigit) else {
+            guard encoded.utf8.allSatisfy(ByteClass.isLowerHexDigit) else {
                 throw ImageReferenceError(text, "invalid checksum digest format", prefix: nil)
             }
         }
     }
 
-    private static func isLowerAlnum(_ c: UInt8) -> Bool {
-        (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
-    }
-
-    private static func isAlnum(_ c: UInt8) -> Bool {
-        isLowerAlnum(c) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
-    }
-
-    private static func isWord(_ c: UInt8) -> Bool { isAlnum(c) || c == UInt8(ascii: "_") }
+    private static func isWord(_ c: UInt8) -> Bool { ByteClass.isAlnum(c) || c == UInt8(ascii: "_") }
 }
 
 /// A reference that is not valid, with docker's wording.
@@ -220,11 +214,5 @@ public struct ImageReferenceError: Error, Sendable, Equatable, CustomStringConve
 
     public var description: String {
         message.containsText("(\(reference))") ? message : "\(message): \"\(reference)\""
-    }
-}
-
-extension Character {
-    fileprivate var isLowercaseHexDigit: Bool {
-        isASCII && (isNumber || ("a"..."f").contains(self))
     }
 }

@@ -252,8 +252,8 @@ public struct ImageStore: Sendable {
             let id = meta["id"]?.stringValue
         else { throw ImageStoreError.corrupt(path: folder, reason: "image.json lacks a valid reference or id") }
         let size = meta["size"]?.intValue ?? 0
-        // Timestamp's RFC 3339 parser, not ISO8601DateFormatter: setting up its ICU calendars was
-        // about 14% of the CPU time of `peapod run` (docs/benchmarks.md).
+        // Timestamp's RFC 3339 parser: this module has no Foundation, and a date formatter's ICU
+        // set-up would be paid by every run and every supervisor (docs/benchmarks.md).
         let created = document["created"]?.stringValue.flatMap { Timestamp(rfc3339: $0) } ?? Timestamp(nanos: 0)
         return ImageRecord(
             reference: ref, id: id, directory: folder, size: size, created: created,

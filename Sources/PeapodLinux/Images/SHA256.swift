@@ -1,11 +1,11 @@
-// SHA-256 (FIPS 180-4) for image ids. Foundation on Linux has no CryptoKit and the package takes
-// no crypto dependency for this one use; the ids only need to be stable and collision-free, and
-// this is checked against the standard test vectors.
+// SHA-256 (FIPS 180-4) for image ids. The package takes no crypto dependency (and no Foundation)
+// for this one use; the ids only need to be stable and collision-free, and this is checked
+// against the standard test vectors.
 //
 // Every `peapod run` and every supervisor hashes an image reference to find the image's folder,
 // so the hash works on raw memory: the message schedule lives on the stack, blocks are read
 // straight from the input's UTF-8 bytes, and all arithmetic is unchecked (a bounds-checked,
-// array-per-block version cost ~290k instructions for one 32-byte reference).
+// array-per-block version was many times slower; docs/benchmarks.md).
 
 struct SHA256 {
     private var state: [UInt32] = SHA256.initialState

@@ -31,13 +31,6 @@ public func execInContainer(
     return try target.exec(argv: argv, stdinFD: stdinFD, stdoutFD: stdoutFD, stderrFD: stderrFD)
 }
 
-/// The shell's view of a wait status: the exit code, or 128 + the signal number.
-public func exitCode(fromWaitStatus status: Int32) -> Int32 {
-    let signal = status & 0x7f
-    if signal == 0 { return (status >> 8) & 0xff }
-    return 128 + signal
-}
-
 /// Descriptors for starting commands in one container process again and again (probes, hooks):
 /// its namespaces and the cgroup files a command joins, opened once instead of at every start.
 /// `close()` (or the end of the object) lets go of them; the caller does so when the process

@@ -60,6 +60,7 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
     case noNewPrivileges = 63
     case seccomp = 64
     case notDumpable = 65
+    case controllingTerminal = 66
     case unshare = 70
     case setHostname = 71
     case loopback = 72
@@ -68,6 +69,11 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
     case helperDied = 75
     case sysctl = 76
     case writeIDMap = 77
+    case copySource = 80
+    case copyDestination = 81
+    case copyWrite = 82
+    case copyRead = 83
+    case copyStream = 84
     /// Rejected in Swift before any process was started (never sent by the shim).
     case invalidLaunch = 90
     /// A step number this build does not know (a newer shim?).
@@ -127,6 +133,7 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
         case .noNewPrivileges: return "set no_new_privs"
         case .seccomp: return "load the seccomp filter"
         case .notDumpable: return "make the process not dumpable"
+        case .controllingTerminal: return "make the terminal the controlling terminal"
         case .unshare: return "create the pod's namespaces"
         case .setHostname: return "set hostname"
         case .loopback: return "bring up loopback interface"
@@ -135,6 +142,11 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
         case .helperDied: return "wait for the child, which exited before reporting"
         case .sysctl: return "set sysctl"
         case .writeIDMap: return "write the user namespace's id map"
+        case .copySource: return "open the source"
+        case .copyDestination: return "open the destination"
+        case .copyWrite: return "write"
+        case .copyRead: return "read"
+        case .copyStream: return "read the copy stream:"
         case .invalidLaunch: return "invalid launch plan:"
         case .unknown: return "unknown step"
         }
@@ -174,7 +186,7 @@ public struct LaunchError: Error, Sendable, Equatable, CustomStringConvertible {
         // The capability steps name the capability by its number.
         if step == .capabilityBounding || step == .ambientCapability, record.index >= 0 {
             let n = Int(record.index)
-            path = n < Capabilities.all.count ? Capabilities.all[n] : "capability \(n)"
+            path = n < LinuxCapabilities.all.count ? LinuxCapabilities.all[n] : "capability \(n)"
         }
         var mount: MountSpec?
         if step.isMountSpecStep, record.index >= 0, Int(record.index) < mounts.count {

@@ -67,7 +67,7 @@ public struct ProcessSpec: Sendable, Equatable {
     public var limits: ProcessLimits
 
     public init(environment: [String] = [], workingDir: String = "/", uid: UInt32 = 0, gid: UInt32 = 0,
-                supplementalGroups: [UInt32] = [], capabilities: CapabilitySets = .container(Capabilities.defaultMask),
+                supplementalGroups: [UInt32] = [], capabilities: CapabilitySets = .container(LinuxCapabilities.defaultMask),
                 noNewPrivileges: Bool = false, seccomp: SeccompFilter? = nil, rlimits: [ResourceLimit] = [],
                 limits: ProcessLimits = .none) {
         self.environment = environment

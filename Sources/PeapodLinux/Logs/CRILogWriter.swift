@@ -32,6 +32,8 @@
     import Musl
 #endif
 
+import PeapodSpec
+
 /// The stream a log record came from.
 public enum CRILogStream: String, Sendable, Equatable, CaseIterable {
     case stdout
@@ -291,7 +293,7 @@ public enum CRILogFiles {
         let bytes = Array(suffix.utf8)
         guard bytes.count >= 15, bytes[8] == UInt8(ascii: "-") else { return nil }
         for (i, b) in bytes.prefix(15).enumerated() where i != 8 {
-            guard b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") else { return nil }
+            guard ByteClass.isDigit(b) else { return nil }
         }
         let stamp = suffix.prefix(15)
         if bytes.count == 15 { return (stamp, 0) }

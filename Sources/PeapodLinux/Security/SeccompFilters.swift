@@ -73,18 +73,33 @@ public final class SeccompFilters: @unchecked Sendable {
     public func filter(for source: SeccompSource, capabilities: UInt64) throws(SeccompError) -> SeccompFilter {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
-        let policy = try policy(for: source)
-        let key = Key(source: source, capabilities: capabilities & policy.capabilitiesConsulted)
-        if let filter = filters[key] { return filter }
+        let exact = Key(source: source, capabilities: capabilities)
+        if let filter = filters[exact] { return filter }
         let host = try currentHost()
-        let cached = cacheFile(source, capabilities: key.capabilities, host: host)
-        // A cache file that cannot be read (missing, from another format) only means compiling.
-        if let cached, let filter = try? SeccompFilter.read(from: cached) {
-            filters[key] = filter
+        // Cache files are named by the whole capability set, so that RuntimeDefault's program is
+        // found without building its table first: a single-pod `peapod run` is a process of its
+        // own and would build it for every start.
+        if case .runtimeDefault = source, let identity = Self.executableIdentity,
+           let filter = try? SeccompFilter.read(from: cacheFile(identity: identity, capabilities: capabilities, host: host) ?? "") {
+            filters[exact] = filter
             return filter
         }
-        let filter = try SeccompFilter.compile(policy, capabilities: key.capabilities, host: host, profile: describe(source))
-        filters[key] = filter
+        let policy = try policy(for: source)
+        let shared = Key(source: source, capabilities: capabilities & policy.capabilitiesConsulted)
+        if let filter = filters[shared] {
+            filters[exact] = filter
+            return filter
+        }
+        let cached = identities[source].flatMap { cacheFile(identity: $0, capabilities: capabilities, host: host) }
+        // A cache file that cannot be read (missing, from another format) only means compiling.
+        if let cached, let filter = try? SeccompFilter.read(from: cached) {
+            filters[shared] = filter
+            filters[exact] = filter
+            return filter
+        }
+        let filter = try SeccompFilter.compile(policy, capabilities: shared.capabilities, host: host, profile: describe(source))
+        filters[shared] = filter
+        filters[exact] = filter
         if let cached, let dir = cacheDirectory {
             // Best effort: without the file the next process compiles again.
             if (try? FileSystem.makeDirectories(dir, mode: 0o700)) != nil { try? filter.write(to: cached) }
@@ -93,10 +108,11 @@ public final class SeccompFilters: @unchecked Sendable {
     }
 
     /// The cache file of a program: named by a digest of everything it is compiled from.
-    private func cacheFile(_ source: SeccompSource, capabilities: UInt64, host: SeccompHost) -> String? {
-        guard let dir = cacheDirectory, let identity = identities[source] else { return nil }
+    private func cacheFile(identity: String, capabilities: UInt64, host: SeccompHost) -> String? {
+        guard let dir = cacheDirectory else { return nil }
         var digest = SHA256()
-        digest.update("peapod-seccomp-1\n\(identity)\n\(String(capabilities, radix: 16))\n\(host)\n")
+        // Spelled out field by field: interpolating the struct itself goes through reflection.
+        digest.update("peapod-seccomp-2\n\(identity)\n\(String(capabilities, radix: 16))\n\(host.architecture.rawValue) \(host.kernel.major).\(host.kernel.minor)\n")
         digest.update("libseccomp " + String(cString: pp_seccomp_library_version()) + "\n")
         return dir + "/" + digest.finalizeHex() + ".bpf"
     }

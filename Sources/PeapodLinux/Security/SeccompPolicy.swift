@@ -7,6 +7,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PeapodSpec
 
 public struct SeccompPolicy: Sendable, Equatable {
     /// What a matching rule, or the default, does with a system call (OCI's SCMP_ACT_*).
@@ -153,7 +154,7 @@ public struct KernelVersion: Sendable, Hashable, Comparable, CustomStringConvert
         var numbers: [Int] = []
         var current: Int?
         for byte in text.utf8 {
-            if byte >= 0x30 && byte <= 0x39 {
+            if ByteClass.isDigit(byte) {
                 let digit = Int(byte - 0x30)
                 let (m, o1) = (current ?? 0).multipliedReportingOverflow(by: 10)
                 let (s, o2) = m.addingReportingOverflow(digit)

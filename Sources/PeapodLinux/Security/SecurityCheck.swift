@@ -13,7 +13,7 @@ public enum SecurityCheck {
         func checkProfile(_ profile: SeccompProfile?, _ path: String) {
             guard let profile, profile.type == "Localhost", let file = profile.localhostProfile else { return }
             do {
-                _ = try filters.filter(for: .localhost(file), capabilities: Capabilities.defaultMask)
+                _ = try filters.filter(for: .localhost(file), capabilities: LinuxCapabilities.defaultMask)
             } catch {
                 problems.append("\(path).localhostProfile: \(error)")
             }
@@ -27,7 +27,7 @@ public enum SecurityCheck {
                 for (field, names) in [("add", context.capabilities?.add ?? []), ("drop", context.capabilities?.drop ?? [])] {
                     for (j, name) in names.enumerated() {
                         let normalized = ContainerSecurity.normalizedCapability(name)
-                        if normalized != "ALL" && Capabilities.number(normalized) == nil {
+                        if normalized != "ALL" && LinuxCapabilities.number(normalized) == nil {
                             problems.append("\(path).capabilities.\(field)[\(j)]: Unsupported value: \(GoQuote.quote(name)): not a capability of this host")
                         }
                     }

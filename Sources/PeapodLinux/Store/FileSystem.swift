@@ -25,8 +25,8 @@ public enum FileSystem {
     }
 
     /// The whole file, or its first `limit` bytes and at most one read more. Reads through a
-    /// 16 KiB stack buffer (no zero-filled heap buffer per call: the 64 KiB one it replaced was
-    /// 15% of a supervisor's instructions in memset, callgrind).
+    /// 16 KiB stack buffer: a heap buffer would be allocated and zero-filled at every call, and
+    /// a supervisor reads files all the time (docs/benchmarks.md).
     public static func readBytes(_ path: String, limit: Int = .max) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw StoreError("read", path) }
@@ -150,6 +150,12 @@ public enum ProcessState {
               let close = stat.lastIndex(of: UInt8(ascii: ")")), close + 2 < stat.count else { return false }
         let state = stat[close + 2]
         return state != UInt8(ascii: "Z") && state != UInt8(ascii: "X")
+    }
+
+    /// A descriptor poll(2) reports readable once `pid` has exited (pidfd_open); -1 where the
+    /// kernel lacks it.
+    public static func exitDescriptor(_ pid: Int32) -> Int32 {
+        pp_pidfd_open(pid)
     }
 
     /// Waits until `pid` has exited (a zombie counts as gone) or `deadline` (Clock.monotonic ns)

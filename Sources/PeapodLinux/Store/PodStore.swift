@@ -49,6 +49,8 @@ public struct PodLocation: Sendable, Equatable {
     public var rootfsMountPoint: String { runDir + "/rootfs" }
     /// Each running container's ProcessSpec, for `peapod exec` (PublishedProcess).
     public var processDir: String { runDir + "/process" }
+    /// `peapod attach`'s socket (0600), served by the pod's supervisor.
+    public var attachSocket: String { runDir + "/attach.sock" }
     /// hostUsers: false: the pod's range of host ids, as its uid_map line (UserNamespaces.swift).
     public var userNamespaceFile: String { podDir + "/userns" }
 
@@ -112,13 +114,26 @@ public struct PodStore: Sendable {
             runDir: runRoot + "/pods/" + uid, trashDir: trashDir, userNamespaceLeasesDir: userNamespaceLeasesDir)
     }
 
+    /// The pod whose directory under `pods/` is named `entry` (`<namespace>_<name>_<uid>`).
+    func location(entry: some StringProtocol) -> PodLocation? {
+        let parts = entry.split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count == 3, !entry.contains("/") else { return nil }
+        return location(namespace: String(parts[0]), name: String(parts[1]), uid: String(parts[2]))
+    }
+
+    /// The pod whose directory is `podDir`, as `apply` names it to the pod's supervisor; nil
+    /// when that is not a pod directory of this store.
+    public func location(podDir: String) -> PodLocation? {
+        guard podDir.hasPrefix(podsDir + "/") else { return nil }
+        return location(entry: podDir.dropFirst(podsDir.count + 1))
+    }
+
     /// Every pod in the store, in name order.
     public func list(namespace: String? = nil) -> [PodLocation] {
         FileSystem.listDirectory(podsDir).compactMap { entry -> PodLocation? in
-            let parts = entry.split(separator: "_", omittingEmptySubsequences: false)
-            guard parts.count == 3 else { return nil }
-            if let namespace, parts[0] != namespace { return nil }
-            return location(namespace: String(parts[0]), name: String(parts[1]), uid: String(parts[2]))
+            guard let found = location(entry: entry) else { return nil }
+            if let namespace, found.namespace != namespace { return nil }
+            return found
         }.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
     }
 

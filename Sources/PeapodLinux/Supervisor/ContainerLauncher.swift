@@ -72,7 +72,7 @@ struct ContainerLauncher {
             args: container.args.isEmpty ? nil : container.args.map(expand))
         guard !argv.isEmpty else { throw LauncherError("container \(name): no command specified (the image has none either)") }
         let workingDir = !container.workingDir.isEmpty ? container.workingDir : (config.workingDir.isEmpty ? "/" : config.workingDir)
-        let security = ContainerSecurity.resolve(pod: pod.spec, container: container, allCapabilities: Capabilities.all)
+        let security = ContainerSecurity.resolve(pod: pod.spec, container: container, allCapabilities: LinuxCapabilities.all)
         let user = try UserResolver.resolve(config.user, security: security, rootfs: image.rootfsPath)
         if let refusal = RunAsNonRoot.check(security, imageUser: config.user, resolvedUID: user.uid,
                                             podDescription: "\(pod.name)_\(pod.namespace)(\(location.uid))", container: name) {
@@ -95,17 +95,9 @@ struct ContainerLauncher {
         let logPath = location.logFile(container: name, restartCount: restartCount)
         let log = try CRILogWriter(path: logPath)
 
-        var stdout: [Int32] = [0, 0]
-        var stderr: [Int32] = [0, 0]
-        guard pp_pipe_cloexec(&stdout) == 0 else { throw LauncherError("container \(name): pipe: \(String(cString: strerror(errno)))") }
-        guard pp_pipe_cloexec(&stderr) == 0 else {
-            close(stdout[0]); close(stdout[1])
-            throw LauncherError("container \(name): pipe: \(String(cString: strerror(errno)))")
-        }
-        defer {
-            close(stdout[1])
-            close(stderr[1])
-        }
+        // Pipes, or a terminal with tty: true; stdin kept open for attach with stdin: true.
+        var stdio = try ContainerStdio(container)
+        defer { stdio.closeChildEnds() }
         var launch = ContainerLaunch(
             containerName: name,
             rootfs: RootfsLayout(
@@ -113,7 +105,9 @@ struct ContainerLauncher {
                 mergedDir: location.rootfsMountPoint, readOnly: security.readOnlyRootFilesystem,
                 volatile: overlayVolatileSupported),
             namespaces: sandbox.namespaces, mounts: mounts, argv: argv,
-            environment: environment, workingDir: workingDir, stdinFD: -1, stdoutFD: stdout[1], stderrFD: stderr[1])
+            environment: environment, workingDir: workingDir, stdinFD: stdio.child.0, stdoutFD: stdio.child.1,
+            stderrFD: stdio.child.2)
+        launch.terminal = container.tty
         launch.process = process
         if security.privileged {
             // As the kubelet's runtimes run a privileged container: the host's devices, a
@@ -144,17 +138,14 @@ struct ContainerLauncher {
                     message: "oom_score_adj \(oomScoreAdj) for QoS class \(qosClass) was refused (no CAP_SYS_RESOURCE); using \(clamped), the lowest this host allows"))
             }
         } catch {
-            close(stdout[0])
-            close(stderr[0])
+            stdio.closeAll()
             log.close()
             throw error
         }
-        _ = fcntl(stdout[0], F_SETFL, fcntl(stdout[0], F_GETFL) | O_NONBLOCK)
-        _ = fcntl(stderr[0], F_SETFL, fcntl(stderr[0], F_GETFL) | O_NONBLOCK)
         return RunningContainer(
-            name: name, pid: pid, instanceID: instanceID, stdout: stdout[0], stderr: stderr[0], log: log,
+            name: name, pid: pid, instanceID: instanceID, stdout: stdio.stdout, stderr: stdio.stderr, log: log,
             notices: notices, mountNamespace: open("/proc/\(pid)/ns/mnt", O_RDONLY | O_CLOEXEC),
-            process: launch.process)
+            process: launch.process, input: stdio.input, terminal: stdio.terminal)
     }
 
     /// Who the container's processes are and how they are confined (docs/security.md).
@@ -162,20 +153,20 @@ struct ContainerLauncher {
                      container: String) throws -> ProcessSpec {
         var mask: UInt64
         do {
-            mask = try Capabilities.mask(security.capabilities)
+            mask = try LinuxCapabilities.mask(security.capabilities)
         } catch {
             throw LauncherError("\(error)")
         }
         // `ALL` and privileged mean every capability there is to give; one asked for by name
         // that Peapod itself does not hold cannot be given.
-        let missing = mask & ~Capabilities.held
+        let missing = mask & ~LinuxCapabilities.held
         if missing != 0 {
             let named = ContainerSecurity.defaultCapabilities
                 + (spec(container).securityContext?.capabilities?.add ?? []).map(ContainerSecurity.normalizedCapability)
-            if let name = Capabilities.names(missing).first(where: { named.contains($0) }), !security.privileged {
+            if let name = LinuxCapabilities.names(missing).first(where: { named.contains($0) }), !security.privileged {
                 throw LauncherError("capability \(name) cannot be given: peapod itself does not hold it on this host")
             }
-            mask &= Capabilities.held
+            mask &= LinuxCapabilities.held
         }
         var filter: SeccompFilter?
         if let source = SeccompSource(security.seccomp) {
@@ -224,202 +215,4 @@ struct LaunchNotice: Equatable {
 struct LauncherError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// The downward API's field paths.
-public enum FieldPath {
-    public static func resolve(_ path: String, pod: Pod, nodeName: String) -> String? {
-        switch path {
-        case "metadata.name": return pod.name
-        case "metadata.namespace": return pod.namespace
-        case "metadata.uid": return pod.metadata.uid
-        case "spec.nodeName": return pod.spec.nodeName.isEmpty ? nodeName : pod.spec.nodeName
-        case "spec.serviceAccountName": return pod.spec.serviceAccountName
-        case "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs": return ""
-        default:
-            for (prefix, map) in [("metadata.labels", pod.metadata.labels), ("metadata.annotations", pod.metadata.annotations)] {
-                if path.hasPrefix(prefix + "['"), path.hasSuffix("']") {
-                    let key = String(path.dropFirst(prefix.count + 2).dropLast(2))
-                    return map[key] ?? ""
-                }
-            }
-            return nil
-        }
-    }
-}
-
-/// The image's USER: `uid[:gid]` or names, looked up in the container's own /etc/passwd and
-/// /etc/group (a static binary has no NSS, and the host's databases are the wrong ones anyway).
-public enum UserResolver {
-    public struct User: Sendable {
-        public var uid: UInt32
-        public var gid: UInt32
-        public var groups: [UInt32]
-
-        public init(uid: UInt32, gid: UInt32, groups: [UInt32]) {
-            self.uid = uid
-            self.gid = gid
-            self.groups = groups
-        }
-    }
-
-    /// The image's USER with runAsUser and runAsGroup over it, as containerd's CRI resolves
-    /// them: a runAsUser's primary group and groups come from the image's /etc/passwd and
-    /// /etc/group (gid 0 when the uid has no entry); then the pod's supplementalGroups and
-    /// fsGroup are added (Strict: only those, not the image's groups).
-    public static func resolve(_ imageUser: String, security: ContainerSecurity, rootfs: String) throws -> User {
-        var user = try resolve(security.runAsUser.map { String($0) } ?? imageUser, rootfs: rootfs)
-        if let gid = security.runAsGroup { user.gid = UInt32(truncatingIfNeeded: gid) }
-        if security.strictGroups { user.groups = [] }
-        for g in security.supplementalGroups.map({ UInt32(truncatingIfNeeded: $0) }) where !user.groups.contains(g) {
-            user.groups.append(g)
-        }
-        return user
-    }
-
-    public static func resolve(_ spec: String, rootfs: String) throws -> User {
-        if spec.isEmpty { return User(uid: 0, gid: 0, groups: []) }
-        let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
-        let passwd = ((try? FileSystem.readText(rootfs + "/etc/passwd")) ?? "").split(separator: "\n")
-            .map { $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init) }
-        let group = ((try? FileSystem.readText(rootfs + "/etc/group")) ?? "").split(separator: "\n")
-            .map { $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init) }
-        var uid: UInt32
-        var gid: UInt32 = 0
-        var userName: String?
-        if let numeric = UInt32(parts[0]) {
-            uid = numeric
-            if let entry = passwd.first(where: { $0.count > 3 && $0[2] == parts[0] }) {
-                gid = UInt32(entry[3]) ?? 0
-                userName = entry[0]
-            }
-        } else {
-            guard let entry = passwd.first(where: { $0.count > 3 && $0[0] == parts[0] }) else {
-                throw LauncherError("unable to find user \(parts[0]): no matching entries in passwd file")
-            }
-            uid = UInt32(entry[2]) ?? 0
-            gid = UInt32(entry[3]) ?? 0
-            userName = entry[0]
-        }
-        if parts.count > 1 {
-            if let numeric = UInt32(parts[1]) {
-                gid = numeric
-            } else {
-                guard let entry = group.first(where: { $0.count > 2 && $0[0] == parts[1] }) else {
-                    throw LauncherError("unable to find group \(parts[1]): no matching entries in group file")
-                }
-                gid = UInt32(entry[2]) ?? 0
-            }
-        }
-        var groups: [UInt32] = []
-        if let userName {
-            for entry in group where entry.count > 3 && entry[3].split(separator: ",").contains(Substring(userName)) {
-                if let g = UInt32(entry[2]), g != gid { groups.append(g) }
-            }
-        }
-        _ = uid
-        return User(uid: uid, gid: gid, groups: groups)
-    }
-}
-
-/// The pod's QoS class (docs/kubelet-semantics.md §8.4).
-public enum QoS {
-    public static func classify(_ pod: Pod) -> String {
-        let containers = pod.allContainers
-        var any = false
-        var guaranteed = true
-        for c in containers {
-            for resource in ["cpu", "memory"] {
-                let request = c.resources.requests[resource]
-                let limit = c.resources.limits[resource]
-                if request != nil || limit != nil { any = true }
-                guard let limit, !limit.isZero else {
-                    guaranteed = false
-                    continue
-                }
-                if let request, request.milliValue != limit.milliValue { guaranteed = false }
-            }
-            if !c.resources.requests.isEmpty || !c.resources.limits.isEmpty { any = true }
-        }
-        if !any { return "BestEffort" }
-        return guaranteed ? "Guaranteed" : "Burstable"
-    }
-}
-
-/// The overlay directories (upper, work) of a container's instances. A container that
-/// restarted once gets a spare set, made while the supervisor is idle, so that its next restart
-/// does not wait for mkdir; the layers of finished instances are removed while idle too, not on
-/// the restart's path (docs/benchmarks.md).
-final class InstanceDirectories {
-    /// Container → a prepared, unused instance directory.
-    private(set) var spares: [String: String] = [:]
-    /// Container → the directory of its current (or last) instance.
-    private var current: [String: String] = [:]
-    /// Directories of finished instances, to be removed.
-    private(set) var stale: [String] = []
-    /// Containers that restarted, for which a spare is kept.
-    private var restarting: Set<String> = []
-    /// Mount namespaces of finished instances, still open (RunningContainer.mountNamespace),
-    /// closed before their layers are removed.
-    private(set) var heldNamespaces: [Int32] = []
-
-    /// Whether `housekeeping` has something to do.
-    var hasWork: Bool { !stale.isEmpty || !heldNamespaces.isEmpty || restarting.contains { spares[$0] == nil } }
-
-    /// A finished instance's mount namespace, to be closed when the supervisor is idle.
-    func retire(mountNamespace fd: Int32) {
-        if fd >= 0 { heldNamespaces.append(fd) }
-    }
-
-    /// The held namespaces, for the caller to close (the teardown does it in a thread).
-    func takeHeldNamespaces() -> [Int32] {
-        defer { heldNamespaces.removeAll() }
-        return heldNamespaces
-    }
-
-    /// The directory for a new instance of `container`: its spare, else `fresh`, created.
-    func take(_ container: String, fresh: String, restarted: Bool) throws -> String {
-        let dir: String
-        if let spare = spares.removeValue(forKey: container) {
-            dir = spare
-        } else {
-            try Self.make(fresh)
-            dir = fresh
-        }
-        if let previous = current[container] { stale.append(previous) }
-        current[container] = dir
-        if restarted { restarting.insert(container) }
-        // Never idle (a container that fails at once, again and again, without back-off): do
-        // not let the old layers pile up.
-        if stale.count > 8 { removeStale() }
-        return dir
-    }
-
-    /// `dir` (made by the caller, with `layout(dir)`) is the container's next instance directory.
-    func addSpare(_ container: String, _ dir: String) {
-        spares[container] = dir
-    }
-
-    /// An instance directory and what it holds, parents first.
-    static func layout(_ dir: String) -> [String] { [dir, dir + "/upper", dir + "/work"] }
-
-    /// Removes finished instances' layers and makes the missing spares (`newDir` names a new
-    /// instance directory of a container).
-    func housekeeping(newDir: (String) -> String) {
-        removeStale()
-        for container in restarting where spares[container] == nil {
-            let dir = newDir(container)
-            if (try? Self.make(dir)) != nil { spares[container] = dir }
-        }
-    }
-
-    private func removeStale() {
-        for fd in takeHeldNamespaces() { close(fd) }
-        for dir in stale { try? FileSystem.removeTree(dir) }
-        stale.removeAll()
-    }
-
-    private static func make(_ dir: String) throws {
-        for sub in layout(dir).dropFirst() { try FileSystem.makeDirectories(sub, mode: 0o755) }
-    }
 }

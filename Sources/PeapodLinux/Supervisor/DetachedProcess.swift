@@ -39,7 +39,7 @@ public enum DetachedProcess {
         }
         // A supervisor frees as it goes and then idles for the pod's life: glibc's per-thread
         // cache of freed chunks would pin them, scattered over the heap, where the idle trim
-        // cannot hand them back (16 KiB of a supervisor's 64 KiB heap; docs/benchmarks.md).
+        // cannot hand them back (docs/benchmarks.md).
         // The caller's own tunables come after, so theirs win.
         let own = "glibc.malloc.tcache_count=0"
         if let index = kept.firstIndex(where: { $0.hasPrefix("GLIBC_TUNABLES=") }) {

@@ -126,8 +126,7 @@ extension PodSupervisor {
     /// A run that errored instead of giving a result: an Unhealthy event, and the result stays.
     func probeErrored(_ name: String, _ kind: ProbeKind, message: String, now: Timestamp) {
         observed[name][probe: kind].inFlight = false
-        events.record("Warning", "Unhealthy", "\(kind.rawValue) probe errored and resulted in unknown state: \(message)",
-                      container: name, isInit: shape.isInit(name), at: now)
+        record(EventWording.probeErrored(kind, message), container: name, at: now)
     }
 
     /// The run took longer than timeoutSeconds: it is killed and counts as a failure now.
@@ -162,12 +161,12 @@ extension PodSupervisor {
             // When a container's PID 1 exits, the kernel kills what else runs in its PID
             // namespace, the probe's command too, which may be reaped first: that run was cut
             // off, it did not fail.
-            if (status & 0x7f) != 0 && containerHasExited(run.container) {
+            if WaitStatus(raw: status).signal != nil && containerHasExited(run.container) {
                 observed[run.container][probe: run.kind].inFlight = false
                 return
             }
             let output = String(decoding: run.output.read(limit: ProbeOutput.execOutputLimit), as: UTF8.self)
-            let code = exitCode(fromWaitStatus: status)
+            let code = WaitStatus(raw: status).shellExitCode
             probeFinished(run.container, run.kind, outcome: code == 0 ? .success : .failure, message: output, now: now)
         case let .network(target):
             let result: ProbeOutcome
@@ -179,8 +178,7 @@ extension PodSupervisor {
                 result = outcome
             }
             if result.success && result.warning {
-                events.record("Warning", "ProbeWarning", "\(run.kind.rawValue) probe warning: \(result.message)",
-                              container: run.container, isInit: shape.isInit(run.container), at: now)
+                record(EventWording.probeWarning(run.kind, result.message), container: run.container, at: now)
             }
             probeFinished(run.container, run.kind, outcome: result.success ? .success : .failure, message: result.message,
                           now: now)
@@ -197,8 +195,7 @@ extension PodSupervisor {
             return
         }
         if outcome == .failure {
-            events.record("Warning", "Unhealthy", "\(kind.rawValue) probe failed: \(message)",
-                          container: name, isInit: self.shape.isInit(name), at: now)
+            record(EventWording.probeFailed(kind, message), container: name, at: now)
         }
         observed[name][probe: kind].finished(outcome, kind: kind, shape: shape, at: now)
     }

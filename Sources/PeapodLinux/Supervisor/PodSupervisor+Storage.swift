@@ -86,7 +86,7 @@ extension PodSupervisor {
     func evict(message: String, now: Timestamp) {
         guard observed.eviction == nil else { return }
         observed.eviction = PodEviction(at: now, message: message)
-        events.record("Warning", Planner.evictedReason, message, at: now)
+        record(EventWording.evicted(message), at: now)
     }
 
     /// A new instance's log: rotated by the supervisor's policy; the logs of the instances

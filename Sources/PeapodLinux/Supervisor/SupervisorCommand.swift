@@ -60,9 +60,9 @@ public struct SupervisorCommand: Sendable, Equatable {
         ] + (foreground ? ["--foreground"] : []) + [podDir]
     }
 
-    /// Parses exactly what `arguments` builds (without argv[0]), by hand: ArgumentParser's set-up
-    /// of a command tree was about a fifth of a supervisor's start-up CPU (docs/benchmarks.md),
-    /// and the supervisor links neither it nor Foundation. nil for anything else.
+    /// Parses exactly what `arguments` builds (without argv[0]); nil for anything else. The list
+    /// is fixed and only `peapod` writes it, so it is matched word by word: the CLI's option
+    /// parser (PeapodCLI) is not linked into the supervisor.
     public init?(parsing args: ArraySlice<String>) {
         var a = Array(args)
         let foreground = a.count == 16 && a[14] == "--foreground"
@@ -84,10 +84,10 @@ public struct SupervisorCommand: Sendable, Equatable {
     public func run(readyFD: Int32) throws -> Int32 {
         // Buffers of 32 KiB and more (the 64 KiB read buffers of files and of container output)
         // are mmapped and go back to the kernel when freed, instead of staying resident in the
-        // heap of every supervisor for the pod's whole life: 55 KiB less per pod, measured.
+        // heap of every supervisor for the pod's whole life (docs/benchmarks.md).
         _ = pp_malloc_mmap_threshold(32 * 1024)
         let store = PodStore(root: root, runRoot: runRoot)
-        guard let location = store.list().first(where: { $0.podDir == podDir }) else {
+        guard let location = store.location(podDir: podDir), FileSystem.exists(location.podFile) else {
             throw SupervisorCommandError(description: "no pod at \(podDir)")
         }
         let pod = try store.readPod(location)

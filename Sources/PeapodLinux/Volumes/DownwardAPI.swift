@@ -16,6 +16,7 @@
     import Musl
 #endif
 
+import PeapodRuntime
 import PeapodSpec
 
 enum DownwardAPIFiles {
@@ -33,17 +34,10 @@ enum DownwardAPIFiles {
         case "metadata.annotations": return formatMap(metadata.annotations)
         default:
             for (prefix, map) in [("metadata.labels", metadata.labels), ("metadata.annotations", metadata.annotations)] {
-                if let key = subscriptKey(fieldPath, prefix: prefix) { return map[key] ?? "" }
+                if let key = FieldPath.subscriptKey(fieldPath, prefix: prefix), !key.isEmpty { return map[key] ?? "" }
             }
             throw Failure(message: "unsupported fieldRef fieldPath \"\(fieldPath)\"")
         }
-    }
-
-    /// `metadata.labels['key']` → `key`.
-    static func subscriptKey(_ fieldPath: String, prefix: String) -> String? {
-        guard fieldPath.hasPrefix(prefix + "['"), fieldPath.hasSuffix("']") else { return nil }
-        let key = fieldPath.dropFirst(prefix.count + 2).dropLast(2)
-        return key.isEmpty ? nil : String(key)
     }
 
     /// fieldpath.FormatMap: `key="value"` per line, sorted by key, no trailing newline.

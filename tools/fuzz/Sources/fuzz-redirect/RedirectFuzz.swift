@@ -41,8 +41,8 @@ public func fuzzRedirect(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         let resolved = base.resolving(reference)
         target = resolved
         check(!resolved.scheme.isEmpty, "resolved without a scheme")
-        check(resolved.scheme.utf8.allSatisfy { ASCII.isAlphanumeric($0) || "+-.".utf8.contains($0) }
-                  && !resolved.scheme.utf8.contains(where: ASCII.isUpper), "scheme \(resolved.scheme)")
+        check(resolved.scheme.utf8.allSatisfy { ByteClass.isAlnum($0) || "+-.".utf8.contains($0) }
+                  && !resolved.scheme.utf8.contains(where: ByteClass.isUpper), "scheme \(resolved.scheme)")
         if reference.scheme.isEmpty && reference.host.isEmpty && reference.userinfo == nil && reference.opaque.isEmpty {
             check(resolved.host == base.host, "a relative reference changed the host to \(resolved.host)")
         }

@@ -1,6 +1,9 @@
 // Block YAML output in the layout of `kubectl -o yaml` (go-yaml v2 through sigs.k8s.io/yaml):
 // two-space indentation, sequences at their parent key's indentation, keys in order, and
-// strings quoted only where a plain scalar would read back as something else.
+// strings quoted only where a plain scalar would read back as something else. For `get -o yaml`
+// only, so it lives with the YAML reader in the CLI's module, out of the supervisor.
+
+import PeapodSpec
 
 extension JSONValue {
     /// Block YAML text as `kubectl get -o yaml` prints it (ends with a newline).
@@ -138,7 +141,7 @@ enum YAMLWriter {
         let u = Array(s.utf8)
         func digits(_ from: Int, _ min: Int, _ max: Int) -> Int? {
             var i = from
-            while i < u.count, i - from < max, u[i] >= 0x30, u[i] <= 0x39 { i += 1 }
+            while i < u.count, i - from < max, ByteClass.isDigit(u[i]) { i += 1 }
             return i - from >= min ? i : nil
         }
         guard let a = digits(0, 4, 4), a < u.count, u[a] == UInt8(ascii: "-"),
@@ -155,12 +158,12 @@ enum YAMLWriter {
         var parts = body.split(separator: ":", omittingEmptySubsequences: false)
         if let dot = parts.last?.firstIndex(of: ".") {
             let frac = parts[parts.count - 1][parts[parts.count - 1].index(after: dot)...]
-            guard frac.allSatisfy({ ($0.isASCII && $0.isNumber) || $0 == "_" }) else { return false }
+            guard frac.utf8.allSatisfy({ ByteClass.isDigit($0) || $0 == UInt8(ascii: "_") }) else { return false }
             parts[parts.count - 1] = parts[parts.count - 1][..<dot]
         }
-        guard parts[0].allSatisfy({ ($0.isASCII && $0.isNumber) || $0 == "_" }) else { return false }
+        guard parts[0].utf8.allSatisfy({ ByteClass.isDigit($0) || $0 == UInt8(ascii: "_") }) else { return false }
         return parts.dropFirst().allSatisfy { p in
-            !p.isEmpty && p.count <= 2 && p.allSatisfy({ $0.isASCII && $0.isNumber }) && (p.count == 1 || p.first! <= "5")
+            !p.isEmpty && p.utf8.count <= 2 && p.utf8.allSatisfy(ByteClass.isDigit) && (p.utf8.count == 1 || p.first! <= "5")
         }
     }
 
@@ -210,105 +213,5 @@ enum YAMLWriter {
             }
         }
         return out + "\""
-    }
-}
-
-extension String {
-    /// Every `target` replaced, scalar by scalar: compared as Characters, a quote that a
-    /// combining mark follows (`'\u{301}` is one Character) would not be doubled, and a
-    /// single-quoted scalar would end early.
-    func replacingAll(_ target: Unicode.Scalar, with replacement: String) -> String {
-        var out = ""
-        for u in unicodeScalars {
-            if u == target { out += replacement } else { out.unicodeScalars.append(u) }
-        }
-        return out
-    }
-}
-
-/// Plain-scalar resolution as go-yaml v2 does it (YAML 1.1: `yes`/`on`/`y` are booleans,
-/// `~` is null, `0x1F` and `0o17`/`017` are integers, `1_000` allows underscores, `.inf`).
-/// sigs.k8s.io/yaml (used by kubectl and the API server) converts YAML this way.
-public enum YAMLScalar {
-    /// nil when the plain scalar is a string; otherwise its JSON value.
-    public static func resolvePlain(_ s: String) -> JSONValue? {
-        switch s {
-        case "", "~", "null", "Null", "NULL": return .null
-        case "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON": return .bool(true)
-        case "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF": return .bool(false)
-        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .double(.infinity)
-        case "-.inf", "-.Inf", "-.INF": return .double(-.infinity)
-        case ".nan", ".NaN", ".NAN": return .double(.nan)
-        case "<<": return nil
-        default: break
-        }
-        guard let f = s.unicodeScalars.first else { return nil }
-        guard f == "+" || f == "-" || f == "." || ("0"..."9").contains(f) else { return nil }
-        return resolveNumber(s)
-    }
-
-    static func resolveNumber(_ s: String) -> JSONValue? {
-        // Integers: go-yaml v2 removes underscores, then tries strconv.ParseInt(plain, 0, 64).
-        let plain = s.replacingAll("_", with: "")
-        if let i = parseGoInt(plain) { return .int(i) }
-        if let u = parseGoUInt(plain) { return .double(Double(u)) }
-        // Binary forms "0b1010" (also "-0b").
-        if plain.hasPrefix("0b"), let i = Int64(plain.dropFirst(2), radix: 2) { return .int(i) }
-        if plain.hasPrefix("-0b"), let i = Int64(plain.dropFirst(3), radix: 2) { return .int(-i) }
-        // Floats: YAML 1.1 float regexp, then strconv.ParseFloat.
-        if isYAMLFloat(plain), let d = Double(plain) { return .double(d) }
-        return nil
-    }
-
-    /// strconv.ParseInt(s, 0, 64): sign, then 0x hex, 0o / 0 octal, 0b binary, decimal.
-    static func parseGoInt(_ s: String) -> Int64? {
-        var body = Substring(s)
-        var neg = false
-        if body.hasPrefix("+") { body = body.dropFirst() } else if body.hasPrefix("-") { neg = true; body = body.dropFirst() }
-        guard !body.isEmpty, !body.hasPrefix("+"), !body.hasPrefix("-") else { return nil }
-        var radix = 10
-        if body.hasPrefix("0x") || body.hasPrefix("0X") { radix = 16; body = body.dropFirst(2) }
-        else if body.hasPrefix("0o") || body.hasPrefix("0O") { radix = 8; body = body.dropFirst(2) }
-        else if body.hasPrefix("0b") || body.hasPrefix("0B") { radix = 2; body = body.dropFirst(2) }
-        else if body.count > 1 && body.hasPrefix("0") { radix = 8; body = body.dropFirst(1) }
-        guard !body.isEmpty, let mag = UInt64(body, radix: radix) else { return nil }
-        if neg {
-            if mag <= UInt64(Int64.max) { return -Int64(mag) }
-            if mag == UInt64(Int64.max) + 1 { return Int64.min }
-            return nil
-        }
-        return mag <= UInt64(Int64.max) ? Int64(mag) : nil
-    }
-
-    static func parseGoUInt(_ s: String) -> UInt64? {
-        guard !s.hasPrefix("-") else { return nil }
-        let body = s.hasPrefix("+") ? String(s.dropFirst()) : s
-        guard !body.isEmpty, body.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        return UInt64(body)
-    }
-
-    /// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
-    static func isYAMLFloat(_ s: String) -> Bool {
-        let u = Array(s.utf8)
-        var i = 0
-        if i < u.count && (u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-")) { i += 1 }
-        func digits() -> Int {
-            let st = i
-            while i < u.count && u[i] >= 0x30 && u[i] <= 0x39 { i += 1 }
-            return i - st
-        }
-        if i < u.count && u[i] == UInt8(ascii: ".") {
-            i += 1
-            if digits() == 0 { return false }
-        } else {
-            if digits() == 0 { return false }
-            if i < u.count && u[i] == UInt8(ascii: ".") { i += 1; _ = digits() }
-        }
-        if i < u.count && (u[i] == UInt8(ascii: "e") || u[i] == UInt8(ascii: "E")) {
-            i += 1
-            if i < u.count && (u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-")) { i += 1 }
-            if digits() == 0 { return false }
-        }
-        return i == u.count
     }
 }

@@ -8,7 +8,7 @@ import CPeapod
 import PeapodRuntime
 import PeapodSpec
 
-public enum Capabilities {
+public enum LinuxCapabilities {
     /// The number of a capability name in `CAP_` form (`CAP_NET_ADMIN` → 12), or nil.
     public static func number(_ name: String) -> Int? {
         let n = pp_capability_number(name)
