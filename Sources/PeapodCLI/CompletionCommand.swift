@@ -123,8 +123,11 @@ struct CompleteCommand {
         case "describe", "delete", "top", "wait", "label", "annotate":
             if positional.isEmpty { return ["pods"] + podNames(pods(words)).map { "pod/" + $0 } }
             return podNames(pods(words))
-        case "logs", "exec":
+        case "logs", "exec", "attach", "port-forward":
             return positional.isEmpty ? podNames(pods(words)) : []
+        case "cp":
+            // Either side may be POD:PATH; the other is a local path, the shell's to complete.
+            return positional.count < 2 ? podNames(pods(words)) : []
         case "explain":
             return positional.isEmpty ? explainPaths(current) : []
         case "completion":

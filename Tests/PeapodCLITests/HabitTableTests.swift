@@ -327,6 +327,96 @@ struct HabitTableTests {
         ])
     }
 
+    @Test("cp, port-forward, attach, run NAME --image: kubectl's argument errors, before root or the store is needed")
+    func ioArguments() {
+        let store = fixture()
+        let f = store.flags
+        let format = "error: filespec must match the canonical format: [[namespace/]pod:]file/path\n"
+        run([
+            Habit(["cp"] + f, 1, err: .exact("error: source and destination are required\n")),
+            Habit(["cp", "a", "b", "c"] + f, 1, err: .exact("error: source and destination are required\n")),
+            Habit(["cp", "a", "b"] + f, 1, err: .exact("error: one of src or dest must be a remote file specification\n")),
+            Habit(["cp", "alpha:/x", "beta:/y"] + f, 1, err: .exact("error: one of src or dest must be a local file specification\n")),
+            Habit(["cp", "alpha:", "/tmp/x"] + f, 1, err: .exact("error: filepath can not be empty\n")),
+            Habit(["cp", ":x", "y"] + f, 1, err: .exact(format)),
+            Habit(["cp", "a/b/c:/x", "y"] + f, 1, err: .exact(format)),
+            Habit(["cp", "alpha:/x", "y", "--bogus"] + f, 64, err: .has(["Unknown option '--bogus'", "Usage: peapod cp"])),
+            Habit(["port-forward"] + f, 64, err: .has(["Missing expected argument '<pod>'"])),
+            Habit(["port-forward", "alpha"] + f, 64, err: .has(["Missing expected argument '<ports> ...'"])),
+            Habit(["port-forward", "alpha", "http"] + f, 1,
+                  err: .exact("error: error parsing local port 'http': strconv.ParseUint: parsing \"http\": invalid syntax\n")),
+            Habit(["port-forward", "alpha", "8080:99999"] + f, 1,
+                  err: .exact("error: error parsing remote port '99999': strconv.ParseUint: parsing \"99999\": value out of range\n")),
+            Habit(["port-forward", "alpha", "70000:80"] + f, 1,
+                  err: .exact("error: error parsing local port '70000': strconv.ParseUint: parsing \"70000\": value out of range\n")),
+            Habit(["port-forward", "alpha", "8080:0"] + f, 1, err: .exact("error: remote port must be > 0\n")),
+            Habit(["port-forward", "alpha", "1:2:3"] + f, 1, err: .exact("error: invalid port format '1:2:3'\n")),
+            Habit(["port-forward", "alpha", "80", "--address", "example"] + f, 1, err: .exact("error: example is not a valid IP\n")),
+            Habit(["port-forward", "alpha", "80", "--address", ","] + f, 1, err: .exact("error: at least one address is required\n")),
+            Habit(["port-forward", "deployment/alpha", "80"] + f, 1, err: .has(["error: "])),
+            Habit(["attach"] + f, 64, err: .has(["Missing expected argument '<pod>'", "Usage: peapod attach"])),
+            Habit(["attach", "alpha", "extra"] + f, 64, err: .has(["Unexpected argument 'extra'"])),
+            Habit(["attach", "deployment/alpha"] + f, 1, err: .has(["error: "])),
+            Habit(["run"] + f, 64, err: .has(["Missing expected argument '--filename <filename>' or 'NAME --image=IMAGE'"])),
+            Habit(["run", "box"] + f, 1, err: .exact("error: required flag(s) \"image\" not set\n")),
+            Habit(["run", "--image=busybox"] + f, 1, err: .exact("error: NAME is required for run\n")),
+            Habit(["run", "box", "--image=busybox", "-f", "p.yaml"] + f, 64, err: .has(["--filename and --image cannot be used together"])),
+            Habit(["run", "box", "--image=busybox", "-t"] + f, 1, err: .exact("error: -i/--stdin is required for containers with -t/--tty=true\n")),
+            Habit(["run", "box", "--image=busybox", "--rm"] + f, 1, err: .exact("error: --rm should only be used for attached containers\n")),
+            Habit(["run", "box", "--image=busybox", "--restart", "Sometimes"] + f, 1, err: .exact("error: invalid restart policy: Sometimes\n")),
+            Habit(["run", "box", "--image=busybox", "--env", "NOVALUE"] + f, 1, err: .exact("error: invalid env: NOVALUE\n")),
+            Habit(["run", "box", "--image=busybox", "-l", "bad"] + f, 1, err: .exact("error: invalid label spec: bad\n")),
+        ])
+    }
+
+    @Test("cp, port-forward, attach, run: --root, --run-root and -n before or after the verb")
+    func ioGlobalFlags() {
+        let store = fixture()
+        let r = store.root, rr = store.runRoot
+        // Each line is given with the global flags before the verb and after its words; both
+        // must reach the same check (an unknown option would be a usage error instead).
+        let lines: [(words: [String], code: Int32, err: String)] = [
+            (["cp", "a", "b"], 1, "error: one of src or dest must be a remote file specification\n"),
+            (["port-forward", "alpha", "8080:0"], 1, "error: remote port must be > 0\n"),
+            (["attach"], 64, "Missing expected argument '<pod>'"),
+            (["run", "box", "--image=busybox", "-t"], 1, "error: -i/--stdin is required for containers with -t/--tty=true\n"),
+        ]
+        var habits: [Habit] = []
+        for line in lines {
+            let err: Shape = line.code == 64 ? .has([line.err]) : .exact(line.err)
+            for flags in [["--root", r], ["--run-root", rr], ["--root=\(r)", "--run-root=\(rr)"], ["-n", "kube-system"],
+                          ["--namespace=kube-system"]] {
+                habits.append(Habit(flags + line.words, line.code, out: .empty, err: err))
+                habits.append(Habit(line.words + flags, line.code, out: .empty, err: err))
+            }
+            // -A is for verbs that list: refused before these verbs as after them.
+            habits.append(Habit(["-A"] + line.words, 64, err: .has(["Unknown option '-A'"])))
+            habits.append(Habit(line.words + ["-A"], 64, err: .has(["Unknown option '-A'"])))
+        }
+        run(habits)
+
+        // The flags reach the verbs: the store and namespace they name are the ones looked in.
+        let root = geteuid() == 0
+        let rootOnly = "error: peapod must run as root (it creates namespaces, mounts and cgroups): try sudo peapod ...\n"
+        func expect(_ text: String) -> Shape { .exact(root ? text : rootOnly) }
+        let notFound = expect("error: pods \"gamma\" not found\n")
+        let failed = expect("error: cannot exec into a container in a completed pod; current phase is Failed\n")
+        let notRunning = expect("error: unable to forward port because pod is not running. Current status=Unknown\n")
+        run([
+            Habit(["cp", "gamma:/x", store.base + "/out"] + store.flags, 1, err: notFound),
+            Habit(["-n", "kube-system", "--root", r, "--run-root", rr, "cp", "gamma:/x", store.base + "/out"], 1, err: failed),
+            Habit(["cp", "gamma:/x", store.base + "/out", "-n", "kube-system", "--root", r, "--run-root", rr], 1, err: failed),
+            Habit(["cp", "kube-system/gamma:/x", store.base + "/out"] + store.flags, 1, err: failed),
+            Habit(["port-forward", "gamma", "8080:80"] + store.flags, 1, err: notFound),
+            Habit(["--namespace", "kube-system", "port-forward", "pod/gamma", "8080:80"] + store.flags, 1, err: notRunning),
+            Habit(["port-forward", "gamma", "8080:80", "-n", "kube-system"] + store.flags, 1, err: notRunning),
+            Habit(["attach", "gamma"] + store.flags, 1, err: notFound),
+            // The store's images are the root's: this one has none.
+            Habit(["run", "box", "--image=busybox"] + store.flags, 1,
+                  err: expect("error: pod box, container box: image \"busybox\" not found: import it with: peapod image import busybox DIR|TAR\n")),
+        ])
+    }
+
     @Test("version, api-resources, explain, completion")
     func introspection() {
         run([
@@ -369,7 +459,14 @@ struct HabitTableTests {
         #expect(peapod(["__complete", "--"] + store.flags + ["-n", "kube-system", "describe", "pod", ""]).stdout == "gamma\n")
         #expect(peapod(["__complete", "--"] + store.flags + ["get", ""]).stdout == "pods\nevents\n")
         #expect(peapod(["__complete", "--"] + store.flags + ["logs", "beta", "-c", ""]).stdout.containsText("side\n"))
+        for verb in ["attach", "port-forward", "cp"] {
+            #expect(peapod(["__complete", "--"] + store.flags + [verb, ""]).stdout == "alpha\nbeta\n", "\(verb)")
+        }
+        #expect(peapod(["__complete", "--"] + store.flags + ["-n", "kube-system", "cp", "./here", ""]).stdout == "gamma\n")
+        #expect(peapod(["__complete", "--"] + store.flags + ["attach", "beta", "-c", ""]).stdout.containsText("side\n"))
+        #expect(peapod(["__complete", "--"] + store.flags + ["port-forward", "beta", ""]).stdout.isEmpty)
         #expect(peapod(["__complete", "--", ""]).stdout.containsText("label\nannotate\n"))
+        #expect(peapod(["__complete", "--", ""]).stdout.containsText("exec\nattach\ncp\nport-forward\n"))
         #expect(!peapod(["__complete", "--", ""]).stdout.containsText("__complete"))
     }
 
