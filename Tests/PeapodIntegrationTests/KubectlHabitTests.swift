@@ -3,6 +3,7 @@
 // are written, JSONPath and custom columns over live status.
 
 import Foundation
+import PeapodTestSupport
 import Testing
 
 /// A command left running (a watch, `logs -f`), its output going to a file that the test reads
@@ -41,7 +42,7 @@ final class Running {
     deinit { stop() }
 }
 
-@Suite("kubectl's habits on real pods", .serialized, .enabled(if: Environment.isRoot, Comment(rawValue: Environment.skipNote)))
+@Suite("kubectl's habits on real pods", .serialized, .requires(Environment.skipNote) { Environment.isRoot })
 struct KubectlHabitTests {
     @Test("get -w prints a pod's rows as it goes Pending, Running, Succeeded (inotify on the status files)")
     func watch() throws {
