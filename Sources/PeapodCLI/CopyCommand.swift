@@ -9,10 +9,8 @@ struct CopyCommand {
     static let spec = CommandSpec(
         name: "cp", abstract: "Copy files and directories to and from containers.",
         discussion: "A file spec is a local path, or [NAMESPACE/]POD:PATH in a container. Symlinks are copied as symlinks.",
-        parameters: GlobalOptions.parameters + [
+        parameters: GlobalOptions.parameters + ContainerOption.parameters + NamespaceOptions.parameters + [
             .arguments("file-specs", required: false, help: "<file-spec-src> <file-spec-dest>"),
-            .option("container", short: "c", help: "The container (default: the default-container annotation, else the first)."),
-            .option("namespace", short: "n", default: "default"),
         ],
         run: { try CopyCommand($0).run() })
 
@@ -58,15 +56,15 @@ struct CopyCommand {
     }
 
     var global: GlobalOptions
+    var container: ContainerOption
+    var namespace: NamespaceOptions
     var specs: [String]
-    var container: String?
-    var namespace: String
 
     init(_ arguments: ParsedArguments) {
         global = GlobalOptions(arguments)
+        container = ContainerOption(arguments)
+        namespace = NamespaceOptions(arguments)
         specs = arguments.strings("file-specs")
-        container = arguments.string("container")
-        namespace = arguments.string("namespace") ?? "default"
     }
 
     func run() throws {
@@ -77,8 +75,8 @@ struct CopyCommand {
         case let .fromPod(spec, _): remote = spec
         case let .toPod(_, spec): remote = spec
         }
-        let view = try PodView.find(remote.pod ?? "", namespace: remote.namespace ?? namespace, store: global.store)
-        let containerName = try view.defaultContainer(container)
+        let view = try PodView.find(remote.pod ?? "", namespace: remote.namespace ?? namespace.namespace, store: global.store)
+        let containerName = try view.defaultContainer(container.container)
         guard view.supervisorAlive, let pid = view.containerPid(containerName), kill(pid, 0) == 0 else {
             throw CLIError("cannot exec into a container in a completed pod; current phase is \(view.status?["phase"]?.stringValue ?? "Unknown")")
         }

@@ -5,10 +5,7 @@ import PeapodSpec
 struct ExecCommand {
     static let spec = CommandSpec(
         name: "exec", abstract: "Run a command in a running container; exits with its exit code.",
-        parameters: GlobalOptions.parameters + [
-            .argument("pod", help: "NAME or pod/NAME"),
-            .option("container", short: "c"),
-            .option("namespace", short: "n", default: "default"),
+        parameters: GlobalOptions.parameters + PodTarget.parameters + ContainerOption.parameters + NamespaceOptions.parameters + [
             .flag("stdin", short: "i", help: "Pass stdin to the command."),
             .flag("tty", short: "t", help: "The command uses this terminal."),
             .afterTerminator("command"),
@@ -16,18 +13,18 @@ struct ExecCommand {
         run: { try ExecCommand($0).run() })
 
     var global: GlobalOptions
-    var pod: String
-    var container: String?
-    var namespace: String
+    var target: PodTarget
+    var container: ContainerOption
+    var namespace: NamespaceOptions
     var stdin: Bool
     var tty: Bool
     var command: [String]
 
     init(_ arguments: ParsedArguments) {
         global = GlobalOptions(arguments)
-        pod = arguments.string("pod") ?? ""
-        container = arguments.string("container")
-        namespace = arguments.string("namespace") ?? "default"
+        target = PodTarget(arguments)
+        container = ContainerOption(arguments)
+        namespace = NamespaceOptions(arguments)
         stdin = arguments.flag("stdin")
         tty = arguments.flag("tty")
         command = arguments.strings("command")
@@ -36,9 +33,8 @@ struct ExecCommand {
     func run() throws {
         try global.requireRoot()
         guard !command.isEmpty else { throw CLIError("you must specify at least one command for the container") }
-        let name = try ResourceArguments.podNames([pod], requireType: false).first ?? pod
-        let view = try PodView.find(name, namespace: namespace, store: global.store)
-        let containerName = try view.defaultContainer(container)
+        let view = try PodView.find(try target.name(), namespace: namespace.namespace, store: global.store)
+        let containerName = try view.defaultContainer(container.container)
         guard view.supervisorAlive, let pid = view.containerPid(containerName), kill(pid, 0) == 0 else {
             throw CLIError("cannot exec into a container in a completed pod; current phase is \(view.status?["phase"]?.stringValue ?? "Unknown")")
         }

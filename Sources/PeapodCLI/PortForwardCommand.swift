@@ -10,10 +10,8 @@ struct PortForwardCommand {
     static let spec = CommandSpec(
         name: "port-forward", abstract: "Forward one or more local ports to a pod.",
         discussion: "Ports are [LOCAL:]REMOTE; an empty or 0 LOCAL picks a random free port. Ends when the pod is deleted or finishes.",
-        parameters: GlobalOptions.parameters + [
-            .argument("pod", help: "NAME or pod/NAME"),
+        parameters: GlobalOptions.parameters + PodTarget.parameters + NamespaceOptions.parameters + [
             .arguments("ports", required: true, help: "[LOCAL_PORT:]REMOTE_PORT"),
-            .option("namespace", short: "n", default: "default"),
             .option("address", default: "localhost",
                     help: "Addresses to listen on (comma separated). Only IP addresses or localhost (127.0.0.1 and ::1)."),
         ],
@@ -84,26 +82,26 @@ struct PortForwardCommand {
     static func goQuote(_ s: String) -> String { "\"" + s + "\"" }
 
     var global: GlobalOptions
-    var pod: String
+    var target: PodTarget
+    var namespace: NamespaceOptions
     var ports: [String]
-    var namespace: String
     var address: String
 
     init(_ arguments: ParsedArguments) {
         global = GlobalOptions(arguments)
-        pod = arguments.string("pod") ?? ""
+        target = PodTarget(arguments)
+        namespace = NamespaceOptions(arguments)
         ports = arguments.strings("ports")
-        namespace = arguments.string("namespace") ?? "default"
-        address = arguments.string("address") ?? "localhost"
+        address = arguments.text("address")
     }
 
     func run() throws {
         let forwards = try Self.parsePorts(ports)
         let addresses = try Self.parseAddresses(address)
+        let name = try target.name()
         try global.requireRoot()
-        let name = try ResourceArguments.podNames([pod], requireType: false).first ?? pod
         let store = global.store
-        let view = try PodView.find(name, namespace: namespace, store: store)
+        let view = try PodView.find(name, namespace: namespace.namespace, store: store)
         let phase = view.supervisorAlive ? (view.status?["phase"]?.stringValue ?? "Pending") : "Unknown"
         guard phase == "Running" else {
             throw CLIError("unable to forward port because pod is not running. Current status=\(phase)")

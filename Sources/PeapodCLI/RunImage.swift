@@ -143,7 +143,6 @@ extension RunCommand {
     static let imageParameters: [Parameter] = [
         .arguments("name", required: false, help: "NAME [ARGS...]: the pod to create from --image"),
         .option("image", help: "The image of the pod's one container (kubectl run)."),
-        .option("namespace", short: "n", default: "default"),
         .flag("stdin", short: "i", help: "Keep stdin open on the container and attach to it."),
         .flag("tty", short: "t", help: "Allocate a TTY for the container."),
         .flag("rm", help: "Delete the pod after the attached session ends."),
@@ -157,7 +156,7 @@ extension RunCommand {
     /// `run NAME --image` or `run -f FILE`, never both.
     static func imageRun(_ arguments: ParsedArguments) throws -> RunImage? {
         let words = arguments.strings("name")
-        let file = arguments["filename"] != nil
+        let file = !FilenameOptions(arguments).isEmpty
         guard let image = arguments.string("image") else {
             if file && words.isEmpty { return nil }
             if words.isEmpty { throw ValidationError("Missing expected argument '--filename <filename>' or 'NAME --image=IMAGE'") }
@@ -168,7 +167,7 @@ extension RunCommand {
         return RunImage(
             name: name, image: image, arguments: Array(words.dropFirst()) + arguments.strings("args"),
             command: arguments.flag("command"), stdin: arguments.flag("stdin"), tty: arguments.flag("tty"),
-            remove: arguments.flag("rm"), restart: arguments.string("restart") ?? "Always", env: arguments.strings("env"),
-            labels: arguments.string("labels"), namespace: arguments.string("namespace") ?? "default")
+            remove: arguments.flag("rm"), restart: arguments.text("restart"), env: arguments.strings("env"),
+            labels: arguments.string("labels"), namespace: NamespaceOptions(arguments).namespace)
     }
 }

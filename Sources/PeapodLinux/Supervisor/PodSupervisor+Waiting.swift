@@ -102,6 +102,8 @@ extension PodSupervisor {
             guard signal > 0 else { break }
             if signal == SIGCHLD {
                 reap()
+            } else if signal == SIGUSR1 {
+                refreshMetadata()
             } else {
                 if observed.deletion == nil { onStopSignal?(signal) }
                 requestDeletion()
