@@ -10,42 +10,30 @@ struct AttachCommand {
     static let spec = CommandSpec(
         name: "attach", abstract: "Attach to a process that is already running inside an existing container.",
         discussion: "With -t the terminal is raw; ctrl-p ctrl-q detaches and leaves the container running.",
-        parameters: GlobalOptions.parameters + PodTarget.parameters + ContainerOption.parameters + NamespaceOptions.parameters + [
-            .flag("stdin", short: "i", help: "Pass stdin to the container."),
-            .flag("tty", short: "t", help: "Stdin is a TTY."),
+        parameters: ContainerSession.parameters + [
             .flag("quiet", short: "q", help: "Only print output from the remote session."),
         ],
         run: { try AttachCommand($0).run() })
 
-    var global: GlobalOptions
-    var target: PodTarget
-    var container: ContainerOption
-    var namespace: NamespaceOptions
-    var stdin: Bool
-    var tty: Bool
+    var session: ContainerSession
     var quiet: Bool
 
     init(_ arguments: ParsedArguments) {
-        global = GlobalOptions(arguments)
-        target = PodTarget(arguments)
-        container = ContainerOption(arguments)
-        namespace = NamespaceOptions(arguments)
-        stdin = arguments.flag("stdin")
-        tty = arguments.flag("tty")
+        session = ContainerSession(arguments)
         quiet = arguments.flag("quiet")
     }
 
     func run() throws {
-        let name = try target.name()
-        try global.requireRoot()
-        let view = try PodView.find(name, namespace: namespace.namespace, store: global.store)
+        let name = try session.target.name()
+        try session.global.requireRoot()
+        let view = try PodView.find(name, namespace: session.namespace.namespace, store: session.global.store)
         let phase = view.supervisorAlive ? (view.status?["phase"]?.stringValue ?? "Pending") : "Unknown"
         if phase == "Succeeded" || phase == "Failed" {
             throw CLIError("cannot attach a container in a completed pod; current phase is \(phase)")
         }
-        let containerName = try view.defaultContainer(container.container)
-        let end = try Self.session(view, container: containerName, stdin: stdin, tty: tty, quiet: quiet)
-        if !quiet && end != .disconnected && stdin && tty && view.pod.spec.restartPolicy == "Always" {
+        let containerName = try view.defaultContainer(session.container.container)
+        let end = try Self.session(view, container: containerName, stdin: session.stdin, tty: session.tty, quiet: quiet)
+        if !quiet && end != .disconnected && session.stdin && session.tty && view.pod.spec.restartPolicy == "Always" {
             Output.out("Session ended, resume using 'peapod attach \(view.pod.name) -c \(containerName) -i -t' command when the pod is running\n")
         }
     }

@@ -110,6 +110,31 @@ struct ContainerOption {
     }
 }
 
+/// A session with a container's process (`exec`, `attach`): which container, and -i/-t.
+struct ContainerSession {
+    static let parameters: [Parameter] =
+        GlobalOptions.parameters + PodTarget.parameters + ContainerOption.parameters + NamespaceOptions.parameters + [
+            .flag("stdin", short: "i", help: "Pass stdin to the container."),
+            .flag("tty", short: "t", help: "Stdin is a TTY."),
+        ]
+
+    var global: GlobalOptions
+    var target: PodTarget
+    var container: ContainerOption
+    var namespace: NamespaceOptions
+    var stdin: Bool
+    var tty: Bool
+
+    init(_ arguments: ParsedArguments) {
+        global = GlobalOptions(arguments)
+        target = PodTarget(arguments)
+        container = ContainerOption(arguments)
+        namespace = NamespaceOptions(arguments)
+        stdin = arguments.flag("stdin")
+        tty = arguments.flag("tty")
+    }
+}
+
 /// What `-o` asks for.
 enum OutputFormat: Equatable {
     case table, wide, json, yaml, name

@@ -54,6 +54,21 @@ enum DownwardAPIFiles {
         // Replace whatever an earlier attempt left (setup is retried after a failure).
         for name in try HostFS.entries(directory) { try HostFS.removeTree(directory + "/" + name) }
 
+        let (dataDir, topLevel) = try writeDataDirectory(files, in: directory)
+        let temporaryLink = directory + "/..data_tmp"
+        guard symlink(dataDir, temporaryLink) == 0 else { throw HostFSError("symlink", temporaryLink) }
+        guard rename(temporaryLink, directory + "/..data") == 0 else { throw HostFSError("rename", temporaryLink) }
+        for name in topLevel {
+            let link = directory + "/" + name
+            guard symlink("..data/" + name, link) == 0 else { throw HostFSError("symlink", link) }
+        }
+    }
+
+    /// A new timestamped data directory holding `files`; returns its name and the top-level
+    /// names the volume shows.
+    private static func writeDataDirectory(_ files: [(path: String, content: String, mode: mode_t)], in directory: String)
+        throws(HostFSError) -> (name: String, topLevel: [String])
+    {
         let dataDir = "..\(timestampName())"
         let dataPath = directory + "/" + dataDir
         try HostFS.makeDirectories(dataPath, mode: 0o755)
@@ -67,13 +82,7 @@ enum DownwardAPIFiles {
             }
             try HostFS.writeFile(dataPath + "/" + parts.joined(separator: "/"), Array(file.content.utf8), mode: file.mode)
         }
-        let temporaryLink = directory + "/..data_tmp"
-        guard symlink(dataDir, temporaryLink) == 0 else { throw HostFSError("symlink", temporaryLink) }
-        guard rename(temporaryLink, directory + "/..data") == 0 else { throw HostFSError("rename", temporaryLink) }
-        for name in topLevel {
-            let link = directory + "/" + name
-            guard symlink("..data/" + name, link) == 0 else { throw HostFSError("symlink", link) }
-        }
+        return (dataDir, topLevel)
     }
 
     /// `2026_01_02_15_04_05.<pid>`, as the AtomicWriter names its data directories
@@ -101,19 +110,7 @@ enum DownwardAPIFiles {
             HostFS.readFile(oldPath + "/" + file.path).map { $0 == Array(file.content.utf8) } ?? false
         }
         if unchanged { return }
-        let dataDir = "..\(timestampName())"
-        let dataPath = directory + "/" + dataDir
-        try HostFS.makeDirectories(dataPath, mode: 0o755)
-        var topLevel: [String] = []
-        for file in files {
-            let parts = file.path.split(separator: "/")
-            guard let first = parts.first else { continue }
-            if !topLevel.contains(String(first)) { topLevel.append(String(first)) }
-            if parts.count > 1 {
-                try HostFS.makeDirectories(dataPath + "/" + parts.dropLast().joined(separator: "/"), mode: 0o755)
-            }
-            try HostFS.writeFile(dataPath + "/" + parts.joined(separator: "/"), Array(file.content.utf8), mode: file.mode)
-        }
+        let (dataDir, topLevel) = try writeDataDirectory(files, in: directory)
         let temporaryLink = directory + "/..data_tmp"
         unlink(temporaryLink)
         guard symlink(dataDir, temporaryLink) == 0 else { throw HostFSError("symlink", temporaryLink) }
