@@ -1,12 +1,30 @@
 // Writing to the standard streams without touching the C library's global FILE pointers (which
 // Swift 6 treats as shared mutable state). A test reads what a command printed by running it
-// with `Output.$capture` bound (PeapodCommand.execute).
+// inside `Output.capturing` (PeapodCommand.execute). The binding is a thread's own (a pthread key),
+// not a task-local value: a task-local links Swift's concurrency runtime and libdispatch into the
+// static binary, whose start-up then initialises them for every command.
 
 import Glibc
 
 enum Output {
-    /// Where the text goes instead of the standard streams, for the task that binds it.
-    @TaskLocal static var capture: OutputCapture?
+    private static let captureKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// Where the text goes instead of the standard streams, for the thread that binds it.
+    static var capture: OutputCapture? {
+        pthread_getspecific(captureKey).map { Unmanaged<OutputCapture>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    /// Runs `body` on this thread with what it prints kept in `capture`.
+    static func capturing<T>(_ capture: OutputCapture, _ body: () throws -> T) rethrows -> T {
+        let previous = pthread_getspecific(captureKey)
+        pthread_setspecific(captureKey, Unmanaged.passUnretained(capture).toOpaque())
+        defer { pthread_setspecific(captureKey, previous) }
+        return try withExtendedLifetime(capture) { try body() }
+    }
 
     static func out(_ text: String) {
         if let capture { capture.append(text, error: false) } else { writeAll(1, Array(text.utf8)) }

@@ -94,7 +94,7 @@ struct Ran {
 /// Runs `peapod WORDS` in this process, capturing what it prints.
 func peapod(_ words: [String]) -> Ran {
     let capture = OutputCapture()
-    let code = Output.$capture.withValue(capture) { PeapodCommand.execute(words) }
+    let code = Output.capturing(capture) { PeapodCommand.execute(words) }
     return Ran(code: code, stdout: capture.stdout, stderr: capture.stderr)
 }
 
