@@ -1,5 +1,5 @@
 // The frames of `peapod cp` between the command and the copy child inside a container
-// (CPeapod/copy.c, struct pp_copy_header in peapod.h): a header, an entry path relative to the
+// (CPeapod/copy_frames.c, struct pp_copy_header in peapod.h): a header, an entry path relative to the
 // copy's root, data. The same frames go both ways. Whatever arrives is checked as if a hostile
 // container had written it (docs/security.md, "Copying files").
 

@@ -1,5 +1,5 @@
 // The host's side of a copy into a container: a local file, directory tree or symlink as the
-// frames the copy child writes (CPeapod/copy.c). Symlinks are sent as symlinks, never followed;
+// frames the copy child writes (CPeapod/copy_in.c). Symlinks are sent as symlinks, never followed;
 // device nodes, FIFOs and sockets are left out with a warning, as they are on the way out.
 
 #if canImport(Glibc)
