@@ -80,7 +80,7 @@ struct SecurityOptions {
 struct ApplyCommand {
     static let spec = CommandSpec(
         name: "apply", abstract: "Create the pods of a manifest (YAML or JSON; - for stdin) and return.",
-        parameters: GlobalOptions.parameters + BackoffOptions.parameters + CgroupOptions.parameters + SecurityOptions.parameters + LimitOptions.parameters + [
+        parameters: GlobalOptions.parameters + BackoffOptions.parameters + CgroupOptions.parameters + SecurityOptions.parameters + LimitOptions.parameters + NetworkOptions.parameters + [
             .option("filename", short: "f", required: true, help: "The manifest file, or - for standard input."),
             .option("dry-run", help: "client: run every check of a real apply and create nothing."),
         ],
@@ -91,6 +91,7 @@ struct ApplyCommand {
     var cgroups: CgroupOptions
     var security: SecurityOptions
     var limits: LimitOptions
+    var network: NetworkOptions
     var filename: String
     var dryRun: String?
 
@@ -100,6 +101,7 @@ struct ApplyCommand {
         cgroups = try CgroupOptions(arguments)
         security = SecurityOptions(arguments)
         limits = try LimitOptions(arguments)
+        network = try NetworkOptions(arguments)
         filename = arguments.string("filename") ?? "-"
         dryRun = arguments.string("dry-run")
     }
@@ -111,7 +113,8 @@ struct ApplyCommand {
         }
         let loaded = try ManifestInput.load(filename)
         let creator = PodCreator(store: global.store, backoff: backoff.policy, cgroups: cgroups.settings,
-                                 allowedUnsafeSysctls: security.allowedUnsafeSysctls, limits: limits)
+                                 allowedUnsafeSysctls: security.allowedUnsafeSysctls, limits: limits,
+                                 network: network)
         try global.store.withLock {
             let planned = try creator.check(loaded.pods)
             for item in planned {

@@ -66,6 +66,7 @@ struct DeleteCommand {
             try PodDeletion.delete(location, store: global.store, grace: grace >= 0 ? grace : nil, wait: wait)
             print("pod \"\(target.name)\" deleted")
         }
+        NetworkCheck.removeUnusedNetwork(global.store)
         if failed { throw ExitCode(1) }
     }
 }

@@ -8,7 +8,7 @@ struct RunCommand {
         name: "run",
         abstract: "Run the pods of a manifest in the foreground, streaming their logs.",
         discussion: "Ctrl-C or SIGTERM deletes the pods gracefully. Exits 0 when every pod Succeeded, 1 when one Failed.",
-        parameters: GlobalOptions.parameters + BackoffOptions.parameters + CgroupOptions.parameters + SecurityOptions.parameters + LimitOptions.parameters + [
+        parameters: GlobalOptions.parameters + BackoffOptions.parameters + CgroupOptions.parameters + SecurityOptions.parameters + LimitOptions.parameters + NetworkOptions.parameters + [
             .option("filename", short: "f", required: true, help: "The manifest file, or - for standard input."),
         ],
         run: { try RunCommand($0).run() })
@@ -18,6 +18,7 @@ struct RunCommand {
     var cgroups: CgroupOptions
     var security: SecurityOptions
     var limits: LimitOptions
+    var network: NetworkOptions
     var filename: String
 
     init(_ arguments: ParsedArguments) throws {
@@ -26,6 +27,7 @@ struct RunCommand {
         cgroups = try CgroupOptions(arguments)
         security = SecurityOptions(arguments)
         limits = try LimitOptions(arguments)
+        network = try NetworkOptions(arguments)
         filename = arguments.string("filename") ?? "-"
     }
 
@@ -34,7 +36,8 @@ struct RunCommand {
         let loaded = try ManifestInput.load(filename)
         let store = global.store
         let creator = PodCreator(store: store, backoff: backoff.policy, cgroups: cgroups.settings,
-                                 allowedUnsafeSysctls: security.allowedUnsafeSysctls, limits: limits)
+                                 allowedUnsafeSysctls: security.allowedUnsafeSysctls, limits: limits,
+                                 network: network)
 
         if loaded.pods.count == 1 { try runHere(loaded.pods[0], store: store, creator: creator) }
 

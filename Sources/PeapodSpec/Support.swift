@@ -108,11 +108,6 @@ public enum Support {
                 return p
             }
         }),
-        Rule("ports", .refuse("not supported yet (the pod network is private to the pod)"), paths: { c in
-            c.ports.enumerated().flatMap { i, port -> [String] in
-                (port.hostPort != 0 ? ["[\(i)].hostPort"] : []) + (!port.hostIP.isEmpty ? ["[\(i)].hostIP"] : [])
-            }
-        }),
         Rule("stdin", notYet) { $0.stdin },
         Rule("stdinOnce", notYet) { $0.stdinOnce },
         Rule("tty", notYet) { $0.tty },
@@ -185,8 +180,6 @@ public enum Support {
             for (i, c) in list.enumerated() {
                 for rule in containerRules {
                     for sub in rule.setPaths(c) {
-                        // With hostNetwork a port is the host's already (hostPort defaults to it).
-                        if spec.hostNetwork && rule.field == "ports" && sub.hasSuffix(".hostPort") { continue }
                         apply(rule.verdict, "\(base)[\(i)].\(rule.field)\(sub)")
                     }
                 }

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "pp_net.h"
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -90,6 +91,10 @@ enum pp_step {
     PP_STEP_HELPER_DIED = 75,       /* the helper exited without reporting */
     PP_STEP_SYSCTL = 76,            /* path = the /proc/sys file */
     PP_STEP_ID_MAP = 77,            /* path = /proc/PID/uid_map or gid_map */
+    PP_STEP_NET_BRIDGE = 78,        /* path = the bridge (pp_net.h) */
+    PP_STEP_NET_VETH = 79,          /* path = the host end of the pod's veth pair */
+    PP_STEP_NET_ADDRESS = 80,       /* path = the pod's interface */
+    PP_STEP_NET_ROUTE = 81,         /* path = the pod's interface */
     /* Not failures: notes the child sends before going on (see pp_spawn). */
     PP_NOTICE_OOM_SCORE_CLAMPED = 100, /* err = EACCES; index = the oom_score_adj applied */
 };
@@ -295,6 +300,8 @@ struct pp_sandbox {
     const char *const *sysctl_paths;
     const char *const *sysctl_values;
     size_t sysctl_count;
+    /* The pod's eth0 on the default network (pp_net.h), or NULL: loopback only. */
+    const struct pp_pod_net *net;
 };
 
 /* Mount the sandbox's tmpfs, create and pin the namespaces, make the pod shm. 0, or -1 with *err. Partial work

@@ -68,6 +68,10 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
     case helperDied = 75
     case sysctl = 76
     case writeIDMap = 77
+    case networkBridge = 78
+    case networkVeth = 79
+    case networkAddress = 80
+    case networkRoute = 81
     /// Rejected in Swift before any process was started (never sent by the shim).
     case invalidLaunch = 90
     /// A step number this build does not know (a newer shim?).
@@ -135,6 +139,10 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
         case .helperDied: return "wait for the child, which exited before reporting"
         case .sysctl: return "set sysctl"
         case .writeIDMap: return "write the user namespace's id map"
+        case .networkBridge: return "find the pod network's bridge"
+        case .networkVeth: return "make the pod's veth pair"
+        case .networkAddress: return "give the pod its address on"
+        case .networkRoute: return "add the pod's default route on"
         case .invalidLaunch: return "invalid launch plan:"
         case .unknown: return "unknown step"
         }
