@@ -13,7 +13,7 @@ public struct AddressLeaseError: Error, CustomStringConvertible, Equatable {
     public var description: String
 }
 
-public struct AddressLeases {
+public struct AddressLeases: Sendable {
     public var directory: String
     public var subnet: IPv4Subnet
 

@@ -64,7 +64,7 @@ public struct HostPortClash: Error, CustomStringConvertible, Equatable {
     public var description: String
 }
 
-public struct HostPortLeases {
+public struct HostPortLeases: Sendable {
     public var directory: String
 
     public init(directory: String) { self.directory = directory }
