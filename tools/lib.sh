@@ -29,7 +29,7 @@ find_swift() {
 
 install_packages() {
     local need=()
-    for pkg in libseccomp-dev libcap-dev libyaml-dev busybox-static iproute2 gcc libc6-dev tar; do
+    for pkg in libseccomp-dev libcap-dev libyaml-dev libnftables-dev busybox-static iproute2 gcc libc6-dev tar; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
     done
     if [ ${#need[@]} -gt 0 ]; then
