@@ -305,7 +305,7 @@ struct HelpTextTests {
             Ctrl-C or SIGTERM deletes the pods gracefully. Exits 0 when every pod
             Succeeded, 1 when one Failed.
 
-            USAGE: peapod run [--root <root>] [--run-root <run-root>] [--backoff-base <backoff-base>] [--backoff-cap <backoff-cap>] [--cgroup-parent <cgroup-parent>] [--pod-pids-limit <pod-pids-limit>] [--allowed-unsafe-sysctls <allowed-unsafe-sysctls>] [--container-log-max-size <container-log-max-size>] [--container-log-max-files <container-log-max-files>] [--housekeeping-interval <housekeeping-interval>] --filename <filename>
+            USAGE: peapod run [--root <root>] [--run-root <run-root>] [--backoff-base <backoff-base>] [--backoff-cap <backoff-cap>] [--cgroup-parent <cgroup-parent>] [--pod-pids-limit <pod-pids-limit>] [--allowed-unsafe-sysctls <allowed-unsafe-sysctls>] [--container-log-max-size <container-log-max-size>] [--container-log-max-files <container-log-max-files>] [--housekeeping-interval <housekeeping-interval>] [--network <network>] [--pod-cidr <pod-cidr>] --filename <filename>
 
             """))
         #expect(page.containsText("""
