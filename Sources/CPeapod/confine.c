@@ -26,6 +26,7 @@
 #include <limits.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -129,6 +130,29 @@ static int pp_confine_credentials(struct pp_ctx *c, const struct pp_process *p)
     return 0;
 }
 
+int pp_confine(struct pp_ctx *c, const struct pp_process *p)
+{
+    if (pp_apply_rlimits(c, p) < 0 || pp_drop_bounding(c, p->caps.bounding) < 0 ||
+        pp_confine_credentials(c, p) < 0)
+        return -1;
+    if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return pp_fail(c, PP_STEP_NO_NEW_PRIVS, -1, NULL);
+    if (p->seccomp_filter != NULL && p->no_new_privs && pp_install_seccomp(c, p) < 0)
+        return -1;
+    return 0;
+}
+
+/* tty: true. The terminal on 0-2 becomes the controlling terminal of a new session, as runc
+ * makes a container's console: job control, ^C as SIGINT and the hang-up when the supervisor
+ * lets go of the master all need it. The process is no group leader (it was cloned), so setsid
+ * cannot fail with EPERM. */
+static int pp_take_terminal(struct pp_ctx *c)
+{
+    if (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)
+        return pp_fail(c, PP_STEP_CONTROLLING_TTY, -1, NULL);
+    return 0;
+}
+
 int pp_start_process(struct pp_ctx *c, const struct pp_process *p)
 {
     if (pp_enter_working_dir(c, p->working_dir) < 0)
@@ -137,12 +161,9 @@ int pp_start_process(struct pp_ctx *c, const struct pp_process *p)
      * nothing the caller had open, survives execve. */
     if (pp_setup_stdio(c, p->stdio) < 0 || pp_close_other_fds(c) < 0)
         return -1;
-    if (pp_apply_rlimits(c, p) < 0 || pp_drop_bounding(c, p->caps.bounding) < 0 ||
-        pp_confine_credentials(c, p) < 0)
+    if (p->controlling_tty && pp_take_terminal(c) < 0)
         return -1;
-    if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-        return pp_fail(c, PP_STEP_NO_NEW_PRIVS, -1, NULL);
-    if (p->seccomp_filter != NULL && p->no_new_privs && pp_install_seccomp(c, p) < 0)
+    if (pp_confine(c, p) < 0)
         return -1;
     umask(022);
     return pp_execvpe(c, p->argv, p->envp);

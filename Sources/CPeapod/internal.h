@@ -142,5 +142,9 @@ int pp_execvpe(struct pp_ctx *c, char *const *argv, char *const *envp);
 /* confine.c: from the working directory to execve(), for every process inside a container.
  * Returns only on failure (-1, recorded in c). */
 int pp_start_process(struct pp_ctx *c, const struct pp_process *p);
+/* The confinement half of pp_start_process, for a process that never calls execve (a copy into
+ * or out of a container, copy.c): rlimits, the bounding set, user and capabilities,
+ * no_new_privs, seccomp. */
+int pp_confine(struct pp_ctx *c, const struct pp_process *p);
 
 #endif /* PEAPOD_INTERNAL_H */

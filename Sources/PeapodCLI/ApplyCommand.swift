@@ -14,8 +14,8 @@ struct BackoffOptions {
     var backoffCap: Double
 
     init(_ arguments: ParsedArguments) throws {
-        backoffBase = try arguments.value("backoff-base") ?? 10
-        backoffCap = try arguments.value("backoff-cap") ?? 300
+        backoffBase = try arguments.number("backoff-base")
+        backoffCap = try arguments.number("backoff-cap")
     }
 
     var policy: BackoffPolicy { BackoffPolicy(baseSeconds: backoffBase, capSeconds: backoffCap) }
@@ -44,7 +44,7 @@ struct CgroupOptions {
 
     init(_ arguments: ParsedArguments) throws {
         cgroupParent = arguments.string("cgroup-parent")
-        podPidsLimit = try arguments.value("pod-pids-limit") ?? Self.defaultPodPidsLimit
+        podPidsLimit = try arguments.number("pod-pids-limit")
         try validate()
     }
 
@@ -73,15 +73,15 @@ struct SecurityOptions {
     var allowedUnsafeSysctls: [String]
 
     init(_ arguments: ParsedArguments) {
-        allowedUnsafeSysctls = (arguments.string("allowed-unsafe-sysctls") ?? "").split(separator: ",").map(String.init)
+        allowedUnsafeSysctls = arguments.string("allowed-unsafe-sysctls").map { $0.split(separator: ",").map(String.init) } ?? []
     }
 }
 
 struct ApplyCommand {
     static let spec = CommandSpec(
         name: "apply", abstract: "Create the pods of a manifest (YAML or JSON; - for stdin) and return.",
-        parameters: GlobalOptions.parameters + BackoffOptions.parameters + CgroupOptions.parameters + SecurityOptions.parameters + LimitOptions.parameters + NetworkOptions.parameters + [
-            .option("filename", short: "f", required: true, help: "The manifest file, or - for standard input."),
+        parameters: GlobalOptions.parameters + FilenameOptions.parameters + BackoffOptions.parameters + CgroupOptions.parameters
+            + SecurityOptions.parameters + LimitOptions.parameters + NetworkOptions.parameters + [
             .option("dry-run", help: "client: run every check of a real apply and create nothing."),
         ],
         run: { try ApplyCommand($0).run() })
@@ -92,7 +92,7 @@ struct ApplyCommand {
     var security: SecurityOptions
     var limits: LimitOptions
     var network: NetworkOptions
-    var filename: String
+    var files: FilenameOptions
     var dryRun: String?
 
     init(_ arguments: ParsedArguments) throws {
@@ -102,31 +102,32 @@ struct ApplyCommand {
         security = SecurityOptions(arguments)
         limits = try LimitOptions(arguments)
         network = try NetworkOptions(arguments)
-        filename = arguments.string("filename") ?? "-"
+        files = FilenameOptions(arguments)
         dryRun = arguments.string("dry-run")
     }
 
     func run() throws {
-        try global.requireRoot()
+        guard !files.isEmpty else { throw CLIError("must specify one of -f and -k") }
         if let dryRun, dryRun != "client", dryRun != "none" {
             throw CLIError("invalid --dry-run value \"\(dryRun)\": only \"client\" and \"none\" are supported on one host")
         }
-        let loaded = try ManifestInput.load(filename)
+        try global.requireRoot()
+        let pods = try files.load()
         let creator = PodCreator(store: global.store, backoff: backoff.policy, cgroups: cgroups.settings,
                                  allowedUnsafeSysctls: security.allowedUnsafeSysctls, limits: limits,
                                  network: network)
         try global.store.withLock {
-            let planned = try creator.check(loaded.pods)
+            let planned = try creator.check(pods)
             for item in planned {
                 switch item.outcome {
                 case .unchanged:
-                    print("pod/\(item.pod.name) unchanged\(dryRun == "client" ? " (dry run)" : "")")
+                    Output.out("pod/\(item.pod.name) unchanged\(dryRun == "client" ? " (dry run)" : "")\n")
                 case .create:
                     if dryRun == "client" {
-                        print("pod/\(item.pod.name) created (dry run)")
+                        Output.out("pod/\(item.pod.name) created (dry run)\n")
                     } else {
                         _ = try creator.create(item.pod)
-                        print("pod/\(item.pod.name) created")
+                        Output.out("pod/\(item.pod.name) created\n")
                     }
                 }
             }

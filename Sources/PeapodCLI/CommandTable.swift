@@ -40,11 +40,14 @@ struct Parameter: Sendable {
     var defaultValue: String?
     /// A required option (positional arguments are required by their kind).
     var required: Bool
+    /// Given before the command's words to a command that does not take it, it is ignored
+    /// (`--root`, `--run-root`, `-n`), as kubectl's global flags are; other options are errors there.
+    var persistent = false
 
     static func option(_ name: String, short: Character? = nil, default defaultValue: String? = nil, required: Bool = false,
-                       help: String = "", discussion: String = "") -> Parameter {
+                       persistent: Bool = false, help: String = "", discussion: String = "") -> Parameter {
         Parameter(kind: .option, name: name, short: short, help: help, discussion: discussion, defaultValue: defaultValue,
-                  required: required)
+                  required: required, persistent: persistent)
     }
 
     static func repeatedOption(_ name: String, short: Character? = nil, help: String = "") -> Parameter {
@@ -109,31 +112,51 @@ struct CommandSpec: Sendable {
     var subcommands: [CommandSpec] = []
     /// Whether `-h, --help` is listed (not for `help` itself).
     var listsHelpOption = true
+    /// Left out of the help's list of subcommands (`__complete`, for the completion scripts).
+    var hidden = false
     var run: (@Sendable (ParsedArguments) throws -> Void)?
 
-    init(name: String, aliases: [String] = [], abstract: String, discussion: String = "", subcommands: [CommandSpec]) {
-        self.name = name
-        self.aliases = aliases
-        self.abstract = abstract
-        self.discussion = discussion
-        self.subcommands = subcommands
-    }
-
-    init(name: String, aliases: [String] = [], abstract: String, discussion: String = "", parameters: [Parameter],
-         run: @escaping @Sendable (ParsedArguments) throws -> Void) {
+    init(name: String, aliases: [String] = [], abstract: String, discussion: String = "", parameters: [Parameter] = [],
+         subcommands: [CommandSpec]) {
         self.name = name
         self.aliases = aliases
         self.abstract = abstract
         self.discussion = discussion
         self.parameters = parameters
+        self.subcommands = subcommands
+    }
+
+    /// A leaf's table is made when the leaf is chosen (`subcommand(named:)`), not with its
+    /// parent's list: a command line builds one table, not every verb's (allocations at start-up).
+    init(name: String, aliases: [String] = [], abstract: String, discussion: String = "",
+         parameters: @autoclosure @escaping @Sendable () -> [Parameter],
+         run: @escaping @Sendable (ParsedArguments) throws -> Void) {
+        self.name = name
+        self.aliases = aliases
+        self.abstract = abstract
+        self.discussion = discussion
+        self.makeParameters = parameters
         self.run = run
     }
 
-    func subcommand(named word: String) -> CommandSpec? {
-        subcommands.first { $0.name == word || $0.aliases.contains(word) }
+    /// The leaf's table, not made yet.
+    private var makeParameters: (@Sendable () -> [Parameter])?
+
+    /// The command with its table made.
+    func materialized() -> CommandSpec {
+        guard let makeParameters else { return self }
+        var spec = self
+        spec.parameters = makeParameters()
+        spec.makeParameters = nil
+        return spec
     }
 
-    func parameter(long: String) -> Parameter? {
+    /// The subcommand called `word` (or an alias), with its table.
+    func subcommand(named word: String) -> CommandSpec? {
+        subcommands.first { $0.name == word || $0.aliases.contains(word) }?.materialized()
+    }
+
+    func parameter(long: some StringProtocol) -> Parameter? {
         parameters.first { !$0.isPositional && $0.name == long }
     }
 
@@ -191,11 +214,37 @@ struct ParsedArguments {
         }
     }
 
+    mutating func append(_ name: String, _ word: String) {
+        if let index = entries.firstIndex(where: { $0.name == name }) {
+            entries[index].words.append(word)
+        } else {
+            entries.append(Entry(name: name, words: [word]))
+        }
+    }
+
     var command: CommandSpec { path[path.count - 1] }
+
+    private func parameter(_ name: String) -> Parameter? {
+        command.parameters.first { $0.name == name }
+    }
+
+    /// An option's value as given (the last one), without the table's default.
+    func given(_ name: String) -> String? {
+        self[name]?.last
+    }
 
     /// An option's value (the last one given) or its default; a single positional argument.
     func string(_ name: String) -> String? {
-        self[name]?.last ?? command.parameters.first { $0.name == name }?.defaultValue
+        self[name]?.last ?? parameter(name)?.defaultValue
+    }
+
+    /// The value of an option that has a default in the table, or of a required one, or a
+    /// required positional argument: always there once the line parsed.
+    func text(_ name: String) -> String {
+        guard let value = string(name) else {
+            preconditionFailure("\(command.name): --\(name) has no default in the table")
+        }
+        return value
     }
 
     /// Every value of a repeated option, or the words of a positional list.
@@ -213,9 +262,16 @@ struct ParsedArguments {
     func value<T: LosslessStringConvertible>(_ name: String) throws -> T? {
         guard let text = string(name) else { return nil }
         guard let value = T(text) else {
-            let parameter = command.parameters.first { $0.name == name }
-            let named = parameter?.quoted() ?? "'--\(name)'"
+            let named = parameter(name)?.quoted() ?? "'--\(name)'"
             throw UsageError(message: "The value '\(text)' is invalid for \(named)", path: path)
+        }
+        return value
+    }
+
+    /// The converted value of an option with a default in the table.
+    func number<T: LosslessStringConvertible>(_ name: String) throws -> T {
+        guard let value: T = try value(name) else {
+            preconditionFailure("\(command.name): --\(name) has no default in the table")
         }
         return value
     }
@@ -240,16 +296,25 @@ enum CommandTable {
         word == "-h" || word == "--help"
     }
 
-    /// Reads `arguments` (the words after the program name) against `root`'s table.
+    /// Reads `arguments` (the words after the program name) against `root`'s table. Options of
+    /// the root's table (`--root`, `-n`, `-A`, ...) may come before the command's words; they
+    /// are read with the leaf's, before its own.
     static func parse(_ arguments: [String], root: CommandSpec) throws(UsageError) -> Outcome {
         var path = [root]
         var index = 0
+        var leading: [String] = []
         // Down the command words: `peapod image import ...`.
         while !path[path.count - 1].subcommands.isEmpty {
             let current = path[path.count - 1]
             guard index < arguments.count else { return .help(path) }
             let word = arguments[index]
             if isHelp(word) { return .help(path) }
+            if word.hasPrefix("-") && word != "-" && word != "--", path.count == 1,
+               let length = leadingOptionLength(arguments, at: index, root: root) {
+                leading += arguments[index..<(index + length)]
+                index += length
+                continue
+            }
             if path.count == 1 && word == "help" {
                 return try parseHelpCommand(Array(arguments[(index + 1)...]), root: root)
             }
@@ -265,7 +330,35 @@ enum CommandTable {
             }
             throw UsageError(message: unexpected(arguments[index...].filter { !$0.hasPrefix("-") }), path: path)
         }
-        return try parseOptions(Array(arguments[index...]), path: path)
+        return try parseOptions(leading: leading, Array(arguments[index...]), path: path)
+    }
+
+    /// How many words a root option before the command takes (`--root X`: 2, `--root=X`, `-A`:
+    /// 1), or nil when the word is no root option. A missing value is left for the leaf to report.
+    static func leadingOptionLength(_ arguments: [String], at index: Int, root: CommandSpec) -> Int? {
+        let word = arguments[index]
+        let valueFollows = index + 1 < arguments.count && (!arguments[index + 1].hasPrefix("-") || arguments[index + 1] == "-")
+        if word.hasPrefix("--") {
+            let body = word.dropFirst(2)
+            if let equals = body.firstIndex(of: "=") {
+                return root.parameter(long: body[..<equals]) == nil ? nil : 1
+            }
+            guard let parameter = root.parameter(long: body) else { return nil }
+            return parameter.takesValue && valueFollows ? 2 : 1
+        }
+        let body = word.dropFirst()
+        if let equals = body.firstIndex(of: "=") {
+            return body[..<equals].count == 1 && root.parameter(short: body.first!) != nil ? 1 : nil
+        }
+        var length = 1
+        for (offset, letter) in body.enumerated() {
+            guard let parameter = root.parameter(short: letter) else { return nil }
+            if parameter.takesValue {
+                guard offset == body.count - 1 else { return nil }
+                if valueFollows { length = 2 }
+            }
+        }
+        return length
     }
 
     private static func parseHelpCommand(_ words: [String], root: CommandSpec) throws(UsageError) -> Outcome {
@@ -284,149 +377,218 @@ enum CommandTable {
         return .help(path)
     }
 
-    /// The options and arguments of a leaf command. The first error is reported, unless help
-    /// was asked for somewhere before `--`.
-    private static func parseOptions(_ arguments: [String], path: [CommandSpec]) throws(UsageError) -> Outcome {
-        let command = path[path.count - 1]
-        var values = ParsedArguments(path: path)
-        var positionals: [String] = []
-        var terminated: [String]?
-        var wantsHelp = false
-        var firstError: String?
-        func fail(_ message: String) {
-            if firstError == nil { firstError = message }
-        }
-        func set(_ parameter: Parameter, _ value: String) {
-            if case .repeatedOption = parameter.kind {
-                values.set(parameter.name, (values[parameter.name] ?? []) + [value])
-            } else {
-                values.set(parameter.name, [value])
-            }
-        }
+    /// The options and arguments of a leaf command: `leading` are the options given before the
+    /// command's words (a persistent one the command does not take is ignored there, as kubectl
+    /// ignores `-n` for `version`). The first error is reported, unless help was asked for
+    /// somewhere before `--`.
+    private static func parseOptions(leading: [String], _ arguments: [String], path: [CommandSpec]) throws(UsageError) -> Outcome {
+        var scanner = OptionScanner(command: path[path.count - 1], root: path[0], path: path)
+        scanner.scan(leading, leading: true)
+        scanner.scan(arguments, leading: false)
+        return try scanner.finish()
+    }
 
-        var index = 0
-        /// The next word as an option's value: present, and not itself an option.
-        func nextValue(for parameter: Parameter, spelledAs spelling: String) -> String? {
-            if index < arguments.count, !arguments[index].hasPrefix("-") || arguments[index] == "-" {
+    static func unexpected<S: Collection<String>>(_ words: S) -> String {
+        if words.count == 1, let word = words.first { return "Unexpected argument '\(word)'" }
+        return "\(words.count) unexpected arguments: " + words.map { "'\($0)'" }.joined(separator: ", ")
+    }
+}
+
+/// Reads a leaf command's words against its table: long options (`--name`, `--name=value`,
+/// `--no-name`), short ones (`-n value`, `-n=value`, `-it`, `-Ao name`), positional words and
+/// `--`. Errors are kept until the end: help asked for anywhere before `--` wins over them.
+struct OptionScanner {
+    let command: CommandSpec
+    let root: CommandSpec
+    let path: [CommandSpec]
+    var values: ParsedArguments
+    var positionals: [String] = []
+    var terminated: [String]?
+    var wantsHelp = false
+    var firstError: String?
+    /// The words being read and the index of the next one.
+    private var words: [String] = []
+    private var index = 0
+    /// Whether the words came before the command's (root options only).
+    private var leading = false
+
+    init(command: CommandSpec, root: CommandSpec, path: [CommandSpec]) {
+        self.command = command
+        self.root = root
+        self.path = path
+        values = ParsedArguments(path: path)
+    }
+
+    mutating func fail(_ message: String) {
+        if firstError == nil { firstError = message }
+    }
+
+    mutating func set(_ parameter: Parameter, _ value: String) {
+        if case .repeatedOption = parameter.kind {
+            values.append(parameter.name, value)
+        } else {
+            values.set(parameter.name, [value])
+        }
+    }
+
+    /// The next word as an option's value: present, and not itself an option.
+    mutating func nextValue(for parameter: Parameter, spelledAs spelling: String) -> String? {
+        if index < words.count, !words[index].hasPrefix("-") || words[index] == "-" {
+            index += 1
+            return words[index - 1]
+        }
+        fail("Missing value for \(parameter.quoted(spelledAs: spelling))")
+        return nil
+    }
+
+    /// An option word the leaf has no parameter for: before the command's words a persistent
+    /// root option is skipped (with its value); anything else is an error.
+    mutating func unknown(_ rootParameter: Parameter?, word: String, valueInline: Bool) {
+        if leading, let skipped = rootParameter, skipped.persistent {
+            if skipped.takesValue && !valueInline && index < words.count
+                && (!words[index].hasPrefix("-") || words[index] == "-") {
                 index += 1
-                return arguments[index - 1]
             }
-            fail("Missing value for \(parameter.quoted(spelledAs: spelling))")
-            return nil
+            return
         }
+        fail("Unknown option '\(word)'")
+    }
 
-        while index < arguments.count {
-            let word = arguments[index]
+    mutating func scan(_ words: [String], leading: Bool) {
+        self.words = words
+        self.leading = leading
+        index = 0
+        while index < words.count {
+            let word = words[index]
             index += 1
             if word == "--" {
                 if command.parameters.contains(where: { if case .afterTerminator = $0.kind { true } else { false } }) {
-                    terminated = Array(arguments[index...])
+                    terminated = Array(words[index...])
                 } else {
-                    positionals += arguments[index...]
+                    positionals += words[index...]
                 }
-                break
+                return
             }
             if word.hasPrefix("--") {
-                // --name, --name=value, --no-name
-                let body = word.dropFirst(2)
-                let equals = body.firstIndex(of: "=")
-                let name = String(body[..<(equals ?? body.endIndex)])
-                let inline = equals.map { String(body[body.index(after: $0)...]) }
-                if name == "help" {
-                    wantsHelp = true
-                    continue
-                }
-                var parameter = command.parameter(long: name)
-                var negated = false
-                if parameter == nil, name.hasPrefix("no-"), let toggle = command.parameter(long: String(name.dropFirst(3))),
-                   case .toggle = toggle.kind {
-                    parameter = toggle
-                    negated = true
-                }
-                guard let parameter else {
-                    fail("Unknown option '\(word)'")
-                    continue
-                }
-                let spelling = "--" + name
-                switch parameter.kind {
-                case .option, .repeatedOption:
-                    if let inline {
-                        if inline.isEmpty {
-                            fail("Missing value for \(parameter.quoted(spelledAs: spelling))")
-                        } else {
-                            set(parameter, inline)
-                        }
-                    } else if let value = nextValue(for: parameter, spelledAs: spelling) {
-                        set(parameter, value)
-                    }
-                case .flag:
-                    if let inline {
-                        fail("The option '\(spelling)' does not take any value, but '\(inline)' was specified.")
-                    } else {
-                        set(parameter, "true")
-                    }
-                case .toggle:
-                    // kubectl spells it --wait=false.
-                    if let inline {
-                        if !negated && (inline == "true" || inline == "false") {
-                            set(parameter, inline)
-                        } else {
-                            fail("The option '\(spelling)' does not take any value, but '\(inline)' was specified.")
-                        }
-                    } else {
-                        set(parameter, negated ? "false" : "true")
-                    }
-                case .argument, .arguments, .afterTerminator:
-                    fail("Unknown option '\(word)'")
-                }
-                continue
+                long(word)
+            } else if word.hasPrefix("-") && word != "-" {
+                short(word)
+            } else {
+                positionals.append(word)
             }
-            if word.hasPrefix("-") && word != "-" {
-                // -n value, -n=value, -it, -Ao name
-                let body = word.dropFirst()
-                if let equals = body.firstIndex(of: "=") {
-                    let letters = body[..<equals]
-                    guard letters.count == 1, let parameter = command.parameter(short: letters.first!), parameter.takesValue
-                    else {
-                        if letters == "h" { wantsHelp = true } else { fail("Unknown option '\(word)'") }
-                        continue
-                    }
-                    let value = String(body[body.index(after: equals)...])
-                    if value.isEmpty {
-                        fail("Missing value for \(parameter.quoted(spelledAs: "-" + String(letters)))")
-                    } else {
-                        set(parameter, value)
-                    }
-                    continue
-                }
-                for (offset, letter) in body.enumerated() {
-                    if letter == "h" {
-                        wantsHelp = true
-                        continue
-                    }
-                    guard let parameter = command.parameter(short: letter) else {
-                        fail("Unknown option '\(body.count == 1 ? word : "-" + String(letter))'")
-                        continue
-                    }
-                    if parameter.takesValue {
-                        // Only the last letter of a group takes a value (the next word): -nfoo is no option.
-                        guard offset == body.count - 1 else {
-                            fail("Unknown option '\(word)'")
-                            break
-                        }
-                        if let value = nextValue(for: parameter, spelledAs: "-" + String(letter)) { set(parameter, value) }
-                    } else {
-                        set(parameter, "true")
-                    }
-                }
-                continue
-            }
-            positionals.append(word)
         }
+    }
+
+    /// `--name`, `--name=value`, `--no-name`, `--name=true|false` for a toggle.
+    mutating func long(_ word: String) {
+        let body = word.dropFirst(2)
+        let equals = body.firstIndex(of: "=")
+        let name = body[..<(equals ?? body.endIndex)]
+        let inline = equals.map { String(body[body.index(after: $0)...]) }
+        if name == "help" {
+            wantsHelp = true
+            return
+        }
+        var found = command.parameter(long: name)
+        var negated = false
+        if found == nil, name.hasPrefix("no-"), let toggle = command.parameter(long: name.dropFirst(3)), case .toggle = toggle.kind {
+            found = toggle
+            negated = true
+        }
+        guard let parameter = found else {
+            unknown(root.parameter(long: name), word: word, valueInline: inline != nil)
+            return
+        }
+        let spelling = "--" + name
+        switch parameter.kind {
+        case .option, .repeatedOption:
+            if let inline {
+                if inline.isEmpty {
+                    fail("Missing value for \(parameter.quoted(spelledAs: spelling))")
+                } else {
+                    set(parameter, inline)
+                }
+            } else if let value = nextValue(for: parameter, spelledAs: spelling) {
+                set(parameter, value)
+            }
+        case .flag:
+            if let inline {
+                fail("The option '\(spelling)' does not take any value, but '\(inline)' was specified.")
+            } else {
+                set(parameter, "true")
+            }
+        case .toggle:
+            // kubectl spells it --wait=false.
+            if let inline {
+                if !negated && (inline == "true" || inline == "false") {
+                    set(parameter, inline)
+                } else {
+                    fail("The option '\(spelling)' does not take any value, but '\(inline)' was specified.")
+                }
+            } else {
+                set(parameter, negated ? "false" : "true")
+            }
+        case .argument, .arguments, .afterTerminator:
+            fail("Unknown option '\(word)'")
+        }
+    }
+
+    /// `-n value`, `-n=value`, grouped flags `-it`, `-Ao name` (only the last letter takes a value).
+    mutating func short(_ word: String) {
+        let body = word.dropFirst()
+        if let equals = body.firstIndex(of: "=") {
+            let letters = body[..<equals]
+            if letters == "h" {
+                wantsHelp = true
+                return
+            }
+            guard letters.count == 1 else {
+                fail("Unknown option '\(word)'")
+                return
+            }
+            guard let parameter = command.parameter(short: letters.first!) else {
+                unknown(root.parameter(short: letters.first!), word: word, valueInline: true)
+                return
+            }
+            guard parameter.takesValue else {
+                fail("Unknown option '\(word)'")
+                return
+            }
+            let value = String(body[body.index(after: equals)...])
+            if value.isEmpty {
+                fail("Missing value for \(parameter.quoted(spelledAs: "-" + String(letters)))")
+            } else {
+                set(parameter, value)
+            }
+            return
+        }
+        for (offset, letter) in body.enumerated() {
+            if letter == "h" {
+                wantsHelp = true
+                continue
+            }
+            guard let parameter = command.parameter(short: letter) else {
+                unknown(root.parameter(short: letter), word: body.count == 1 ? word : "-" + String(letter), valueInline: false)
+                continue
+            }
+            if parameter.takesValue {
+                // Only the last letter of a group takes a value (the next word): -nfoo is no option.
+                guard offset == body.count - 1 else {
+                    fail("Unknown option '\(word)'")
+                    return
+                }
+                if let value = nextValue(for: parameter, spelledAs: "-" + String(letter)) { set(parameter, value) }
+            } else {
+                set(parameter, "true")
+            }
+        }
+    }
+
+    /// Positional words go to the arguments in table order; required options are checked.
+    func finish() throws(UsageError) -> CommandTable.Outcome {
         if wantsHelp { return .help(path) }
         if let firstError { throw UsageError(message: firstError, path: path) }
-
-        // Positional words go to the arguments in table order.
+        var values = self.values
         var next = 0
         for parameter in command.parameters {
             switch parameter.kind {
@@ -451,13 +613,8 @@ enum CommandTable {
             }
         }
         if next < positionals.count {
-            throw UsageError(message: unexpected(positionals[next...]), path: path)
+            throw UsageError(message: CommandTable.unexpected(positionals[next...]), path: path)
         }
         return .run(values)
-    }
-
-    private static func unexpected<S: Collection<String>>(_ words: S) -> String {
-        if words.count == 1, let word = words.first { return "Unexpected argument '\(word)'" }
-        return "\(words.count) unexpected arguments: " + words.map { "'\($0)'" }.joined(separator: ", ")
     }
 }

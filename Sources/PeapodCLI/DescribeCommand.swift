@@ -8,29 +8,27 @@ struct DescribeCommand {
         name: "describe", abstract: "Show a pod's details and events, as kubectl describe pod.",
         parameters: GlobalOptions.parameters + [
             .arguments("resources", help: "pod NAME or pod/NAME"),
-            .option("namespace", short: "n", default: "default"),
-        ],
+        ] + NamespaceOptions.parameters,
         run: { try DescribeCommand($0).run() })
 
     var global: GlobalOptions
     var resources: [String]
-    var namespace: String
+    var namespace: NamespaceOptions
 
     init(_ arguments: ParsedArguments) {
         global = GlobalOptions(arguments)
         resources = arguments.strings("resources")
-        namespace = arguments.string("namespace") ?? "default"
+        namespace = NamespaceOptions(arguments)
     }
 
     func run() throws {
-        try global.requireRoot()
+        try global.requireStore()
         let names = try ResourceArguments.podNames(resources)
-        let targets = names.isEmpty ? global.store.list(namespace: namespace).map(\.name) : names
+        let targets = names.isEmpty ? global.store.list(namespace: namespace.namespace).map(\.name) : names
         for (index, name) in targets.enumerated() {
-            if index > 0 { print("\n") }
-            let view = try PodView.find(name, namespace: namespace, store: global.store)
-            print(PodDescription.render(view, events: EventRecorder.load(path: view.location.eventsFile), now: Clock.now()),
-                  terminator: "")
+            if index > 0 { Output.out("\n\n") }
+            let view = try PodView.find(name, namespace: namespace.namespace, store: global.store)
+            Output.out(PodDescription.render(view, events: EventRecorder.load(path: view.location.eventsFile), now: Clock.now()))
         }
     }
 }

@@ -5,40 +5,24 @@ import PeapodSpec
 struct ExecCommand {
     static let spec = CommandSpec(
         name: "exec", abstract: "Run a command in a running container; exits with its exit code.",
-        parameters: GlobalOptions.parameters + [
-            .argument("pod", help: "NAME or pod/NAME"),
-            .option("container", short: "c"),
-            .option("namespace", short: "n", default: "default"),
-            .flag("stdin", short: "i", help: "Pass stdin to the command."),
-            .flag("tty", short: "t", help: "The command uses this terminal."),
+        parameters: ContainerSession.parameters + [
             .afterTerminator("command"),
         ],
         run: { try ExecCommand($0).run() })
 
-    var global: GlobalOptions
-    var pod: String
-    var container: String?
-    var namespace: String
-    var stdin: Bool
-    var tty: Bool
+    var session: ContainerSession
     var command: [String]
 
     init(_ arguments: ParsedArguments) {
-        global = GlobalOptions(arguments)
-        pod = arguments.string("pod") ?? ""
-        container = arguments.string("container")
-        namespace = arguments.string("namespace") ?? "default"
-        stdin = arguments.flag("stdin")
-        tty = arguments.flag("tty")
+        session = ContainerSession(arguments)
         command = arguments.strings("command")
     }
 
     func run() throws {
-        try global.requireRoot()
+        try session.global.requireRoot()
         guard !command.isEmpty else { throw CLIError("you must specify at least one command for the container") }
-        let name = try ResourceArguments.podNames([pod], requireType: false).first ?? pod
-        let view = try PodView.find(name, namespace: namespace, store: global.store)
-        let containerName = try view.defaultContainer(container)
+        let view = try PodView.find(try session.target.name(), namespace: session.namespace.namespace, store: session.global.store)
+        let containerName = try view.defaultContainer(session.container.container)
         guard view.supervisorAlive, let pid = view.containerPid(containerName), kill(pid, 0) == 0 else {
             throw CLIError("cannot exec into a container in a completed pod; current phase is \(view.status?["phase"]?.stringValue ?? "Unknown")")
         }
@@ -50,7 +34,7 @@ struct ExecCommand {
         } catch {
             throw CLIError("container \(containerName): \(error)")
         }
-        if tty { process.environment.append("TERM=" + (ProcessInfoLite.environment["TERM"] ?? "xterm")) }
+        if session.tty { process.environment.append("TERM=" + (ProcessInfoLite.environment["TERM"] ?? "xterm")) }
         // A container that can hold CAP_SYS_PTRACE could open this process's binary while it
         // enters (non-dumpable stops every other): enter from a sealed copy instead (sealed.c).
         let ptrace: UInt64 = 1 << 19
@@ -58,7 +42,7 @@ struct ExecCommand {
             try SealedExecutable.reexec(arguments: CommandLine.arguments)
         }
         // Without -i the command reads the container's own /dev/null (-1), never a file of the host.
-        let stdinFD: Int32 = stdin || tty ? 0 : -1
+        let stdinFD: Int32 = session.stdin || session.tty ? 0 : -1
         let child = try execInContainer(
             pid: pid, argv: command, process: process, stdinFD: stdinFD, stdoutFD: 1, stderrFD: 2,
             containerName: containerName)

@@ -12,9 +12,6 @@ enum HelpText {
     static func usage(_ path: [CommandSpec]) -> String {
         let command = path[path.count - 1]
         var words = [commandName(path)]
-        if !command.subcommands.isEmpty {
-            words.append("<subcommand>")
-        }
         for parameter in command.parameters {
             switch parameter.kind {
             case .option:
@@ -34,6 +31,8 @@ enum HelpText {
                 words.append("-- [<\(parameter.name)> ...]")
             }
         }
+        // The root's options (`peapod [--root <root>] ... <subcommand>`) come before the verb.
+        if !command.subcommands.isEmpty { words.append("<subcommand>") }
         return words.joined(separator: " ")
     }
 
@@ -74,7 +73,7 @@ enum HelpText {
         }
         if !command.subcommands.isEmpty {
             out += "SUBCOMMANDS:\n"
-            for sub in command.subcommands {
+            for sub in command.subcommands where !sub.hidden {
                 out += entry(([sub.name] + sub.aliases).joined(separator: ", "), sub.abstract, width: width)
             }
             out += "\n  See '\(commandName([path[0], CommandTable.helpCommand])) "

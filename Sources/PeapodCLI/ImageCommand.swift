@@ -24,15 +24,15 @@ enum ImageCommand {
 
         init(_ arguments: ParsedArguments) {
             global = GlobalOptions(arguments)
-            reference = arguments.string("reference") ?? ""
-            source = arguments.string("source") ?? ""
+            reference = arguments.text("reference")
+            source = arguments.text("source")
             changes = arguments.strings("change")
         }
 
         func run() throws {
             try global.requireRoot()
             let record = try ImageStore(root: global.store.root).importImage(reference: reference, from: source, changes: changes)
-            print(record.id)
+            Output.out(record.id + "\n")
         }
     }
 
@@ -57,7 +57,7 @@ enum ImageCommand {
                     HumanDuration.format(seconds: now.secondsSince(record.created)) + " ago", ByteSize.format(record.size),
                 ])
             }
-            print(Table.render(rows), terminator: "")
+            Output.out(Table.render(rows))
         }
     }
 
@@ -79,7 +79,7 @@ enum ImageCommand {
             let images = ImageStore(root: global.store.root)
             for reference in references {
                 try images.remove(reference: reference)
-                print("Untagged: \(reference)")
+                Output.out("Untagged: \(reference)\n")
             }
         }
     }

@@ -22,9 +22,9 @@ struct LimitOptions {
     var housekeepingNanos: Int64
 
     init(_ arguments: ParsedArguments) throws {
-        let sizeText = arguments.string("container-log-max-size") ?? "10Mi"
-        let maxFiles: Int = try arguments.value("container-log-max-files") ?? 5
-        let intervalText = arguments.string("housekeeping-interval") ?? "10s"
+        let sizeText = arguments.text("container-log-max-size")
+        let maxFiles: Int = try arguments.number("container-log-max-files")
+        let intervalText = arguments.text("housekeeping-interval")
         guard let size = try? Quantity(sizeText), !size.isZero else {
             throw ValidationError("--container-log-max-size must be a quantity such as 10Mi (negative: no rotation), not \"\(sizeText)\"")
         }

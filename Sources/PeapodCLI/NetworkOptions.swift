@@ -4,6 +4,7 @@ import PeapodLinux
 import PeapodRuntime
 import PeapodSpec
 
+/// `--network` and `--pod-cidr`, which `apply` and `run` take (both forms of `run`).
 struct NetworkOptions {
     static let parameters: [Parameter] = [
         .option(
@@ -12,23 +13,30 @@ struct NetworkOptions {
             discussion: "default: each pod gets eth0 on the bridge peapod0 with an address of the pod CIDR; hostPorts need it."),
         .option(
             "pod-cidr", default: SubnetChoice.defaultPodCIDR.description,
-            help: "The pod CIDR: the default network takes its first /24 that no route of the host uses (or all of a /24 or longer)."),
+            help: "The pod CIDR of --network default: its first /24 that no route of the host uses (or all of a /24 or longer)."),
     ]
 
+    static let networks = ["none", "default"]
+
     var settings: NetworkSettings
+    /// --pod-cidr was given: a network already up on another subnet is an error, not reused.
     var explicitCIDR: Bool
 
     init(_ arguments: ParsedArguments) throws {
-        let name = arguments.string("network") ?? "none"
-        guard name == "none" || name == "default" else {
-            throw ValidationError("--network must be none or default")
+        let name = arguments.text("network")
+        guard Self.networks.contains(name) else {
+            throw ValidationError("--network must be none or default, not \"\(name)\"")
         }
-        var cidr = SubnetChoice.defaultPodCIDR
-        explicitCIDR = false
-        if let text = arguments.string("pod-cidr") {
-            guard let parsed = IPv4Subnet(text) else { throw ValidationError("--pod-cidr must be an IPv4 CIDR such as 10.244.0.0/16") }
-            cidr = parsed
-            explicitCIDR = true
+        let text = arguments.text("pod-cidr")
+        guard let cidr = IPv4Subnet(text) else {
+            throw ValidationError("--pod-cidr must be an IPv4 CIDR such as 10.244.0.0/16, not \"\(text)\"")
+        }
+        guard cidr.prefix <= 30 else {
+            throw ValidationError("--pod-cidr \(cidr) is too small for pods (at most /30)")
+        }
+        explicitCIDR = arguments.given("pod-cidr") != nil
+        if explicitCIDR && name == "none" {
+            throw ValidationError("--pod-cidr is for --network default: with --network none pods have loopback only")
         }
         settings = NetworkSettings(name: name, podCIDR: cidr)
     }

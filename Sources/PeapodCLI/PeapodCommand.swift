@@ -7,16 +7,25 @@ public enum PeapodCommand {
     static let spec = CommandSpec(
         name: "peapod",
         abstract: "Run Kubernetes v1 Pods on this machine, with real namespaces.",
+        // Accepted before the verb too (CommandTable.parse).
+        parameters: GlobalOptions.parameters + NamespaceOptions.listing,
         subcommands: [
             RunCommand.spec, ApplyCommand.spec, GetCommand.spec, DescribeCommand.spec, LogsCommand.spec,
-            ExecCommand.spec, DeleteCommand.spec, WaitCommand.spec, TopCommand.spec, ImageCommand.spec, SeccompCommand.spec,
+            ExecCommand.spec, AttachCommand.spec, CopyCommand.spec, PortForwardCommand.spec, DeleteCommand.spec,
+            WaitCommand.spec, TopCommand.spec, EventsCommand.spec, MetadataCommand.spec(.labels),
+            MetadataCommand.spec(.annotations), ImageCommand.spec, SeccompCommand.spec, VersionCommand.spec,
+            APIResourcesCommand.spec, ExplainCommand.spec, CompletionCommand.spec, CompleteCommand.spec,
         ]
     )
 
     /// Parses and runs a command. Usage errors print as `Error: ...` with the command's usage
     /// (exit 64); Peapod's own errors print as one `error:` line on stderr.
     public static func runMain() -> Never {
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        Glibc.exit(execute(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// Runs the command line `arguments` (the words after `peapod`) and returns its exit status.
+    static func execute(_ arguments: [String]) -> Int32 {
         var path = [spec]
         do {
             switch try CommandTable.parse(arguments, root: spec) {
@@ -26,21 +35,21 @@ public enum PeapodCommand {
                 path = parsed.path
                 try parsed.command.run?(parsed)
             }
-            Glibc.exit(0)
+            return 0
         } catch let failure as UsageError {
             Output.err(HelpText.error(failure))
-            Glibc.exit(64)
+            return 64
         } catch let failure as ValidationError {
             Output.err(HelpText.error(UsageError(message: failure.message, path: path)))
-            Glibc.exit(64)
+            return 64
         } catch let failure as CLIError {
-            Output.err("error: \(failure.message)\n")
-            Glibc.exit(failure.code)
+            Output.err(failure.prefix + failure.message + "\n")
+            return failure.code
         } catch let code as ExitCode {
-            Glibc.exit(code.rawValue)
+            return code.rawValue
         } catch {
             Output.err("error: \(error)\n")
-            Glibc.exit(1)
+            return 1
         }
     }
 }
@@ -57,42 +66,23 @@ struct ExitCode: Error {
 public struct CLIError: Error, CustomStringConvertible {
     public var message: String
     public var code: Int32
+    /// `error: ` for the CLI's own errors; `Error from server (Reason): ` for what an API
+    /// server would have answered (kubectl prints those so).
+    public var prefix = "error: "
 
     public init(_ message: String, code: Int32 = 1) {
         self.message = message
         self.code = code
     }
 
+    /// What kubectl prints for an API server's refusal: `Error from server (NotFound): ...`.
+    static func server(_ reason: String, _ message: String) -> CLIError {
+        var error = CLIError(message)
+        error.prefix = "Error from server (\(reason)): "
+        return error
+    }
+
     public var description: String { message }
-}
-
-/// `--root` and `--run-root`, which every command takes.
-struct GlobalOptions {
-    static let parameters: [Parameter] = [
-        .option("root", help: "State, images and logs (env PEAPOD_ROOT)."),
-        .option("run-root", help: "Namespace pins and locks (env PEAPOD_RUN_ROOT)."),
-    ]
-
-    var root: String?
-    var runRoot: String?
-
-    init(_ arguments: ParsedArguments) {
-        root = arguments.string("root")
-        runRoot = arguments.string("run-root")
-    }
-
-    var store: PodStore {
-        PodStore(
-            root: root ?? ProcessInfoLite.variable("PEAPOD_ROOT") ?? "/var/lib/peapod",
-            runRoot: runRoot ?? ProcessInfoLite.variable("PEAPOD_RUN_ROOT") ?? "/run/peapod")
-    }
-
-    /// Pods live in the kernel's namespaces and mounts: every command that touches them needs root.
-    func requireRoot() throws {
-        guard geteuid() == 0 else {
-            throw CLIError("peapod must run as root (it creates namespaces, mounts and cgroups): try sudo peapod ...")
-        }
-    }
 }
 
 enum ProcessInfoLite {

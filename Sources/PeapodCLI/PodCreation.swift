@@ -103,7 +103,7 @@ struct PodCreator {
             if pod.spec.hostUsers == false, let problem = Self.userNamespaceProblem() {
                 throw CLIError("pod \(pod.name): \(problem)")
             }
-            if let problem = NetworkCheck.problem(pod, attached: network?.settings.attachesPods ?? false) {
+            if let problem = NetworkCheck.problem(pod, attached: network?.settings.attachesPods == true) {
                 throw CLIError(problem)
             }
             let volumeErrors = VolumePlanner(pod: pod, podDirectory: store.location(namespace: pod.namespace, name: pod.name, uid: "check").podDir).check()

@@ -69,12 +69,14 @@ struct PodView {
     }
 
     /// The pod object as `kubectl get pod -o json` prints it. A pod whose supervisor is gone
-    /// has phase Unknown, as a pod on an unreachable node.
+    /// has phase Unknown, as a pod on an unreachable node; one whose supervisor has not started
+    /// yet (no pid, no status: `apply` is at work) is Pending.
     func json() -> JSONValue {
         var object = pod.json().objectValue ?? JSONObject()
         var status = self.status ?? .object(JSONObject([("phase", .string("Pending"))]))
         let phase = status["phase"]?.stringValue
-        if !supervisorAlive, phase != "Succeeded", phase != "Failed", var s = status.objectValue {
+        let starting = self.status == nil && supervisorPid == nil
+        if !starting, !supervisorAlive, phase != "Succeeded", phase != "Failed", var s = status.objectValue {
             s["phase"] = .string("Unknown")
             s["reason"] = .string("NodeLost")
             s["message"] = .string("the pod's supervisor is not running")

@@ -6,11 +6,12 @@ import PeapodSpec
 struct RunCommand {
     static let spec = CommandSpec(
         name: "run",
-        abstract: "Run the pods of a manifest in the foreground, streaming their logs.",
-        discussion: "Ctrl-C or SIGTERM deletes the pods gracefully. Exits 0 when every pod Succeeded, 1 when one Failed.",
-        parameters: GlobalOptions.parameters + BackoffOptions.parameters + CgroupOptions.parameters + SecurityOptions.parameters + LimitOptions.parameters + NetworkOptions.parameters + [
-            .option("filename", short: "f", required: true, help: "The manifest file, or - for standard input."),
-        ],
+        abstract: "Run the pods of a manifest in the foreground, streaming their logs; or one pod from an image.",
+        discussion: "With -f: Ctrl-C or SIGTERM deletes the pods gracefully; exits 0 when every pod Succeeded, 1 when one Failed. "
+            + "With NAME --image=IMAGE: a pod as kubectl run makes it (label run=NAME); -i/-t attach to it, --rm deletes it after.",
+        parameters: GlobalOptions.parameters + NamespaceOptions.parameters + FilenameOptions.parameters + BackoffOptions.parameters
+            + CgroupOptions.parameters + SecurityOptions.parameters + LimitOptions.parameters + NetworkOptions.parameters
+            + RunCommand.imageParameters,
         run: { try RunCommand($0).run() })
 
     var global: GlobalOptions
@@ -19,7 +20,9 @@ struct RunCommand {
     var security: SecurityOptions
     var limits: LimitOptions
     var network: NetworkOptions
-    var filename: String
+    var files: FilenameOptions
+    /// `run NAME --image=IMG`, as kubectl run (RunImage.swift); nil: `run -f FILE`.
+    var image: RunImage?
 
     init(_ arguments: ParsedArguments) throws {
         global = GlobalOptions(arguments)
@@ -28,18 +31,30 @@ struct RunCommand {
         security = SecurityOptions(arguments)
         limits = try LimitOptions(arguments)
         network = try NetworkOptions(arguments)
-        filename = arguments.string("filename") ?? "-"
+        files = FilenameOptions(arguments)
+        image = try Self.imageRun(arguments)
     }
 
     func run() throws {
+        try image?.validate()
         try global.requireRoot()
-        let loaded = try ManifestInput.load(filename)
+        // Its pods are gone when run returns (or throws its exit code): the bridge and the
+        // nftables table go with the last pod on them, as after delete.
+        defer { NetworkCheck.removeUnusedNetwork(global.store) }
+        if let image {
+            try image.run(global: global, creator: PodCreator(
+                store: global.store, backoff: backoff.policy, cgroups: cgroups.settings,
+                allowedUnsafeSysctls: security.allowedUnsafeSysctls, limits: limits, network: network))
+            return
+        }
+        let templates = try files.load()
+        guard !templates.isEmpty else { throw CLIError("no objects passed to run") }
         let store = global.store
         let creator = PodCreator(store: store, backoff: backoff.policy, cgroups: cgroups.settings,
                                  allowedUnsafeSysctls: security.allowedUnsafeSysctls, limits: limits,
                                  network: network)
 
-        if loaded.pods.count == 1 { try runHere(loaded.pods[0], store: store, creator: creator) }
+        if templates.count == 1 { try runHere(templates[0], store: store, creator: creator) }
 
         // SIGINT, SIGTERM, SIGHUP and SIGCHLD are blocked before any pod exists, so none is
         // missed, and read from one descriptor below.
@@ -51,9 +66,9 @@ struct RunCommand {
         // once it has finished. This process only waits for the supervisors to exit.
         var pods: [(location: PodLocation, supervisor: Int32)] = []
         try store.withLock {
-            try Self.checkAllNew(loaded.pods, creator)
+            try Self.checkAllNew(templates, creator)
             do {
-                for pod in loaded.pods {
+                for pod in templates {
                     let created = try creator.create(pod, foreground: true)
                     pods.append((created.location, created.supervisor))
                 }
@@ -75,7 +90,8 @@ struct RunCommand {
             while true {
                 let signal = StopSignals.next(signals)
                 guard signal > 0 else { break }
-                guard signal != SIGCHLD, interrupted == 0 else { continue }
+                // SIGUSR1 (a supervisor's metadata signal) is not a stop signal here.
+                guard signal != SIGCHLD, signal != SIGUSR1, interrupted == 0 else { continue }
                 interrupted = signal
                 Output.err("\(signal == SIGINT ? "interrupted" : "terminated"): deleting \(pods.map { "pod/" + $0.location.name }.joined(separator: ", "))\n")
                 for pod in pods where statuses[pod.supervisor] == nil {
@@ -121,11 +137,11 @@ struct RunCommand {
     /// The pod is as visible to the other commands as any other (status, events, logs, exec,
     /// delete), with this process's pid as its supervisor's.
     func runHere(_ template: Pod, store: PodStore, creator: PodCreator) throws -> Never {
-        // Stop signals and SIGCHLD are blocked before the pod exists; the supervisor then reads
-        // them from a signalfd, so a Ctrl-C at any moment deletes the pod.
+        // Stop signals, SIGCHLD and SIGUSR1 (label, annotate) are blocked before the pod exists;
+        // the supervisor then reads them from a signalfd, so a Ctrl-C at any moment deletes the pod.
         var blocked = sigset_t()
         sigemptyset(&blocked)
-        for signal in [SIGINT, SIGTERM, SIGHUP, SIGCHLD] { sigaddset(&blocked, signal) }
+        for signal in [SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGUSR1] { sigaddset(&blocked, signal) }
         sigprocmask(SIG_BLOCK, &blocked, nil)
 
         let (location, pod) = try store.withLock { () throws -> (PodLocation, Pod) in

@@ -12,6 +12,6 @@ enum SeccompCommand {
             name: "default",
             abstract: "Print the RuntimeDefault profile as Docker/OCI JSON (a start for a Localhost profile).",
             parameters: [],
-            run: { _ in print(SeccompPolicy.runtimeDefault.dockerJSON()) })
+            run: { _ in Output.out(SeccompPolicy.runtimeDefault.dockerJSON() + "\n") })
     }
 }

@@ -12,8 +12,7 @@ struct TopCommand {
         name: "top", abstract: "Show CPU (millicores) and memory (working set) of pods, as kubectl top pod.",
         parameters: GlobalOptions.parameters + [
             .arguments("resources", help: "pod [NAME]"),
-            .option("namespace", short: "n", default: "default"),
-            .flag("all-namespaces", short: "A"),
+        ] + NamespaceOptions.listing + [
             .flag("containers", help: "One line per container."),
             .option("window", default: "0.5", help: "Seconds between the two CPU samples."),
         ],
@@ -21,18 +20,16 @@ struct TopCommand {
 
     var global: GlobalOptions
     var resources: [String]
-    var namespace: String
-    var allNamespaces: Bool
+    var namespace: NamespaceOptions
     var containers: Bool
     var window: Double
 
     init(_ arguments: ParsedArguments) throws {
         global = GlobalOptions(arguments)
         resources = arguments.strings("resources")
-        namespace = arguments.string("namespace") ?? "default"
-        allNamespaces = arguments.flag("all-namespaces")
+        namespace = NamespaceOptions(arguments)
         containers = arguments.flag("containers")
-        window = try arguments.value("window") ?? 0.5
+        window = try arguments.number("window")
     }
 
     struct Row {
@@ -52,9 +49,9 @@ struct TopCommand {
         let store = global.store
         var views: [PodView] = []
         if names.isEmpty {
-            views = store.list(namespace: allNamespaces ? nil : namespace).compactMap { PodView.load($0, store: store) }
+            views = store.list(namespace: namespace.scope).compactMap { PodView.load($0, store: store) }
         } else {
-            for name in names { views.append(try PodView.find(name, namespace: namespace, store: store)) }
+            for name in names { views.append(try PodView.find(name, namespace: namespace.namespace, store: store)) }
         }
 
         // (view, container, cgroups) of every running container; both samples read them all.
@@ -81,11 +78,11 @@ struct TopCommand {
                             memory: after.memoryWorkingSet ?? 0))
         }
         if rows.isEmpty {
-            Output.err(allNamespaces ? "No resources found\n" : "No resources found in \(namespace) namespace.\n")
+            Output.err(namespace.noResources)
             return
         }
-        print(Table.render(TopMath.table(rows.map { ($0.namespace, $0.pod, $0.container, $0.milliCPU, $0.memory) },
-                                         containers: containers, allNamespaces: allNamespaces)), terminator: "")
+        Output.out(Table.render(TopMath.table(rows.map { ($0.namespace, $0.pod, $0.container, $0.milliCPU, $0.memory) },
+                                              containers: containers, allNamespaces: namespace.allNamespaces)))
     }
 }
 

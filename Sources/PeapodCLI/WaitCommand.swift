@@ -9,7 +9,7 @@ struct WaitCommand {
         discussion: "--for=condition=Ready[=false], --for=delete, --for=jsonpath='{.status.phase}'=Succeeded",
         parameters: GlobalOptions.parameters + [
             .arguments("resources", help: "pod/NAME, or pod NAME..."),
-            .option("namespace", short: "n", default: "default"),
+        ] + NamespaceOptions.parameters + [
             .option("for", required: true, help: "condition=NAME[=value], delete, or jsonpath='{PATH}'[=value]."),
             .option("timeout", default: "30s", help: "How long to wait (30s, 1m, 1h; 0 checks once)."),
         ],
@@ -17,20 +17,20 @@ struct WaitCommand {
 
     var global: GlobalOptions
     var resources: [String]
-    var namespace: String
+    var namespace: NamespaceOptions
     var condition: String
     var timeout: String
 
     init(_ arguments: ParsedArguments) {
         global = GlobalOptions(arguments)
         resources = arguments.strings("resources")
-        namespace = arguments.string("namespace") ?? "default"
-        condition = arguments.string("for") ?? ""
-        timeout = arguments.string("timeout") ?? "30s"
+        namespace = NamespaceOptions(arguments)
+        condition = arguments.text("for")
+        timeout = arguments.text("timeout")
     }
 
     func run() throws {
-        try global.requireRoot()
+        try global.requireStore()
         let names = try ResourceArguments.podNames(resources, requireType: false)
         guard !names.isEmpty else { throw CLIError("resource(s) were provided, but no name was specified") }
         let goal = try WaitGoal(parsing: condition)
@@ -41,16 +41,16 @@ struct WaitCommand {
         let store = global.store
         for name in names {
             while true {
-                let view = store.find(namespace: namespace, name: name).flatMap { PodView.load($0, store: store) }
+                let view = store.find(namespace: namespace.namespace, name: name).flatMap { PodView.load($0, store: store) }
                 if case .delete = goal {
                     if view == nil {
-                        print("pod/\(name) condition met")
+                        Output.out("pod/\(name) condition met\n")
                         break
                     }
                 } else {
                     guard let view else { throw CLIError("pods \"\(name)\" not found") }
-                    if goal.isMet(by: view.json()) {
-                        print("pod/\(name) condition met")
+                    if try goal.isMet(by: view.json()) {
+                        Output.out("pod/\(name) condition met\n")
                         break
                     }
                 }
@@ -66,7 +66,7 @@ struct WaitCommand {
 enum WaitGoal {
     case condition(type: String, value: String)
     case delete
-    case jsonPath(path: [String], value: String?)
+    case jsonPath(JSONPath, value: String?)
 
     init(parsing text: String) throws {
         if text == "delete" {
@@ -77,39 +77,30 @@ enum WaitGoal {
             guard let type = parts.first, !type.isEmpty else { throw CLIError("--for condition=... needs a condition name") }
             self = .condition(type: type, value: parts.count > 1 ? parts[1] : "true")
         } else if text.hasPrefix("jsonpath=") {
-            var rest = String(text.dropFirst("jsonpath=".count))
-            if rest.hasPrefix("'") || rest.hasPrefix("\"") { rest = String(rest.dropFirst()) }
-            guard rest.hasPrefix("{"), let close = rest.firstIndex(of: "}") else {
+            // The expression ends at its last `}`: a filter inside may hold `=` itself.
+            var rest = Substring(text.dropFirst("jsonpath=".count))
+            if rest.hasPrefix("'") || rest.hasPrefix("\"") { rest = rest.dropFirst() }
+            guard rest.hasPrefix("{"), let close = rest.lastIndex(of: "}") else {
                 throw CLIError("jsonpath wait format must be --for=jsonpath='{.status.readyReplicas}'=3")
             }
-            let expression = rest[rest.index(after: rest.startIndex)..<close]
+            let expression = String(rest[...close])
             var tail = rest[rest.index(after: close)...]
             if tail.hasPrefix("'") || tail.hasPrefix("\"") { tail = tail.dropFirst() }
             var value: String?
             if tail.hasPrefix("=") { value = String(tail.dropFirst()) }
-            self = .jsonPath(path: try Self.segments(String(expression)), value: value)
+            do {
+                self = .jsonPath(try JSONPath(parsing: expression), value: value)
+            } catch {
+                throw CLIError("\(error)")
+            }
         } else {
             throw CLIError("unrecognized condition: \"\(text)\"")
         }
     }
 
-    /// `.status.containerStatuses[0].ready` as keys and indexes.
-    static func segments(_ expression: String) throws -> [String] {
-        var out: [String] = []
-        for part in expression.split(separator: ".", omittingEmptySubsequences: true) {
-            var key = Substring(part)
-            while let open = key.firstIndex(of: "[") {
-                if open > key.startIndex { out.append(String(key[..<open])) }
-                guard let close = key[open...].firstIndex(of: "]") else { throw CLIError("unclosed [ in jsonpath \(expression)") }
-                out.append(String(key[open...close]))
-                key = key[key.index(after: close)...]
-            }
-            if !key.isEmpty { out.append(String(key)) }
-        }
-        return out
-    }
-
-    func isMet(by pod: JSONValue) -> Bool {
+    /// Whether the pod (as `get -o json` shows it) meets the goal; kubectl's errors for a
+    /// JSONPath that gives several values or an object.
+    func isMet(by pod: JSONValue) throws -> Bool {
         switch self {
         case .delete:
             return false
@@ -120,24 +111,17 @@ enum WaitGoal {
                     && $0["status"]?.stringValue?.lowercased() == value.lowercased()
             }
         case let .jsonPath(path, value):
-            var current: JSONValue? = pod
-            for segment in path {
-                if segment.hasPrefix("["), let index = Int(segment.dropFirst().dropLast()) {
-                    guard let array = current?.arrayValue, index >= 0, index < array.count else { return false }
-                    current = array[index]
-                } else {
-                    current = current?[segment]
-                }
+            // An index past the end of a list not filled yet: not met yet.
+            guard let results = try? path.findResults(pod).flatMap({ $0 }) else { return false }
+            guard let first = results.first else { return false }
+            guard results.count == 1 else { throw CLIError("given jsonpath expression matches more than one value") }
+            switch first {
+            case .object, .array: throw CLIError("jsonpath leads to a nested object or list which is not supported")
+            case .null: return false
+            default: break
             }
-            guard let current, current != .null else { return false }
             guard let value else { return true }
-            switch current {
-            case let .string(s): return s == value
-            case let .bool(b): return String(b) == value
-            case let .int(i): return String(i) == value
-            case let .double(d): return String(d) == value || Double(value) == d
-            default: return current.serialized(pretty: false) == value
-            }
+            return JSONPath.text(first) == value
         }
     }
 }

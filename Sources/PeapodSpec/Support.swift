@@ -108,9 +108,8 @@ public enum Support {
                 return p
             }
         }),
-        Rule("stdin", notYet) { $0.stdin },
-        Rule("stdinOnce", notYet) { $0.stdinOnce },
-        Rule("tty", notYet) { $0.tty },
+        // stdin, stdinOnce and tty are honoured: the supervisor keeps stdin open for attach and
+        // gives tty containers a terminal (AttachHub, ContainerStdio).
         Rule("resizePolicy", .warn("ignored: resources are not resized in place")) { !$0.resizePolicy.isEmpty },
         Rule("restartPolicyRules", notYet) { !$0.restartPolicyRules.isEmpty },
         Rule("resources.claims", notYet) { !$0.resources.claims.isEmpty },

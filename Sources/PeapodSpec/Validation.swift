@@ -10,6 +10,19 @@ public enum Validation {
         return (v.errors, podWarnings(pod))
     }
 
+    /// The metadata rules alone (names, label keys and values, annotation keys and their total
+    /// size), as an update of a pod's labels or annotations is validated.
+    /// IsValidLabelValue's messages (kubectl checks a new label's value before sending it).
+    public static func labelValueErrors(_ value: String) -> [String] {
+        NameRules.labelValue(value)
+    }
+
+    public static func validateMetadata(_ metadata: ObjectMeta) -> [FieldError] {
+        var v = Validator()
+        v.objectMeta(metadata)
+        return v.errors
+    }
+
     // MARK: Warnings (pkg/api/pod/warnings.go)
 
     static func podWarnings(_ pod: Pod) -> [String] {

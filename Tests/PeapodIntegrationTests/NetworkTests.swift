@@ -6,7 +6,27 @@
 import Foundation
 import Testing
 
-@Suite("pod network", .serialized, .requires(Environment.skipNote) { Environment.isRoot })
+/// What the suite runs besides peapod: a private network namespace and its links (util-linux's
+/// unshare, iproute2's ip), a look at the rules (nft), the host side's client (busybox nc), and
+/// the library Peapod's rules go through (tools/lib.sh installs them all).
+enum NetworkHost {
+    static let note = "needs root, unshare, ip (iproute2), nft (nftables), busybox and libnftables.so.1 (libnftables1)"
+
+    static func onPath(_ name: String) -> Bool {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"
+        return path.split(separator: ":").contains { access("\($0)/\(name)", X_OK) == 0 }
+    }
+
+    static var ready: Bool {
+        guard Environment.isRoot, access("/usr/bin/unshare", X_OK) == 0,
+              ["ip", "nft", "busybox"].allSatisfy(onPath) else { return false }
+        guard let library = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL) else { return false }
+        dlclose(library)
+        return true
+    }
+}
+
+@Suite("pod network", .serialized, .requires(NetworkHost.note) { NetworkHost.ready })
 struct NetworkTests {
     /// Runs `body` (bash) in a fresh network namespace with loopback up and an uplink address,
     /// 192.0.2.1 (TEST-NET-1), holding the default route; `$P` is peapod with private roots.
@@ -15,6 +35,7 @@ struct NetworkTests {
         defer { try? FileManager.default.removeItem(atPath: base) }
         let script = """
         set -u
+        cd \(base)
         ip link set lo up
         ip link add uplink type veth peer name uplink-peer
         ip addr add 192.0.2.1/24 dev uplink
@@ -105,13 +126,24 @@ struct NetworkTests {
         sed 's/name: server/name: clash/; s/name: client/name: client2/' pods.yaml > clash.yaml
         check hostport-clash-refused '! $P apply -f clash.yaml --network default 2>err.txt && grep -q "spec.containers\\[0\\].ports\\[0\\].hostPort: Invalid value: 9090: host port 9090/TCP is already used by default/server" err.txt'
         check clash-created-nothing '! $P get pod clash >/dev/null 2>&1 && ! $P get pod client2 >/dev/null 2>&1'
-        check no-hostport-without-network '! $P apply -f clash.yaml 2>&1 | grep -q "needs the pod network"; true'
+        check no-hostport-without-network '! $P apply -f clash.yaml 2>err.txt && grep -q "ports\\[0\\].hostPort: Invalid value: 9090: a hostPort needs the pod network (--network default) or hostNetwork" err.txt'
         $P delete pod server client >/dev/null
         check nothing-left '[ -z "$(ip -o link | grep -E "peapod0|veth")" ] && [ -z "$(find $PEAPOD_ROOT/network -type f -path "*/leases/*" 2>/dev/null; find $PEAPOD_ROOT/network/hostports -type f 2>/dev/null)" ] && ! nft list table ip peapod >/dev/null 2>&1'
+        cat > once.yaml <<'YAML'
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: once}
+        spec:
+          restartPolicy: Never
+          containers: [{name: c, image: busybox, command: [sh, -c, "ip -4 addr show eth0"], ports: [{containerPort: 80, hostPort: 8089}]}]
+        YAML
+        check run-on-pod-cidr '$P run -f once.yaml --network default --pod-cidr 10.250.0.0/16 | grep -q "inet 10\\.250\\.0\\.[0-9]*/24"'
+        check run-leaves-nothing '[ -z "$(ip -o link | grep -E "peapod0|veth")" ] && ! nft list table ip peapod >/dev/null 2>&1'
         """)
         expectPasses(result, ["podip-matches-eth0", "fieldref-podip", "hosts-file", "hostip", "tcp-pod-to-pod",
                               "hostport-loopback", "hostport-host-address", "hostport-clash-refused",
-                              "clash-created-nothing", "nothing-left"])
+                              "clash-created-nothing", "no-hostport-without-network", "nothing-left",
+                              "run-on-pod-cidr", "run-leaves-nothing"])
         hostLinksAreUntouched()
     }
 

@@ -356,6 +356,39 @@ struct UserNamespaceVolumeTests {
         #expect(read("labels").hasPrefix("app="))
     }
 
+    @Test func aMetadataChangeSwapsDataAsTheAtomicWriterDoes() throws {
+        let tmp = VolumeTempDir()
+        let source = DownwardAPIVolumeSource(items: [
+            DownwardAPIVolumeFile(path: "labels", fieldRef: ObjectFieldSelector(fieldPath: "metadata.labels")),
+            DownwardAPIVolumeFile(path: "sub/tier", fieldRef: ObjectFieldSelector(fieldPath: "metadata.labels['tier']")),
+            DownwardAPIVolumeFile(path: "name", fieldRef: ObjectFieldSelector(fieldPath: "metadata.name")),
+        ])
+        let pod = makePod(volumes: [Volume(name: "info", downwardAPI: source)]) { $0.metadata.labels = ["app": "web"] }
+        let planner = VolumePlanner(pod: pod, podDirectory: tmp.path + "/pod")
+        _ = try planner.setUp()
+        let dir = tmp.path + "/pod/volumes/kubernetes.io~downward-api/info"
+        func read(_ name: String) -> String { String(decoding: HostFS.readFile(dir + "/" + name) ?? [], as: UTF8.self) }
+        func dataDirectories() -> [String] { ((try? HostFS.entries(dir)) ?? []).filter { $0.hasPrefix("..") && $0 != "..data" } }
+        let first = HostFS.readLink(dir + "/..data")
+
+        // Unchanged metadata: nothing is written.
+        try planner.refreshDownwardAPI(metadata: pod.metadata)
+        #expect(HostFS.readLink(dir + "/..data") == first)
+
+        var changed = pod.metadata
+        changed.labels = ["app": "db", "tier": "back"]
+        try planner.refreshDownwardAPI(metadata: changed)
+        let second = HostFS.readLink(dir + "/..data")
+        #expect(second != first && second?.hasPrefix("..") == true)
+        #expect(read("labels") == "app=\"db\"\ntier=\"back\"")
+        #expect(read("sub/tier") == "back")
+        #expect(read("name") == "web")
+        // The old data directory is gone; the user-visible names still go through ..data.
+        #expect(dataDirectories() == [second!])
+        #expect(HostFS.readLink(dir + "/labels") == "..data/labels" && HostFS.readLink(dir + "/sub") == "..data/sub")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/..data_tmp"))
+    }
+
     @Test func unsupportedItemsAreReported() {
         var item = DownwardAPIVolumeFile(path: "cpu")
         item.resourceFieldRef = ResourceFieldSelector(resource: "limits.cpu")

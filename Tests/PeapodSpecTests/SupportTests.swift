@@ -47,8 +47,6 @@ import PeapodManifest
          "spec.securityContext.appArmorProfile: not supported: peapod does not load AppArmor profiles (only type Unconfined)"),
         ("", "securityContext: {appArmorProfile: {type: Localhost, localhostProfile: p}}",
          "spec.containers[0].securityContext.appArmorProfile: not supported: peapod does not load AppArmor profiles (only type Unconfined)"),
-        ("", "stdin: true", "spec.containers[0].stdin: not supported yet"),
-        ("", "tty: true", "spec.containers[0].tty: not supported yet"),
         ("volumes: [{name: v, emptyDir: {}}]", "volumeMounts: [{name: v, mountPath: /v, subPathExpr: $(POD)}]",
          "spec.containers[0].volumeMounts[0].subPathExpr: not supported yet"),
         ("volumes: [{name: v, emptyDir: {}}]", "volumeMounts: [{name: v, mountPath: /v, mountPropagation: HostToContainer}]",
@@ -118,7 +116,13 @@ import PeapodManifest
     }
 
     @Test func initContainersAreCheckedToo() {
-        let e = loadError(podYAML(spec: "initContainers: [{name: i, image: b, tty: true}]"))
-        #expect(e?.fieldErrors.map(\.path) == ["spec.initContainers[0].tty"])
+        let e = loadError(podYAML(spec: "initContainers: [{name: i, image: b, envFrom: [{configMapRef: {name: cm}}]}]"))
+        #expect(e?.fieldErrors.map(\.path) == ["spec.initContainers[0].envFrom"])
+    }
+
+    @Test func stdinAndTTYAreHonoured() throws {
+        let m = try Manifest.load(podYAML(container: "stdin: true\nstdinOnce: true\ntty: true"))
+        #expect(m.warnings.isEmpty)
+        #expect(m.pods.first?.spec.containers.first?.tty == true)
     }
 }

@@ -82,6 +82,7 @@ enum pp_step {
     PP_STEP_NO_NEW_PRIVS = 63,
     PP_STEP_SECCOMP = 64,
     PP_STEP_DUMPABLE = 65,
+    PP_STEP_CONTROLLING_TTY = 66,   /* setsid and TIOCSCTTY on the container's terminal */
     /* Pod sandbox helper. */
     PP_STEP_UNSHARE = 70,
     PP_STEP_SETHOSTNAME = 71,
@@ -91,10 +92,17 @@ enum pp_step {
     PP_STEP_HELPER_DIED = 75,       /* the helper exited without reporting */
     PP_STEP_SYSCTL = 76,            /* path = the /proc/sys file */
     PP_STEP_ID_MAP = 77,            /* path = /proc/PID/uid_map or gid_map */
-    PP_STEP_NET_BRIDGE = 78,        /* path = the bridge (pp_net.h) */
-    PP_STEP_NET_VETH = 79,          /* path = the host end of the pod's veth pair */
-    PP_STEP_NET_ADDRESS = 80,       /* path = the pod's interface */
-    PP_STEP_NET_ROUTE = 81,         /* path = the pod's interface */
+    /* A copy into or out of a container (copy.c). */
+    PP_STEP_COPY_SOURCE = 80,       /* path = the source, resolved in the container's root */
+    PP_STEP_COPY_DESTINATION = 81,  /* path = the destination directory */
+    PP_STEP_COPY_WRITE = 82,        /* path = the entry being written */
+    PP_STEP_COPY_READ = 83,         /* path = the entry being read */
+    PP_STEP_COPY_STREAM = 84,       /* the stream from the other side is malformed or broken */
+    /* The pod's interface on the default network, made by the sandbox helper (network.c). */
+    PP_STEP_NET_BRIDGE = 85,        /* path = the bridge (pp_net.h) */
+    PP_STEP_NET_VETH = 86,          /* path = the host end of the pod's veth pair */
+    PP_STEP_NET_ADDRESS = 87,       /* path = the pod's interface */
+    PP_STEP_NET_ROUTE = 88,         /* path = the pod's interface */
     /* Not failures: notes the child sends before going on (see pp_spawn). */
     PP_NOTICE_OOM_SCORE_CLAMPED = 100, /* err = EACCES; index = the oom_score_adj applied */
 };
@@ -191,6 +199,9 @@ struct pp_process {
      * a PP_NOTICE_OOM_SCORE_CLAMPED record. */
     int32_t set_oom_score_adj;
     int32_t oom_score_adj;
+    /* tty: true: stdin is the slave of a pseudo-terminal the caller allocated; the process makes
+     * it the controlling terminal of a new session after stdio is in place. */
+    int32_t controlling_tty;
 };
 
 /* A device node of the host, made in a privileged container's /dev. */
@@ -358,6 +369,71 @@ enum pp_probe_result {
  */
 pid_t pp_probe_connect(int netns_fd, uint16_t port, const void *request, size_t request_len, int out_fd,
                        struct pp_error *err);
+
+/*
+ * `peapod cp` (copy.c): a child that enters a container's mount namespace and takes the
+ * container's confinement, then sends the tree at a path (PP_COPY_OUT) or writes the tree it
+ * receives beneath a path (PP_COPY_IN), in frames over a socket. Both directions use the same
+ * frames: a header, the entry's path relative to the copy's root ("" is the root itself, no
+ * "." or ".." component, never absolute), then data_length bytes of data.
+ */
+enum pp_copy_direction {
+    PP_COPY_OUT = 0,
+    PP_COPY_IN = 1,
+};
+
+enum pp_copy_type {
+    PP_COPY_DIR = 1,        /* a directory; mode */
+    PP_COPY_FILE = 2,       /* a regular file; mode; its data follows in PP_COPY_DATA frames */
+    PP_COPY_DATA = 3,       /* data of the open file (no path), at most PP_COPY_CHUNK bytes */
+    PP_COPY_FILE_END = 4,   /* the end of the open file; err: a read error that cut it short */
+    PP_COPY_SYMLINK = 5,    /* a symlink; data: its target */
+    PP_COPY_SKIPPED = 6,    /* an entry not copied; err: why (0: a device node, FIFO or socket) */
+    PP_COPY_ERROR = 7,      /* the copy failed: mode = enum pp_step, err = errno, path = the path */
+    PP_COPY_DONE = 8,       /* the end; err = the number of entries skipped */
+};
+
+struct pp_copy_header {
+    uint32_t type;          /* enum pp_copy_type */
+    uint32_t mode;          /* st_mode of the entry */
+    uint32_t path_length;   /* bytes of path after the header, less than PP_COPY_PATH_MAX */
+    uint32_t data_length;   /* bytes of data after the path */
+    int32_t err;
+    uint32_t reserved;
+};
+
+#define PP_COPY_CHUNK 65536
+#define PP_COPY_PATH_MAX 4096
+
+struct pp_copy {
+    /* Descriptors of the target's namespaces: the pod's user namespace (-1: the caller's) and
+     * the container's mount namespace. */
+    int32_t user_ns_fd;
+    int32_t mnt_ns_fd;
+    /* The container's process description (argv, envp, working_dir and stdio are unused). */
+    struct pp_process process;
+    /* The child's end of a stream socket pair. */
+    int32_t socket;
+    int32_t direction;      /* enum pp_copy_direction */
+    /* The path inside the container: the source, or the destination. */
+    const char *path;
+    /* PP_COPY_IN: the name the copy takes when `path` is an existing directory. */
+    const char *source_name;
+};
+
+/*
+ * Start the copy child. Returns its pid (a child of the caller, to be reaped; it exits 0 when
+ * every entry was copied, 1 otherwise, and dies with the calling thread), or -1 with *err. A
+ * failure inside the child arrives as a PP_COPY_ERROR frame on the socket.
+ */
+pid_t pp_copy_start(const struct pp_copy *copy, struct pp_error *err);
+
+/*
+ * A socket of the network namespace `netns_fd` (port-forward: one per forwarded connection),
+ * made by a short-lived thread that joins the namespace, so the caller's own threads never
+ * change namespace. Returns the descriptor (close-on-exec), or -1 with errno.
+ */
+int pp_netns_socket(int netns_fd, int domain, int type);
 
 #ifdef __cplusplus
 }

@@ -48,6 +48,19 @@ int pp_pidfd_open(int pid);
 /* memfd_create(name, MFD_CLOEXEC): an anonymous file (probe output); -1 with errno. */
 int pp_memfd_cloexec(const char *name);
 
+/* openat2(dirfd, path, flags | O_CLOEXEC, mode) with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+ * RESOLVE_NO_MAGICLINKS: `path` cannot leave dirfd, by `..` or an absolute path or any symlink
+ * (`peapod cp`'s writes beneath its destination); -1 with errno (EXDEV, ELOOP). */
+int pp_openat2_beneath(int dirfd, const char *path, int flags, unsigned mode);
+
+/* A pseudo-terminal pair for a `tty: true` container, from the host's /dev/ptmx: the master
+ * (non-blocking) and the slave, both close-on-exec; 0, or -1 with errno. */
+int pp_open_pty(int *master, int *slave);
+
+/* TIOCSWINSZ / TIOCGWINSZ: a terminal's size in rows and columns; 0, or -1 with errno. */
+int pp_set_window_size(int fd, unsigned short rows, unsigned short cols);
+int pp_get_window_size(int fd, unsigned short *rows, unsigned short *cols);
+
 /* Work for a thread of the caller's own, overlapping with what the caller does meanwhile
  * (background.c). Both copy their strings and return NULL when no thread could be started;
  * every started one must be waited for. */

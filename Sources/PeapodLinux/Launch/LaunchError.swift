@@ -60,6 +60,7 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
     case noNewPrivileges = 63
     case seccomp = 64
     case notDumpable = 65
+    case controllingTerminal = 66
     case unshare = 70
     case setHostname = 71
     case loopback = 72
@@ -68,10 +69,15 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
     case helperDied = 75
     case sysctl = 76
     case writeIDMap = 77
-    case networkBridge = 78
-    case networkVeth = 79
-    case networkAddress = 80
-    case networkRoute = 81
+    case copySource = 80
+    case copyDestination = 81
+    case copyWrite = 82
+    case copyRead = 83
+    case copyStream = 84
+    case networkBridge = 85
+    case networkVeth = 86
+    case networkAddress = 87
+    case networkRoute = 88
     /// Rejected in Swift before any process was started (never sent by the shim).
     case invalidLaunch = 90
     /// A step number this build does not know (a newer shim?).
@@ -131,6 +137,7 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
         case .noNewPrivileges: return "set no_new_privs"
         case .seccomp: return "load the seccomp filter"
         case .notDumpable: return "make the process not dumpable"
+        case .controllingTerminal: return "make the terminal the controlling terminal"
         case .unshare: return "create the pod's namespaces"
         case .setHostname: return "set hostname"
         case .loopback: return "bring up loopback interface"
@@ -139,6 +146,11 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
         case .helperDied: return "wait for the child, which exited before reporting"
         case .sysctl: return "set sysctl"
         case .writeIDMap: return "write the user namespace's id map"
+        case .copySource: return "open the source"
+        case .copyDestination: return "open the destination"
+        case .copyWrite: return "write"
+        case .copyRead: return "read"
+        case .copyStream: return "read the copy stream:"
         case .networkBridge: return "find the pod network's bridge"
         case .networkVeth: return "make the pod's veth pair"
         case .networkAddress: return "give the pod its address on"

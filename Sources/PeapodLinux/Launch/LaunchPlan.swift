@@ -119,6 +119,8 @@ public struct ContainerLaunch: Sendable, Equatable {
     public var process: ProcessSpec
     /// File descriptors in the caller for the child's stdin/stdout/stderr.
     public var stdinFD: Int32
+    /// tty: true: stdin is a pseudo-terminal's slave, which becomes the controlling terminal.
+    public var terminal = false
     public var stdoutFD: Int32
     public var stderrFD: Int32
     /// Paths under /proc and /sys made inaccessible, and paths remounted read-only

@@ -79,6 +79,7 @@ public func spawnContainerWithNotes(_ launch: ContainerLaunch) throws(LaunchErro
     defer { limits.closeAll() }
     l.process = launch.process.cProcess(
         argv: launch.argv, stdio: (launch.stdinFD, launch.stdoutFD, launch.stderrFD), arena: arena, descriptors: limits)
+    l.process.controlling_tty = launch.terminal ? 1 : 0
 
     var record = pp_error()
     let pid = withExtendedLifetime(arena) { pp_spawn(&l, &record) }

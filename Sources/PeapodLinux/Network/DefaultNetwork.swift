@@ -25,7 +25,7 @@ public struct NetworkSettings: Sendable, Equatable {
     public var name: String
     public var podCIDR: IPv4Subnet
 
-    public init(name: String = "none", podCIDR: IPv4Subnet = SubnetChoice.defaultPodCIDR) {
+    public init(name: String, podCIDR: IPv4Subnet) {
         self.name = name
         self.podCIDR = podCIDR
     }

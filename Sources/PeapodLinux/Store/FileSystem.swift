@@ -152,6 +152,12 @@ public enum ProcessState {
         return state != UInt8(ascii: "Z") && state != UInt8(ascii: "X")
     }
 
+    /// A descriptor poll(2) reports readable once `pid` has exited (pidfd_open); -1 where the
+    /// kernel lacks it.
+    public static func exitDescriptor(_ pid: Int32) -> Int32 {
+        pp_pidfd_open(pid)
+    }
+
     /// Waits until `pid` has exited (a zombie counts as gone) or `deadline` (Clock.monotonic ns)
     /// passes, and reaps it if it is our child. Sleeps in poll(2) on a pidfd, which the kernel
     /// makes readable the moment the process exits; without pidfd_open it polls the process.

@@ -49,6 +49,8 @@ public struct PodLocation: Sendable, Equatable {
     public var rootfsMountPoint: String { runDir + "/rootfs" }
     /// Each running container's ProcessSpec, for `peapod exec` (PublishedProcess).
     public var processDir: String { runDir + "/process" }
+    /// `peapod attach`'s socket (0600), served by the pod's supervisor.
+    public var attachSocket: String { runDir + "/attach.sock" }
     /// hostUsers: false: the pod's range of host ids, as its uid_map line (UserNamespaces.swift).
     public var userNamespaceFile: String { podDir + "/userns" }
 

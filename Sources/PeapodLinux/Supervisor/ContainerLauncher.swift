@@ -98,17 +98,9 @@ struct ContainerLauncher {
         let logPath = location.logFile(container: name, restartCount: restartCount)
         let log = try CRILogWriter(path: logPath)
 
-        var stdout: [Int32] = [0, 0]
-        var stderr: [Int32] = [0, 0]
-        guard pp_pipe_cloexec(&stdout) == 0 else { throw LauncherError("container \(name): pipe: \(String(cString: strerror(errno)))") }
-        guard pp_pipe_cloexec(&stderr) == 0 else {
-            close(stdout[0]); close(stdout[1])
-            throw LauncherError("container \(name): pipe: \(String(cString: strerror(errno)))")
-        }
-        defer {
-            close(stdout[1])
-            close(stderr[1])
-        }
+        // Pipes, or a terminal with tty: true; stdin kept open for attach with stdin: true.
+        var stdio = try ContainerStdio(container)
+        defer { stdio.closeChildEnds() }
         var launch = ContainerLaunch(
             containerName: name,
             rootfs: RootfsLayout(
@@ -116,7 +108,9 @@ struct ContainerLauncher {
                 mergedDir: location.rootfsMountPoint, readOnly: security.readOnlyRootFilesystem,
                 volatile: overlayVolatileSupported),
             namespaces: sandbox.namespaces, mounts: mounts, argv: argv,
-            environment: environment, workingDir: workingDir, stdinFD: -1, stdoutFD: stdout[1], stderrFD: stderr[1])
+            environment: environment, workingDir: workingDir, stdinFD: stdio.child.0, stdoutFD: stdio.child.1,
+            stderrFD: stdio.child.2)
+        launch.terminal = container.tty
         launch.process = process
         if security.privileged {
             // As the kubelet's runtimes run a privileged container: the host's devices, a
@@ -147,17 +141,14 @@ struct ContainerLauncher {
                     message: "oom_score_adj \(oomScoreAdj) for QoS class \(qosClass) was refused (no CAP_SYS_RESOURCE); using \(clamped), the lowest this host allows"))
             }
         } catch {
-            close(stdout[0])
-            close(stderr[0])
+            stdio.closeAll()
             log.close()
             throw error
         }
-        _ = fcntl(stdout[0], F_SETFL, fcntl(stdout[0], F_GETFL) | O_NONBLOCK)
-        _ = fcntl(stderr[0], F_SETFL, fcntl(stderr[0], F_GETFL) | O_NONBLOCK)
         return RunningContainer(
-            name: name, pid: pid, instanceID: instanceID, stdout: stdout[0], stderr: stderr[0], log: log,
+            name: name, pid: pid, instanceID: instanceID, stdout: stdio.stdout, stderr: stdio.stderr, log: log,
             notices: notices, mountNamespace: open("/proc/\(pid)/ns/mnt", O_RDONLY | O_CLOEXEC),
-            process: launch.process)
+            process: launch.process, input: stdio.input, terminal: stdio.terminal)
     }
 
     /// Who the container's processes are and how they are confined (docs/security.md).

@@ -95,6 +95,11 @@ struct EventWording {
         EventText("Warning", "Unhealthy", "\(kind.rawValue) probe errored and resulted in unknown state: \(message)")
     }
 
+    /// The pod's attach socket could not be served (peapod's own: the kubelet has none).
+    static func failedAttachSocket(_ failure: String) -> EventText {
+        EventText("Warning", "FailedAttachSocket", "attach socket: \(failure)")
+    }
+
     /// A success the kubelet warns about: a redirect its client did not follow.
     static func probeWarning(_ kind: ProbeKind, _ message: String) -> EventText {
         EventText("Warning", "ProbeWarning", "\(kind.rawValue) probe warning: \(message)")

@@ -15,6 +15,7 @@ extension PodSupervisor {
         // A sandbox helper still at work must be done before its pins can be removed.
         if case let .success(helper)? = pendingSandbox { _ = try? helper.finish() }
         pendingSandbox = nil
+        attach.close()
         for container in running.values { kill(container.pid, SIGKILL) }
         for pid in hooks.keys { kill(pid, SIGKILL) }
         for pid in probes.keys { kill(pid, SIGKILL) }

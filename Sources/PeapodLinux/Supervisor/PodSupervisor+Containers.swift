@@ -18,6 +18,7 @@ extension PodSupervisor {
                 container: name, instanceID: instanceID, restartCount: restartCount,
                 podMounts: podMounts!, sandbox: sandbox!)
             running[started.pid] = started
+            attach.started(name, input: started.input, terminal: started.terminal)
             configureLog(started.log, container: name, restartCount: restartCount)
             record.started(ContainerInstance(id: instanceID, startedAt: now))
             self.record(EventWording.created(name), container: name, at: now)

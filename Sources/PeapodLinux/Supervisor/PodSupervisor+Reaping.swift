@@ -24,6 +24,7 @@ extension PodSupervisor {
             container.execTarget?.close()
             // Whatever the process wrote before it exited is still in the pipes.
             for fd in [container.stdout, container.stderr] where fd >= 0 { drain(fd: fd, in: &container) }
+            attach.ended(container.name)
             container.log.close()
             launcher.instances.retire(mountNamespace: container.mountNamespace)
             let now = Clock.now()

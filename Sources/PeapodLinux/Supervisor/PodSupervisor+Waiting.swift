@@ -1,5 +1,6 @@
-// The loop's wait: poll(2) on the signalfd, the containers' output pipes, a slow foreground
-// reader and a storage measurement's thread, until the planner's next wake-up; the chores of
+// The loop's wait: poll(2) on the signalfd, the containers' output pipes, the attach socket and
+// its sessions, a slow foreground reader and a storage measurement's thread, until the planner's
+// next wake-up; the chores of
 // quiet moments; what each descriptor that woke it up brought.
 
 import CPeapod
@@ -20,6 +21,9 @@ extension PodSupervisor {
         if let foreground, foreground.pending {
             fds.append(pollfd(fd: foreground.fd, events: Int16(POLLOUT), revents: 0))
         }
+        // The attach socket and its sessions.
+        let attachRange = fds.count..<(fds.count + attach.descriptors.count)
+        fds += attach.descriptors
         // A local-storage measurement's thread, once it is done.
         let storageIndex = fds.count
         if storageMeasurementFD >= 0 { fds.append(pollfd(fd: storageMeasurementFD, events: Int16(POLLIN), revents: 0)) }
@@ -54,7 +58,15 @@ extension PodSupervisor {
         if n == 0 { n = poll(&fds, nfds_t(fds.count), timeout()) }
         guard n > 0 else { return }
         for (i, p) in fds.enumerated().dropFirst() where p.revents != 0 {
-            if i == storageIndex { finishStorageMeasurement() } else if i == outputIndex { foreground?.flush() } else { drain(fd: p.fd) }
+            if attachRange.contains(i) {
+                attach.handle(p)
+            } else if i == storageIndex {
+                finishStorageMeasurement()
+            } else if i == outputIndex {
+                foreground?.flush()
+            } else {
+                drain(fd: p.fd)
+            }
         }
         if fds[0].revents != 0 { handleSignals() }
     }
@@ -69,10 +81,12 @@ extension PodSupervisor {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n > 0 {
                 container.log.write(Array(buffer[0..<n]), stream: isStdout ? CRILogStream.stdout : CRILogStream.stderr)
+                attach.output(container.name, buffer[0..<n], stderr: !isStdout)
                 continue
             }
             if n < 0 && (errno == EINTR) { continue }
-            if n == 0 {
+            // A terminal's master reads EIO once the container's side is closed: its end.
+            if n == 0 || (n < 0 && errno == EIO && container.terminal == fd) {
                 container.log.finish(isStdout ? CRILogStream.stdout : CRILogStream.stderr)
                 close(fd)
                 if isStdout { container.stdout = -1 } else { container.stderr = -1 }
@@ -88,6 +102,8 @@ extension PodSupervisor {
             guard signal > 0 else { break }
             if signal == SIGCHLD {
                 reap()
+            } else if signal == SIGUSR1 {
+                refreshMetadata()
             } else {
                 if observed.deletion == nil { onStopSignal?(signal) }
                 requestDeletion()

@@ -7,8 +7,8 @@
 // This file holds its state and the loop; the extensions hold the rest, one concern each:
 // set-up (+Setup), waiting and observing (+Waiting), starting and stopping containers
 // (+Containers), reaping (+Reaping), hooks (+Hooks), probes (+Probes), local storage (+Storage),
-// deletion (+Deletion), publishing (+Publishing) and the teardown (PodCleanup.swift); the
-// events' words are in EventWording.swift.
+// deletion (+Deletion), publishing (+Publishing), the attach socket (+Attach) and the teardown
+// (PodCleanup.swift); the events' words are in EventWording.swift.
 
 import CPeapod
 import Glibc
@@ -35,6 +35,10 @@ struct RunningContainer {
     /// Its namespaces and cgroup files, opened at the first hook or probe and kept until it is
     /// reaped, so that a probe every second does not open them every second.
     var execTarget: ExecTarget?
+    /// stdin: true: its stdin's write end (or a dup of its terminal), handed to the attach hub.
+    var input: Int32 = -1
+    /// tty: true: its terminal's master (the same descriptor as stdout).
+    var terminal: Int32?
 }
 
 /// A lifecycle hook's exec process, reaped like the containers but recorded as the hook.
@@ -83,6 +87,8 @@ public final class PodSupervisor {
     var lastPhase: PodPhase?
     /// The containers' log rotation (the kubelet's containerLogMaxSize/MaxFiles); set before `run`.
     public var logRotation: CRILogRotation? = .kubelet
+    /// `peapod attach` sessions and the containers' kept-open stdin (PodSupervisor+Attach.swift).
+    lazy var attach = AttachHub(path: location.attachSocket, pod: pod)
     /// The local-storage measurement under way (PodSupervisor+Storage.swift).
     var storageMeasurement: PendingStorageMeasurement?
     /// The sandbox's helper, started by `init` and waited for by `start` (createSandbox).
@@ -154,6 +160,7 @@ public final class PodSupervisor {
         signalFD = Self.blockSignalsIntoFD()
         try FileSystem.writeFile(location.supervisorPidFile, "\(getpid())\n")
         try createSandbox()
+        openAttachSocket()
         preparing?.wait()
         preparing = nil
     }

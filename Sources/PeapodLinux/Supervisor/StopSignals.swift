@@ -1,9 +1,9 @@
 import CPeapod
 
 /// SIGCHLD, SIGTERM, SIGINT and SIGHUP read from a descriptor (signalfd), as a supervisor and
-/// `peapod run` wait for them.
+/// `peapod run` wait for them; SIGUSR1 too, a supervisor's "the pod's metadata changed".
 public enum StopSignals {
-    /// Blocks the four signals and returns a non-blocking signalfd for them (-1 on failure).
+    /// Blocks the five signals and returns a non-blocking signalfd for them (-1 on failure).
     public static func blockIntoDescriptor() -> Int32 {
         pp_stop_and_child_signalfd()
     }

@@ -54,6 +54,21 @@ enum DownwardAPIFiles {
         // Replace whatever an earlier attempt left (setup is retried after a failure).
         for name in try HostFS.entries(directory) { try HostFS.removeTree(directory + "/" + name) }
 
+        let (dataDir, topLevel) = try writeDataDirectory(files, in: directory)
+        let temporaryLink = directory + "/..data_tmp"
+        guard symlink(dataDir, temporaryLink) == 0 else { throw HostFSError("symlink", temporaryLink) }
+        guard rename(temporaryLink, directory + "/..data") == 0 else { throw HostFSError("rename", temporaryLink) }
+        for name in topLevel {
+            let link = directory + "/" + name
+            guard symlink("..data/" + name, link) == 0 else { throw HostFSError("symlink", link) }
+        }
+    }
+
+    /// A new timestamped data directory holding `files`; returns its name and the top-level
+    /// names the volume shows.
+    private static func writeDataDirectory(_ files: [(path: String, content: String, mode: mode_t)], in directory: String)
+        throws(HostFSError) -> (name: String, topLevel: [String])
+    {
         let dataDir = "..\(timestampName())"
         let dataPath = directory + "/" + dataDir
         try HostFS.makeDirectories(dataPath, mode: 0o755)
@@ -67,13 +82,7 @@ enum DownwardAPIFiles {
             }
             try HostFS.writeFile(dataPath + "/" + parts.joined(separator: "/"), Array(file.content.utf8), mode: file.mode)
         }
-        let temporaryLink = directory + "/..data_tmp"
-        guard symlink(dataDir, temporaryLink) == 0 else { throw HostFSError("symlink", temporaryLink) }
-        guard rename(temporaryLink, directory + "/..data") == 0 else { throw HostFSError("rename", temporaryLink) }
-        for name in topLevel {
-            let link = directory + "/" + name
-            guard symlink("..data/" + name, link) == 0 else { throw HostFSError("symlink", link) }
-        }
+        return (dataDir, topLevel)
     }
 
     /// `2026_01_02_15_04_05.<pid>`, as the AtomicWriter names its data directories
@@ -85,5 +94,34 @@ enum DownwardAPIFiles {
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
         return "\(parts.tm_year + 1900)_\(two(parts.tm_mon + 1))_\(two(parts.tm_mday))_\(two(parts.tm_hour))_"
             + "\(two(parts.tm_min))_\(two(parts.tm_sec)).\(getpid())\(UInt32.random(in: 0..<1_000_000))"
+    }
+
+    /// Replaces the files of a volume written by `write` with `files`, as the AtomicWriter
+    /// updates a volume: nothing happens when every file is unchanged; otherwise the new data
+    /// directory is written in full, `..data` is swapped to it by rename, top-level links are
+    /// added (or removed) and the old data directory goes.
+    static func update(_ files: [(path: String, content: String, mode: mode_t)], into directory: String) throws(HostFSError) {
+        guard let old = HostFS.readLink(directory + "/..data") else {
+            try write(files, into: directory)
+            return
+        }
+        let oldPath = directory + "/" + old
+        let unchanged = files.allSatisfy { file in
+            HostFS.readFile(oldPath + "/" + file.path).map { $0 == Array(file.content.utf8) } ?? false
+        }
+        if unchanged { return }
+        let (dataDir, topLevel) = try writeDataDirectory(files, in: directory)
+        let temporaryLink = directory + "/..data_tmp"
+        unlink(temporaryLink)
+        guard symlink(dataDir, temporaryLink) == 0 else { throw HostFSError("symlink", temporaryLink) }
+        guard rename(temporaryLink, directory + "/..data") == 0 else { throw HostFSError("rename", temporaryLink) }
+        for name in try HostFS.entries(directory) where !name.hasPrefix("..") && !topLevel.contains(name) {
+            unlink(directory + "/" + name)
+        }
+        for name in topLevel where HostFS.readLink(directory + "/" + name) == nil {
+            let link = directory + "/" + name
+            guard symlink("..data/" + name, link) == 0 else { throw HostFSError("symlink", link) }
+        }
+        try HostFS.removeTree(oldPath)
     }
 }

@@ -196,13 +196,7 @@ public struct VolumePlanner: Sendable {
                 if let problem { throw VolumeError(pod: podName, volume: volume.name, message: problem) }
             case .downwardAPI(let source):
                 if let problem = downwardAPIProblem(source) { throw VolumeError(pod: podName, volume: volume.name, message: problem) }
-                var files: [(path: String, content: String, mode: mode_t)] = []
-                for item in source.items {
-                    guard let field = item.fieldRef else { continue }
-                    let content = (try? DownwardAPIFiles.content(fieldPath: field.fieldPath, metadata: pod.metadata)) ?? ""
-                    let mode = mode_t(item.mode ?? source.defaultMode ?? 0o644) & 0o777
-                    files.append((item.path, content, mode))
-                }
+                let files = downwardAPIFiles(source, metadata: pod.metadata)
                 try system(volume.name) { () throws(HostFSError) in
                     try HostFS.makeDirectories(HostPathCheck.parentPath(path), mode: 0o750)
                     try DownwardAPIFiles.write(files, into: path)
@@ -228,6 +222,34 @@ public struct VolumePlanner: Sendable {
             try HostFS.writeFile(resolvConfPath, Array(resolv.utf8), mode: 0o644)
         }
         return setup
+    }
+
+    /// The files of a downwardAPI volume for `metadata`.
+    private func downwardAPIFiles(_ source: DownwardAPIVolumeSource, metadata: ObjectMeta) -> [(path: String, content: String, mode: mode_t)] {
+        var files: [(path: String, content: String, mode: mode_t)] = []
+        for item in source.items {
+            guard let field = item.fieldRef else { continue }
+            let content = (try? DownwardAPIFiles.content(fieldPath: field.fieldPath, metadata: metadata)) ?? ""
+            let mode = mode_t(item.mode ?? source.defaultMode ?? 0o644) & 0o777
+            files.append((item.path, content, mode))
+        }
+        return files
+    }
+
+    /// The pod's labels or annotations changed (`peapod label`, `annotate`): every downwardAPI
+    /// volume is brought up to date with `metadata`, atomically, as the kubelet's periodic sync
+    /// rewrites them; unchanged volumes are left alone.
+    public func refreshDownwardAPI(metadata: ObjectMeta) throws(VolumeError) {
+        for volume in pod.spec.volumes {
+            guard case .downwardAPI(let source) = volume.source else { continue }
+            let path = hostPath(of: volume)
+            do {
+                try DownwardAPIFiles.update(downwardAPIFiles(source, metadata: metadata), into: path)
+            } catch {
+                throw VolumeError(pod: podName, volume: volume.name, message: error.description)
+            }
+            try applyFSGroup(volume.name, path, readOnly: true)
+        }
     }
 
     /// The pod's fsGroup on a volume the kubelet manages (VolumeOwnership); `hostIDs`: the
