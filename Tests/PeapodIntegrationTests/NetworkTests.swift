@@ -119,6 +119,7 @@ struct NetworkTests {
         check podip-matches-eth0 '$P exec server -c tcp -- ip -4 addr show eth0 | grep -q "inet $S/24"'
         check fieldref-podip '[ "$($P exec server -c tcp -- sh -c "echo \\$MYIP")" = "$S" ]'
         check hosts-file '$P exec server -c tcp -- cat /etc/hosts | grep -q "^$S	server$"'
+        check wide-and-describe '$P get pod server -o wide | grep -q " $S " && $P describe pod server | grep -q "^IP: *$S$"'
         check hostip '$P get pod server -o json | grep -q "\\"hostIP\\": \\"192.0.2.1\\""'
         check tcp-pod-to-pod 'hello $P exec client -- nc -w 2 $S 8080'
         check hostport-loopback 'hello busybox nc -w 2 127.0.0.1 9090'
@@ -140,7 +141,7 @@ struct NetworkTests {
         check run-on-pod-cidr '$P run -f once.yaml --network default --pod-cidr 10.250.0.0/16 | grep -q "inet 10\\.250\\.0\\.[0-9]*/24"'
         check run-leaves-nothing '[ -z "$(ip -o link | grep -E "peapod0|veth")" ] && ! nft list table ip peapod >/dev/null 2>&1'
         """)
-        expectPasses(result, ["podip-matches-eth0", "fieldref-podip", "hosts-file", "hostip", "tcp-pod-to-pod",
+        expectPasses(result, ["podip-matches-eth0", "fieldref-podip", "hosts-file", "wide-and-describe", "hostip", "tcp-pod-to-pod",
                               "hostport-loopback", "hostport-host-address", "hostport-clash-refused",
                               "clash-created-nothing", "no-hostport-without-network", "nothing-left",
                               "run-on-pod-cidr", "run-leaves-nothing"])
