@@ -30,7 +30,9 @@ find_swift() {
 install_packages() {
     local need=()
     # bsdutils (util-linux's script(1)): the attach test puts peapod on a terminal with it.
-    for pkg in libseccomp-dev libcap-dev libyaml-dev busybox-static iproute2 gcc libc6-dev tar bsdutils; do
+    # libnftables-dev: the header of the pod network's rules (the library is dlopen'ed);
+    # iproute2 and nftables: NetworkTests' private namespace and its look at the rules.
+    for pkg in libseccomp-dev libcap-dev libyaml-dev libnftables-dev busybox-static iproute2 nftables gcc libc6-dev tar bsdutils; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
     done
     if [ ${#need[@]} -gt 0 ]; then

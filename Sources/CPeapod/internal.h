@@ -31,6 +31,12 @@ static inline void pp_closep(int *fd)
 }
 #define PP_AUTOCLOSE __attribute__((cleanup(pp_closep)))
 
+/* network.c: the index of the pod network's bridge, looked up while still in the host's
+ * namespace (or -1, recorded); then the pod's veth pair (made through `host_fd`, a socket of the
+ * host's namespace), address and default route, once its namespace is pinned at `pin_net`. */
+int pp_pod_network_bridge(struct pp_ctx *c, const struct pp_pod_net *n);
+int pp_pod_network_setup(struct pp_ctx *c, int host_fd, int bridge, const struct pp_pod_net *n, const char *pin_net);
+
 /* Record a failure with the current errno; always returns -1. */
 int pp_fail(struct pp_ctx *c, int step, int index, const char *path);
 /* Write the recorded failure to the error pipe and _exit(). */

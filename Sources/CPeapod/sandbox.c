@@ -9,6 +9,7 @@
  * the pins it binds are visible to every later process.
  */
 #include "internal.h"
+#include "netlink.h"
 
 #include <fcntl.h>
 #include <net/if.h>
@@ -90,6 +91,15 @@ __attribute__((noreturn)) static void pp_sandbox_child(const struct pp_sandbox *
      * this process stays root of the host, which pinning them in the host's mount namespace
      * takes. */
     int flags = (s->host_net ? 0 : CLONE_NEWNET | CLONE_NEWUTS) | (s->host_ipc ? 0 : CLONE_NEWIPC);
+    /* The pod's veth pair is made from the host's namespace: a netlink socket stays in the
+     * namespace it was opened in, so it is opened before leaving it. */
+    int host_rtnl = -1, bridge = -1;
+    if (s->net != NULL && (bridge = pp_pod_network_bridge(&c, s->net)) < 0)
+        pp_die(&c);
+    if (s->net != NULL && (host_rtnl = pp_rtnl_open()) < 0) {
+        pp_fail(&c, PP_STEP_NET_VETH, -1, s->net->host_if);
+        pp_die(&c);
+    }
     if (s->pin_user == NULL && flags != 0 && unshare(flags) < 0) {
         pp_fail(&c, PP_STEP_UNSHARE, -1, NULL);
         pp_die(&c);
@@ -110,6 +120,8 @@ __attribute__((noreturn)) static void pp_sandbox_child(const struct pp_sandbox *
                pp_pin(&c, "uts", s->pin_uts) < 0) {
         pp_die(&c);
     }
+    if (s->net != NULL && pp_pod_network_setup(&c, host_rtnl, bridge, s->net, s->pin_net) < 0)
+        pp_die(&c);
     if (mkdir(s->shm_dir, 01777) < 0 || chmod(s->shm_dir, 01777) < 0) {
         pp_fail(&c, PP_STEP_MOUNT_POD_SHM, -1, s->shm_dir);
         pp_die(&c);

@@ -81,7 +81,7 @@ struct ApplyCommand {
     static let spec = CommandSpec(
         name: "apply", abstract: "Create the pods of a manifest (YAML or JSON; - for stdin) and return.",
         parameters: GlobalOptions.parameters + FilenameOptions.parameters + BackoffOptions.parameters + CgroupOptions.parameters
-            + SecurityOptions.parameters + LimitOptions.parameters + [
+            + SecurityOptions.parameters + LimitOptions.parameters + NetworkOptions.parameters + [
             .option("dry-run", help: "client: run every check of a real apply and create nothing."),
         ],
         run: { try ApplyCommand($0).run() })
@@ -91,6 +91,7 @@ struct ApplyCommand {
     var cgroups: CgroupOptions
     var security: SecurityOptions
     var limits: LimitOptions
+    var network: NetworkOptions
     var files: FilenameOptions
     var dryRun: String?
 
@@ -100,6 +101,7 @@ struct ApplyCommand {
         cgroups = try CgroupOptions(arguments)
         security = SecurityOptions(arguments)
         limits = try LimitOptions(arguments)
+        network = try NetworkOptions(arguments)
         files = FilenameOptions(arguments)
         dryRun = arguments.string("dry-run")
     }
@@ -112,7 +114,8 @@ struct ApplyCommand {
         try global.requireRoot()
         let pods = try files.load()
         let creator = PodCreator(store: global.store, backoff: backoff.policy, cgroups: cgroups.settings,
-                                 allowedUnsafeSysctls: security.allowedUnsafeSysctls, limits: limits)
+                                 allowedUnsafeSysctls: security.allowedUnsafeSysctls, limits: limits,
+                                 network: network)
         try global.store.withLock {
             let planned = try creator.check(pods)
             for item in planned {

@@ -116,6 +116,7 @@ struct DeleteCommand {
         if wait {
             for request in pending { try PodDeletion.finish(request, store: global.store) }
         }
+        NetworkCheck.removeUnusedNetwork(global.store)
         if failed { throw ExitCode(1) }
     }
 }

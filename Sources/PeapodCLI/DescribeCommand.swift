@@ -62,7 +62,15 @@ enum PodDescription {
         }
         if let reason = status["reason"]?.stringValue { line("Reason", reason) }
         if let message = status["message"]?.stringValue { line("Message", message) }
-        line("IP", "")
+        // kubectl's: the primary address, then every one (none on a loopback-only pod).
+        line("IP", status["podIP"]?.stringValue ?? "")
+        let addresses = status["podIPs"]?.arrayValue?.compactMap { $0["ip"]?.stringValue } ?? []
+        if addresses.isEmpty {
+            line("IPs", "<none>")
+        } else {
+            out += "IPs:\n"
+            for address in addresses { line("IP", address, indent: 2) }
+        }
         let specs = pod["spec"] ?? .null
         for (title, specKey, statusKey) in [("Init Containers", "initContainers", "initContainerStatuses"),
                                             ("Containers", "containers", "containerStatuses")] {

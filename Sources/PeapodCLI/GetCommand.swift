@@ -223,7 +223,9 @@ struct GetCommand {
                 row = [view.pod.name, summary.ready, summary.status, summary.restarts,
                        HumanDuration.format(seconds: now.secondsSince(view.pod.metadata.creationTimestamp ?? now))]
                 if namespace.allNamespaces { row.insert(view.pod.namespace, at: 0) }
-                if format == .wide { row += ["<none>", Clock.hostname, "<none>", "<none>"] }
+                if format == .wide {
+                    row += [json["status"]?["podIP"]?.stringValue ?? "<none>", Clock.hostname, "<none>", "<none>"]
+                }
                 row += labelCells(view.pod.metadata.labels)
             }
             return Item(key: view.location.uid, namespace: view.pod.namespace, name: view.pod.name, json: json,

@@ -56,6 +56,8 @@ struct PodCreator {
     var allowedUnsafeSysctls: [String] = []
     /// Log rotation and the storage measuring interval, passed on to each supervisor.
     var limits: LimitOptions?
+    /// --network and --pod-cidr.
+    var network: NetworkOptions?
 
     /// This host's cgroup layout, read once per command (check and create both need it).
     let layout = Result { () throws(CgroupError) -> CgroupLayout in try CgroupLayout.current() }
@@ -100,6 +102,9 @@ struct PodCreator {
             }
             if pod.spec.hostUsers == false, let problem = Self.userNamespaceProblem() {
                 throw CLIError("pod \(pod.name): \(problem)")
+            }
+            if let problem = NetworkCheck.problem(pod, attached: network?.settings.attachesPods == true) {
+                throw CLIError(problem)
             }
             let volumeErrors = VolumePlanner(pod: pod, podDirectory: store.location(namespace: pod.namespace, name: pod.name, uid: "check").podDir).check()
             if !volumeErrors.isEmpty {
@@ -168,6 +173,13 @@ struct PodCreator {
                 let mapping = try leases.acquire(podUID: pod.metadata.uid, podDirName: location.dirName,
                                                  livePods: Set(store.list().map(\.uid)))
                 try FileSystem.writeAtomically(location.userNamespaceFile, mapping.mapLine, mode: 0o600)
+            }
+            if let network, network.settings.attachesPods, !pod.spec.hostNetwork {
+                // Under the store lock, after the pod's directory exists (as the user namespace
+                // leases): a hostPort clash is refused here with nothing of the pod left.
+                _ = try DefaultNetwork(root: store.root).attach(
+                    pod, location: location, settings: network.settings, explicitCIDR: network.explicitCIDR,
+                    livePods: { Set(store.list().map(\.uid)) })
             }
             try FileSystem.writeAtomically(location.podFile, pod.json().serialized(pretty: true) + "\n", mode: 0o600)
             try cgroupPlan(podUID: pod.metadata.uid).write(directory: location.runDir)

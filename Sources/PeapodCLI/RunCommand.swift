@@ -10,7 +10,8 @@ struct RunCommand {
         discussion: "With -f: Ctrl-C or SIGTERM deletes the pods gracefully; exits 0 when every pod Succeeded, 1 when one Failed. "
             + "With NAME --image=IMAGE: a pod as kubectl run makes it (label run=NAME); -i/-t attach to it, --rm deletes it after.",
         parameters: GlobalOptions.parameters + NamespaceOptions.parameters + FilenameOptions.parameters + BackoffOptions.parameters
-            + CgroupOptions.parameters + SecurityOptions.parameters + LimitOptions.parameters + RunCommand.imageParameters,
+            + CgroupOptions.parameters + SecurityOptions.parameters + LimitOptions.parameters + NetworkOptions.parameters
+            + RunCommand.imageParameters,
         run: { try RunCommand($0).run() })
 
     var global: GlobalOptions
@@ -18,6 +19,7 @@ struct RunCommand {
     var cgroups: CgroupOptions
     var security: SecurityOptions
     var limits: LimitOptions
+    var network: NetworkOptions
     var files: FilenameOptions
     /// `run NAME --image=IMG`, as kubectl run (RunImage.swift); nil: `run -f FILE`.
     var image: RunImage?
@@ -28,6 +30,7 @@ struct RunCommand {
         cgroups = try CgroupOptions(arguments)
         security = SecurityOptions(arguments)
         limits = try LimitOptions(arguments)
+        network = try NetworkOptions(arguments)
         files = FilenameOptions(arguments)
         image = try Self.imageRun(arguments)
     }
@@ -35,17 +38,21 @@ struct RunCommand {
     func run() throws {
         try image?.validate()
         try global.requireRoot()
+        // Its pods are gone when run returns (or throws its exit code): the bridge and the
+        // nftables table go with the last pod on them, as after delete.
+        defer { NetworkCheck.removeUnusedNetwork(global.store) }
         if let image {
             try image.run(global: global, creator: PodCreator(
                 store: global.store, backoff: backoff.policy, cgroups: cgroups.settings,
-                allowedUnsafeSysctls: security.allowedUnsafeSysctls, limits: limits))
+                allowedUnsafeSysctls: security.allowedUnsafeSysctls, limits: limits, network: network))
             return
         }
         let templates = try files.load()
         guard !templates.isEmpty else { throw CLIError("no objects passed to run") }
         let store = global.store
         let creator = PodCreator(store: store, backoff: backoff.policy, cgroups: cgroups.settings,
-                                 allowedUnsafeSysctls: security.allowedUnsafeSysctls, limits: limits)
+                                 allowedUnsafeSysctls: security.allowedUnsafeSysctls, limits: limits,
+                                 network: network)
 
         if templates.count == 1 { try runHere(templates[0], store: store, creator: creator) }
 

@@ -25,7 +25,7 @@ public struct ConditionClock: Sendable, Equatable {
 public enum StatusRendering {
     public static func json(
         _ status: PlannedPodStatus, clock: inout ConditionClock, now: Timestamp, image: (String) -> String,
-        imageID: (String) -> String, qosClass: String, hostIP: String?
+        imageID: (String) -> String, qosClass: String, hostIP: String?, podIPs: [String] = []
     ) -> JSONValue {
         var o = JSONObject()
         var conditions: [JSONValue] = []
@@ -50,6 +50,10 @@ public enum StatusRendering {
         o["containerStatuses"] = .array(status.containerStatuses.map { container($0, image, imageID) })
         if let message = status.message { o["message"] = .string(message) }
         o["phase"] = .string(status.phase.rawValue)
+        if let podIP = podIPs.first {
+            o["podIP"] = .string(podIP)
+            o["podIPs"] = .array(podIPs.map { .object(JSONObject([("ip", .string($0))])) })
+        }
         o["qosClass"] = .string(qosClass)
         if let reason = status.reason { o["reason"] = .string(reason) }
         if let start = status.startTime { o["startTime"] = .string(start.rfc3339) }

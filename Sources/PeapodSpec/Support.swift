@@ -108,11 +108,6 @@ public enum Support {
                 return p
             }
         }),
-        Rule("ports", .refuse("not supported yet (the pod network is private to the pod)"), paths: { c in
-            c.ports.enumerated().flatMap { i, port -> [String] in
-                (port.hostPort != 0 ? ["[\(i)].hostPort"] : []) + (!port.hostIP.isEmpty ? ["[\(i)].hostIP"] : [])
-            }
-        }),
         // stdin, stdinOnce and tty are honoured: the supervisor keeps stdin open for attach and
         // gives tty containers a terminal (AttachHub, ContainerStdio).
         Rule("resizePolicy", .warn("ignored: resources are not resized in place")) { !$0.resizePolicy.isEmpty },
@@ -184,8 +179,6 @@ public enum Support {
             for (i, c) in list.enumerated() {
                 for rule in containerRules {
                     for sub in rule.setPaths(c) {
-                        // With hostNetwork a port is the host's already (hostPort defaults to it).
-                        if spec.hostNetwork && rule.field == "ports" && sub.hasSuffix(".hostPort") { continue }
                         apply(rule.verdict, "\(base)[\(i)].\(rule.field)\(sub)")
                     }
                 }

@@ -354,7 +354,7 @@ struct HelpTextTests {
             Succeeded, 1 when one Failed. With NAME --image=IMAGE: a pod as kubectl run
             makes it (label run=NAME); -i/-t attach to it, --rm deletes it after.
 
-            USAGE: peapod run [--root <root>] [--run-root <run-root>] [--namespace <namespace>] [--filename <filename> ...] [--recursive] [--backoff-base <backoff-base>] [--backoff-cap <backoff-cap>] [--cgroup-parent <cgroup-parent>] [--pod-pids-limit <pod-pids-limit>] [--allowed-unsafe-sysctls <allowed-unsafe-sysctls>] [--container-log-max-size <container-log-max-size>] [--container-log-max-files <container-log-max-files>] [--housekeeping-interval <housekeeping-interval>] [<name> ...] [--image <image>] [--stdin] [--tty] [--rm] [--restart <restart>] [--env <env> ...] [--labels <labels>] [--command] -- [<args> ...]
+            USAGE: peapod run [--root <root>] [--run-root <run-root>] [--namespace <namespace>] [--filename <filename> ...] [--recursive] [--backoff-base <backoff-base>] [--backoff-cap <backoff-cap>] [--cgroup-parent <cgroup-parent>] [--pod-pids-limit <pod-pids-limit>] [--allowed-unsafe-sysctls <allowed-unsafe-sysctls>] [--container-log-max-size <container-log-max-size>] [--container-log-max-files <container-log-max-files>] [--housekeeping-interval <housekeeping-interval>] [--network <network>] [--pod-cidr <pod-cidr>] [<name> ...] [--image <image>] [--stdin] [--tty] [--rm] [--restart <restart>] [--env <env> ...] [--labels <labels>] [--command] -- [<args> ...]
 
             """))
         #expect(page.containsText("""

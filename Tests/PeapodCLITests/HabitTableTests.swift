@@ -36,7 +36,7 @@ final class FileStore: @unchecked Sendable {
     /// A pod as `apply` leaves it, with the status its supervisor published (none: Pending).
     /// `logs`: container → lines (time, text) of its first instance's CRI log.
     func pod(_ name: String, namespace: String = "default", labels: [String: String] = [:],
-             annotations: [String: String] = [:], containers: [String] = ["c"], phase: String? = nil,
+             annotations: [String: String] = [:], containers: [String] = ["c"], phase: String? = nil, podIP: String? = nil,
              created: String = "2026-01-01T00:00:00Z", logs: [String: [(String, String)]] = [:],
              events: [(type: String, reason: String, message: String, count: Int, first: String, last: String)] = []) {
         let uid = "uid-\(name)-\(namespace)"
@@ -63,7 +63,11 @@ final class FileStore: @unchecked Sendable {
                                         ("reason", .string(phase == "Succeeded" ? "Completed" : "Error")),
                                     ])))])))]))
             }
-            let status = JSONObject([("phase", .string(phase)), ("containerStatuses", .array(statuses))])
+            var status = JSONObject([("phase", .string(phase)), ("containerStatuses", .array(statuses))])
+            if let podIP {
+                status["podIP"] = .string(podIP)
+                status["podIPs"] = .array([.object(JSONObject([("ip", .string(podIP))]))])
+            }
             Self.write(dir + "/status.json", JSONValue.object(JSONObject([("status", .object(status))])).serialized(pretty: false))
         }
         for (container, lines) in logs {
@@ -150,7 +154,7 @@ private func fixture() -> FileStore {
               logs: ["c": [("2020-01-01T00:00:00.000000000Z", "old alpha line"), ("2099-01-01T00:00:00.000000000Z", "alpha now")]],
               events: [("Normal", "Scheduled", "Successfully assigned default/alpha to node", 1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"),
                        ("Warning", "BackOff", "Back-off restarting failed container c", 3, "2026-01-01T00:00:01Z", "2026-01-01T00:00:05Z")])
-    store.pod("beta", labels: ["app": "db"], containers: ["c", "side"], phase: "Succeeded", created: "2026-01-01T00:00:01Z",
+    store.pod("beta", labels: ["app": "db"], containers: ["c", "side"], phase: "Succeeded", podIP: "10.244.0.9", created: "2026-01-01T00:00:01Z",
               logs: ["c": [("2099-01-01T00:00:01.000000000Z", "beta c")], "side": [("2099-01-01T00:00:02.000000000Z", "beta side")]])
     store.pod("gamma", namespace: "kube-system", labels: ["app": "dns"], phase: "Failed",
               logs: ["c": [("2099-01-01T00:00:00.000000000Z", "gamma line")]])
@@ -197,6 +201,10 @@ struct HabitTableTests {
             Habit(["get", "pods", "--show-labels"] + f, out: .has(["LABELS\n", "   app=web,tier=front\n", "   app=db\n"])),
             Habit(["get", "pods", "-L", "app,tier", "-L", "missing"] + f, out: .has(["APP   TIER    MISSING", "web   front"])),
             Habit(["get", "pods", "--no-headers", "-o", "wide"] + f, out: .lacks(["NAME"])),
+            // The pod network's address in IP (a loopback-only pod has none), as in describe.
+            Habit(["get", "pods", "-o", "wide"] + f, out: .has(["   IP           NODE", "   <none>       ", "   10.244.0.9   "])),
+            Habit(["describe", "pod", "beta"] + f, out: .has(["\nIP:               10.244.0.9\nIPs:\n  IP:             10.244.0.9\n"])),
+            Habit(["describe", "pod", "alpha"] + f, out: .has(["\nIP:               \nIPs:              <none>\n"])),
             Habit(["get", "pods", "--sort-by=.metadata.creationTimestamp", "-o", "name"] + f, out: .exact("pod/beta\npod/alpha\n")),
             Habit(["get", "pods", "--sort-by", "{.metadata.name}", "-o", "name"] + f, out: .exact(Self.nameLines)),
             Habit(["get", "pods", "--sort-by", ".spec.nothing"] + f, 1, err: .has(["couldn't find any field with path"])),
@@ -325,6 +333,39 @@ struct HabitTableTests {
             Habit(["delete"] + f, 1, err: .has(["You must provide one or more resources by argument or filename."])),
             Habit(["delete", "pod", "a", "-f", "x.yaml"] + f, 1, err: .has(["Unexpected args"])),
         ])
+    }
+
+    @Test("apply and run: --network and --pod-cidr checked before root or the store is needed")
+    func networkOptions() {
+        let store = fixture()
+        let f = store.flags
+        let manifest = store.base + "/p.yaml"
+        FileStore.write(manifest, "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: busybox}]}\n")
+        var habits: [Habit] = []
+        // Every form of a verb that creates pods: the same checks, the same words.
+        for verb in [["apply", "-f", manifest], ["run", "-f", manifest], ["run", "box", "--image=busybox"]] {
+            let usage = "Usage: peapod \(verb[0])"
+            habits += [
+                Habit(verb + ["--network", "bridge"] + f, 64, out: .empty,
+                      err: .has(["Error: --network must be none or default, not \"bridge\"", usage])),
+                Habit(verb + ["--network=host"] + f, 64, out: .empty, err: .has(["--network must be none or default, not \"host\""])),
+                Habit(verb + ["--network"] + f, 64, out: .empty, err: .has(["'--network <network>'", usage])),
+                Habit(verb + ["--network", "default", "--pod-cidr", "10.244.0.0"] + f, 64, out: .empty,
+                      err: .has(["Error: --pod-cidr must be an IPv4 CIDR such as 10.244.0.0/16, not \"10.244.0.0\"", usage])),
+                Habit(verb + ["--network", "default", "--pod-cidr=10.300.0.0/16"] + f, 64, out: .empty,
+                      err: .has(["--pod-cidr must be an IPv4 CIDR such as 10.244.0.0/16, not \"10.300.0.0/16\""])),
+                Habit(verb + ["--network", "default", "--pod-cidr", "10.244.0.0/33"] + f, 64, out: .empty,
+                      err: .has(["--pod-cidr must be an IPv4 CIDR such as 10.244.0.0/16, not \"10.244.0.0/33\""])),
+                Habit(verb + ["--network", "default", "--pod-cidr", "10.244.0.0/31"] + f, 64, out: .empty,
+                      err: .has(["--pod-cidr 10.244.0.0/31 is too small for pods (at most /30)"])),
+                // --network stays none unless asked for: a CIDR alone is a mistake, not a request.
+                Habit(verb + ["--pod-cidr", "10.99.0.0/16"] + f, 64, out: .empty,
+                      err: .has(["--pod-cidr is for --network default: with --network none pods have loopback only"])),
+                Habit(verb + ["--network", "none", "--pod-cidr", "10.99.0.0/16"] + f, 64, out: .empty,
+                      err: .has(["--pod-cidr is for --network default"])),
+            ]
+        }
+        run(habits)
     }
 
     @Test("cp, port-forward, attach, run NAME --image: kubectl's argument errors, before root or the store is needed")

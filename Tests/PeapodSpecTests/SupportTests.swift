@@ -58,8 +58,6 @@ import PeapodManifest
         ("", "lifecycle: {preStop: {httpGet: {port: 80}}}", "spec.containers[0].lifecycle.preStop.httpGet: not supported yet"),
         ("", "lifecycle: {postStart: {tcpSocket: {port: 80}}}", "spec.containers[0].lifecycle.postStart.tcpSocket: not supported yet"),
         ("", "lifecycle: {preStop: {sleep: {seconds: 1}}}", "spec.containers[0].lifecycle.preStop.sleep: not supported yet"),
-        ("", "ports: [{containerPort: 80, hostPort: 8080}]",
-         "spec.containers[0].ports[0].hostPort: not supported yet (the pod network is private to the pod)"),
     ])
     func refusedFields(spec: String, container: String, message: String) {
         let e = loadError(podYAML(spec: spec, container: container))

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "pp_net.h"
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -97,6 +98,11 @@ enum pp_step {
     PP_STEP_COPY_WRITE = 82,        /* path = the entry being written */
     PP_STEP_COPY_READ = 83,         /* path = the entry being read */
     PP_STEP_COPY_STREAM = 84,       /* the stream from the other side is malformed or broken */
+    /* The pod's interface on the default network, made by the sandbox helper (network.c). */
+    PP_STEP_NET_BRIDGE = 85,        /* path = the bridge (pp_net.h) */
+    PP_STEP_NET_VETH = 86,          /* path = the host end of the pod's veth pair */
+    PP_STEP_NET_ADDRESS = 87,       /* path = the pod's interface */
+    PP_STEP_NET_ROUTE = 88,         /* path = the pod's interface */
     /* Not failures: notes the child sends before going on (see pp_spawn). */
     PP_NOTICE_OOM_SCORE_CLAMPED = 100, /* err = EACCES; index = the oom_score_adj applied */
 };
@@ -305,6 +311,8 @@ struct pp_sandbox {
     const char *const *sysctl_paths;
     const char *const *sysctl_values;
     size_t sysctl_count;
+    /* The pod's eth0 on the default network (pp_net.h), or NULL: loopback only. */
+    const struct pp_pod_net *net;
 };
 
 /* Mount the sandbox's tmpfs, create and pin the namespaces, make the pod shm. 0, or -1 with *err. Partial work

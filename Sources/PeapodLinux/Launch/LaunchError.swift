@@ -74,6 +74,10 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
     case copyWrite = 82
     case copyRead = 83
     case copyStream = 84
+    case networkBridge = 85
+    case networkVeth = 86
+    case networkAddress = 87
+    case networkRoute = 88
     /// Rejected in Swift before any process was started (never sent by the shim).
     case invalidLaunch = 90
     /// A step number this build does not know (a newer shim?).
@@ -147,6 +151,10 @@ public enum LaunchStep: Int32, Sendable, CaseIterable {
         case .copyWrite: return "write"
         case .copyRead: return "read"
         case .copyStream: return "read the copy stream:"
+        case .networkBridge: return "find the pod network's bridge"
+        case .networkVeth: return "make the pod's veth pair"
+        case .networkAddress: return "give the pod its address on"
+        case .networkRoute: return "add the pod's default route on"
         case .invalidLaunch: return "invalid launch plan:"
         case .unknown: return "unknown step"
         }

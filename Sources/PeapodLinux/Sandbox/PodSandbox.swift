@@ -87,12 +87,12 @@ public struct PodSandbox: Sendable, Equatable {
     public static func start(
         runDir: String, hostname: String, shmSizeBytes: Int64, shareProcessNamespace: Bool = false,
         hostNetwork: Bool = false, hostIPC: Bool = false, hostPID: Bool = false, sysctls: [Sysctl] = [],
-        userNamespace: IDMapping? = nil
+        userNamespace: IDMapping? = nil, network: PodNetworkRecord? = nil
     ) throws(SandboxError) -> PendingSandbox {
         try start(runDir: runDir, hostname: hostname, shmSizeBytes: shmSizeBytes,
                   shareProcessNamespace: shareProcessNamespace,
                   host: HostNamespaces(network: hostNetwork, ipc: hostIPC, pid: hostPID), sysctls: sysctls,
-                  userNamespace: userNamespace, failingAfter: nil)
+                  userNamespace: userNamespace, network: network, failingAfter: nil)
     }
 
     /// Points after which tests make `create` fail, to check that it undoes everything.
@@ -113,7 +113,7 @@ public struct PodSandbox: Sendable, Equatable {
     static func start(
         runDir: String, hostname: String, shmSizeBytes: Int64, shareProcessNamespace: Bool,
         host: HostNamespaces = HostNamespaces(), sysctls: [Sysctl] = [], userNamespace: IDMapping? = nil,
-        failingAfter injected: Stage?
+        network: PodNetworkRecord? = nil, failingAfter injected: Stage?
     ) throws(SandboxError) -> PendingSandbox {
         let paths = SandboxPaths(runDir: runDir)
         do throws(SandboxError) {
@@ -145,9 +145,23 @@ public struct PodSandbox: Sendable, Equatable {
                 s.pin_user = UnsafePointer(arena.string(paths.user))
                 s.id_map = UnsafePointer(arena.string(userNamespace.mapLine))
             }
+            // The pod's eth0 (CPeapod/network.c), made by the helper once the namespace is pinned.
+            var net = pp_pod_net()
+            if let network, !host.network {
+                net.bridge = UnsafePointer(arena.string(network.bridge))
+                net.host_if = UnsafePointer(arena.string(network.hostInterface))
+                net.address = network.address.networkOrder
+                net.gateway = network.gateway.networkOrder
+                net.prefix = Int32(network.subnet.prefix)
+            }
             var record = pp_error()
             var reportFD: Int32 = -1
-            let pid = withExtendedLifetime(arena) { pp_sandbox_start(&s, &reportFD, &record) }
+            let pid = withExtendedLifetime(arena) {
+                withUnsafePointer(to: &net) { netPointer in
+                    s.net = network != nil && !host.network ? netPointer : nil
+                    return pp_sandbox_start(&s, &reportFD, &record)
+                }
+            }
             if pid < 0 { throw SandboxError(record: record) }
             return PendingSandbox(paths: paths, helper: pid, reportFD: reportFD, sharePID: shareProcessNamespace,
                                   hostPID: host.pid, userNamespace: userNamespace != nil, injected: injected)

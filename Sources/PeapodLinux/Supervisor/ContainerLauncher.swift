@@ -20,12 +20,15 @@ struct ContainerLauncher {
     let seccomp: SeccompFilters
     /// hostUsers: false: the pod's ids, as leased when it was created.
     let idMapping: IDMapping?
+    /// The pod's and the host's addresses (status, fieldRef, /etc/hosts).
+    let addresses: PodAddresses
 
     init(store: PodStore, location: PodLocation, pod: Pod, idMapping: IDMapping? = nil) throws {
         self.store = store
         self.location = location
         self.pod = pod
         self.idMapping = idMapping
+        self.addresses = PodAddresses.of(pod, record: pod.spec.hostNetwork ? nil : PodNetworkRecord.load(location))
         self.cgroups = PodCgroups.load(location)
         self.seccomp = SeccompFilters(profilesDirectory: store.seccompProfilesDirectory,
                                       cacheDirectory: store.seccompCacheDirectory)
@@ -201,7 +204,8 @@ struct ContainerLauncher {
     /// An env entry's value: literal, or from the downward API (docs/kubelet-semantics.md §11.1).
     func value(of env: EnvVar) -> String {
         guard let path = env.valueFrom?.fieldRef?.fieldPath else { return env.value }
-        return FieldPath.resolve(path, pod: pod, nodeName: Clock.hostname) ?? ""
+        return FieldPath.resolve(path, pod: pod, nodeName: Clock.hostname, podIPs: addresses.podIPs,
+                                 hostIPs: addresses.hostIPs) ?? ""
     }
 }
 

@@ -52,6 +52,8 @@ public enum PodCleanup {
             closing: mountNamespaces, unmount: PodSandbox.earlyMountPoint(runDir: location.runDir),
             rmdirs: cgroups?.directoriesToRemove(containers: containers) ?? [])
         try? VolumePlanner.teardown(podDirectory: location.podDir)
+        // Its record is in the pod's directory: before that goes to the trash.
+        DefaultNetwork.release(location)
         // The pod's files on the store's disk go to the trash, for the purger.
         StoreTrash.discard(location)
         quickPass.wait()

@@ -11,11 +11,12 @@ struct PodMounts {
     /// Host directory of the termination-message files, one per container.
     let terminationDir: String
 
-    static func prepare(pod: Pod, location: PodLocation, shmDir: String, idMapping: IDMapping? = nil) throws -> PodMounts {
+    static func prepare(pod: Pod, location: PodLocation, shmDir: String, idMapping: IDMapping? = nil,
+                        podIPs: [String] = ["127.0.0.1"]) throws -> PodMounts {
         // The small per-pod files (hosts, hostname, resolv.conf, termination messages) live in the
         // run directory: a tmpfs on a standard host, so a pod start makes fewer inodes on the
         // store's disk (docs/benchmarks.md, "The root filesystem").
-        var planner = VolumePlanner(pod: pod, podDirectory: location.podDir, filesDirectory: location.runDir)
+        var planner = VolumePlanner(pod: pod, podDirectory: location.podDir, filesDirectory: location.runDir, podIPs: podIPs)
         planner.idMapping = idMapping
         _ = try planner.setUp()
         let terminationDir = location.runDir + "/termination"

@@ -40,7 +40,8 @@ extension PodSupervisor {
         lastPublishedPIDs = processes
         let statusJSON = StatusRendering.json(
             status, clock: &conditionClock, now: now, image: { self.launcher.imageName($0) },
-            imageID: { self.launcher.imageID($0) }, qosClass: launcher.qosClass, hostIP: nil)
+            imageID: { self.launcher.imageID($0) }, qosClass: launcher.qosClass,
+            hostIP: launcher.addresses.hostIPs.first, podIPs: launcher.addresses.podIPs)
         var pids = JSONObject()
         for container in running.values { pids[container.name] = .int(Int64(container.pid)) }
         var file = JSONObject()

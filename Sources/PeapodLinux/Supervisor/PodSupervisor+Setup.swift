@@ -17,7 +17,7 @@ extension PodSupervisor {
                 sysctls: (pod.spec.securityContext?.sysctls ?? []).map {
                     PodSandbox.Sysctl(path: Sysctls.procPath($0.name), value: $0.value)
                 },
-                userNamespace: idMapping)
+                userNamespace: idMapping, network: pod.spec.hostNetwork ? nil : PodNetworkRecord.load(location))
         }
     }
 
@@ -59,7 +59,7 @@ extension PodSupervisor {
         do {
             // hostIPC: the host's /dev/shm, as the host's IPC namespace goes with it.
             podMounts = try PodMounts.prepare(pod: pod, location: location, shmDir: pod.spec.hostIPC ? "/dev/shm" : pending.shmDir,
-                                              idMapping: launcher.idMapping)
+                                              idMapping: launcher.idMapping, podIPs: launcher.addresses.hostsFileIPs)
             try launcher.cgroups?.createPod(pod)
         } catch {
             _ = try? pending.finish()

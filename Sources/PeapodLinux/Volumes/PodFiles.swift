@@ -36,8 +36,16 @@ public enum PodFiles {
         return String(name)
     }
 
+    /// The pod's domain (kubelet GeneratePodHostNameAndDomain): with a subdomain,
+    /// `<subdomain>.<namespace>.svc.cluster.local`, else none.
+    public static func domain(of pod: Pod) -> String {
+        pod.spec.subdomain.isEmpty ? "" : "\(pod.spec.subdomain).\(pod.namespace).svc.cluster.local"
+    }
+
     /// The content of the pod's /etc/hosts.
-    public static func hostsFile(hostname: String, podIPs: [String], hostAliases: [HostAlias]) -> String {
+    /// `domain`: with spec.subdomain, `<subdomain>.<namespace>.svc.cluster.local`, and each pod
+    /// line is `IP<TAB>hostname.domain<TAB>hostname` (kubelet managedHostsFileContent).
+    public static func hostsFile(hostname: String, podIPs: [String], hostAliases: [HostAlias], domain: String = "") -> String {
         var text = "# Kubernetes-managed hosts file.\n"
         text += "127.0.0.1\tlocalhost\n"
         text += "::1\tlocalhost ip6-localhost ip6-loopback\n"
@@ -45,7 +53,9 @@ public enum PodFiles {
         text += "fe00::0\tip6-mcastprefix\n"
         text += "fe00::1\tip6-allnodes\n"
         text += "fe00::2\tip6-allrouters\n"
-        for ip in podIPs { text += "\(ip)\t\(hostname)\n" }
+        for ip in podIPs {
+            text += domain.isEmpty ? "\(ip)\t\(hostname)\n" : "\(ip)\t\(hostname).\(domain)\t\(hostname)\n"
+        }
         if !hostAliases.isEmpty {
             text += "\n# Entries added by HostAliases.\n"
             for alias in hostAliases { text += "\(alias.ip)\t\(alias.hostnames.joined(separator: "\t"))\n" }

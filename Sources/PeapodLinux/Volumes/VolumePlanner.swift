@@ -212,7 +212,8 @@ public struct VolumePlanner: Sendable {
         let hostname = PodFiles.hostname(of: pod)
         try system(nil) { () throws(HostFSError) in
             if !pod.spec.hostNetwork {
-                let hosts = PodFiles.hostsFile(hostname: hostname, podIPs: podIPs, hostAliases: pod.spec.hostAliases)
+                let hosts = PodFiles.hostsFile(hostname: hostname, podIPs: podIPs, hostAliases: pod.spec.hostAliases,
+                                               domain: PodFiles.domain(of: pod))
                 try HostFS.writeFile(hostsFilePath, Array(hosts.utf8), mode: 0o644)
             }
             try HostFS.writeFile(hostnameFilePath, Array((hostname + "\n").utf8), mode: 0o644)
