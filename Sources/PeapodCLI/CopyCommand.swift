@@ -77,15 +77,7 @@ struct CopyCommand {
         }
         let view = try PodView.find(remote.pod ?? "", namespace: remote.namespace ?? namespace.namespace, store: global.store)
         let containerName = try view.defaultContainer(container.container)
-        guard view.supervisorAlive, let pid = view.containerPid(containerName), kill(pid, 0) == 0 else {
-            throw CLIError("cannot exec into a container in a completed pod; current phase is \(view.status?["phase"]?.stringValue ?? "Unknown")")
-        }
-        let process: ProcessSpec
-        do {
-            process = try PublishedProcess.read(container: containerName, directory: view.location.processDir)
-        } catch {
-            throw CLIError("container \(containerName): \(error)")
-        }
+        let (pid, process) = try view.runningProcess(containerName)
         let warn = { (line: String) in Output.err(line + "\n") }
         let outcome: CopyOutcome
         do {

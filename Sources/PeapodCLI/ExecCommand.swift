@@ -23,17 +23,9 @@ struct ExecCommand {
         guard !command.isEmpty else { throw CLIError("you must specify at least one command for the container") }
         let view = try PodView.find(try session.target.name(), namespace: session.namespace.namespace, store: session.global.store)
         let containerName = try view.defaultContainer(session.container.container)
-        guard view.supervisorAlive, let pid = view.containerPid(containerName), kill(pid, 0) == 0 else {
-            throw CLIError("cannot exec into a container in a completed pod; current phase is \(view.status?["phase"]?.stringValue ?? "Unknown")")
-        }
         // The command starts as the container's own process description, as its supervisor
         // published it: environment, working directory, user, capabilities, seccomp, cgroups.
-        var process: ProcessSpec
-        do {
-            process = try PublishedProcess.read(container: containerName, directory: view.location.processDir)
-        } catch {
-            throw CLIError("container \(containerName): \(error)")
-        }
+        var (pid, process) = try view.runningProcess(containerName)
         if session.tty { process.environment.append("TERM=" + (ProcessInfoLite.environment["TERM"] ?? "xterm")) }
         // A container that can hold CAP_SYS_PTRACE could open this process's binary while it
         // enters (non-dumpable stops every other): enter from a sealed copy instead (sealed.c).

@@ -68,6 +68,19 @@ struct PodView {
         statusFile?["containerPids"]?[name]?.intValue.map { Int32($0) }
     }
 
+    /// A running container's process and the process description its supervisor published,
+    /// which `exec` and `cp` start from; kubectl's error when the pod has completed.
+    func runningProcess(_ container: String) throws -> (pid: Int32, process: ProcessSpec) {
+        guard supervisorAlive, let pid = containerPid(container), kill(pid, 0) == 0 else {
+            throw CLIError("cannot exec into a container in a completed pod; current phase is \(status?["phase"]?.stringValue ?? "Unknown")")
+        }
+        do {
+            return (pid, try PublishedProcess.read(container: container, directory: location.processDir))
+        } catch {
+            throw CLIError("container \(container): \(error)")
+        }
+    }
+
     /// The pod object as `kubectl get pod -o json` prints it. A pod whose supervisor is gone
     /// has phase Unknown, as a pod on an unreachable node; one whose supervisor has not started
     /// yet (no pid, no status: `apply` is at work) is Pending.
