@@ -1,6 +1,8 @@
 // IPv4 addresses and subnets as the pod network needs them: parsed, printed, compared, and
 // read from /proc/net/route, whose addresses are host-order hex of network-order values.
 
+import PeapodSpec
+
 /// An IPv4 address; `value` in host byte order (10.0.0.1 is 0x0A000001).
 public struct IPv4: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var value: UInt32
@@ -12,7 +14,7 @@ public struct IPv4: Sendable, Hashable, Comparable, CustomStringConvertible {
         guard parts.count == 4 else { return nil }
         var v: UInt32 = 0
         for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }),
+            guard !part.isEmpty, part.count <= 3, part.utf8.allSatisfy(ByteClass.isDigit),
                   let octet = UInt32(part), octet <= 255 else { return nil }
             v = v << 8 | octet
         }

@@ -80,7 +80,8 @@ public final class SeccompFilters: @unchecked Sendable {
         // found without building its table first: a single-pod `peapod run` is a process of its
         // own and would build it for every start.
         if case .runtimeDefault = source, let identity = Self.executableIdentity,
-           let filter = try? SeccompFilter.read(from: cacheFile(identity: identity, capabilities: capabilities, host: host) ?? "") {
+           let path = cacheFile(identity: identity, capabilities: capabilities, host: host),
+           let filter = try? SeccompFilter.read(from: path) {
             filters[exact] = filter
             return filter
         }
