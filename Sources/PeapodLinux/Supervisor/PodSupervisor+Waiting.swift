@@ -17,16 +17,20 @@ extension PodSupervisor {
             }
         }
         // The foreground's output, while lines wait for a slow reader.
-        let outputIndex = fds.count
+        var outputIndex: Int?
         if let foreground, foreground.pending {
+            outputIndex = fds.count
             fds.append(pollfd(fd: foreground.fd, events: Int16(POLLOUT), revents: 0))
         }
         // The attach socket and its sessions.
         let attachRange = fds.count..<(fds.count + attach.descriptors.count)
         fds += attach.descriptors
         // A local-storage measurement's thread, once it is done.
-        let storageIndex = fds.count
-        if storageMeasurementFD >= 0 { fds.append(pollfd(fd: storageMeasurementFD, events: Int16(POLLIN), revents: 0)) }
+        var storageIndex: Int?
+        if storageMeasurementFD >= 0 {
+            storageIndex = fds.count
+            fds.append(pollfd(fd: storageMeasurementFD, events: Int16(POLLIN), revents: 0))
+        }
         // Milliseconds until the planner's next wake-up; -1: none.
         func timeout() -> Int32 {
             guard let wakeup else { return -1 }
